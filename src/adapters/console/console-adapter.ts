@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { createInterface, type Interface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { Invocation, Services } from '../../chat/context.ts';
+import type { Registry } from '../../chat/registry.ts';
+import { parseLine } from './parse-line.ts';
+import { renderText } from './render-text.ts';
+
+export interface ConsoleAdapterOptions {
+  registry: Registry;
+  services: Services;
+  input: Readable;
+  output: Writable;
+  /** Where the terminal user sits: the local cohort's workspace and channel. */
+  place: { workspaceId: string; channelId: string };
+  user: { id: string; displayName: string };
+  /** Printed once before the first prompt. */
+  greeting: string;
+}
+
+export interface ConsoleAdapter {
+  /** Resolves when input ends (Ctrl-D, a closed pipe) or `stop()` is called. */
+  run(): Promise<void>;
+  stop(): void;
+}
+
+const PROMPT = 'cohort> ';
+
+/** The terminal as a chat platform: each line is a slash command, each Reply is printed as text. */
+export function createConsoleAdapter(options: ConsoleAdapterOptions): ConsoleAdapter {
+  const { registry, services, input, output } = options;
+  const interactive = (input as { isTTY?: boolean }).isTTY === true;
+  let readline: Interface | undefined;
+
+  const write = (text: string) => output.write(`${text}\n`);
+
+  function completer(line: string): [string[], string] {
+    const parsed = parseLine(line);
+    if (!parsed || !line.includes(' ')) {
+      const names = registry.list().map((c) => `/${c.name}`);
+      const hits = names.filter((name) => name.startsWith(line.startsWith('/') ? line : `/${line}`));
+      return [hits.length > 0 ? hits : names, line];
+    }
+    const command = registry.get(parsed.command);
+    const firstOption = command && Object.keys(command.options)[0];
+    if (!firstOption) return [[], line];
+    const choices = registry.autocomplete(parsed.command, firstOption, parsed.text, services);
+    return [choices.map((choice) => `/${parsed.command} ${choice.value}`), line];
+  }
+
+  async function answer(line: string): Promise<void> {
+    const parsed = parseLine(line);
+    if (!parsed) return;
+    const invocation: Invocation = {
+      id: randomUUID(),
+      platform: 'console',
+      workspaceId: options.place.workspaceId,
+      channelId: options.place.channelId,
+      user: options.user,
+      command: parsed.command,
+      args: { kind: 'text', text: parsed.text },
+    };
+    write(`${renderText(await registry.execute(invocation, services))}\n`);
+  }
+
+  return {
+    async run() {
+      readline = createInterface({ input, output, prompt: PROMPT, terminal: interactive, completer: interactive ? completer : undefined });
+      write(options.greeting);
+      readline.prompt();
+      // Lines are answered one at a time, in order, even when a pipe delivers them all at once.
+      for await (const line of readline) {
+        await answer(line);
+        readline.prompt();
+      }
+      if (interactive) write('\nBye.');
+    },
+    stop() {
+      readline?.close();
+    },
+  };
+}

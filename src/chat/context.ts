@@ -1,0 +1,55 @@
+import type { Clock } from '../core/clock.ts';
+import type { Cohort, Learner, Platform } from '../core/cohort.ts';
+import type { ContentLinks, Course } from '../core/course.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/store.ts';
+import type { RawOptionValue } from './options.ts';
+
+/** Who asked, where, and what they typed: what an adapter makes of a platform event. */
+export interface Invocation {
+  /** Unique per invocation; ties log lines and error ids together. */
+  id: string;
+  platform: Platform;
+  /** Discord guild, Slack team, `local` in the terminal. */
+  workspaceId: string;
+  channelId: string;
+  user: { id: string; displayName: string };
+  command: string;
+  /** Text to be parsed (terminal, Slack) or values already typed by the platform (Discord). */
+  args: { kind: 'text'; text: string } | { kind: 'values'; values: Record<string, RawOptionValue> };
+  /** The platform's own event, as an escape hatch; commands should not need it. */
+  raw?: unknown;
+}
+
+/** The long-lived parts a command may use. */
+export interface Services {
+  store: Store;
+  course: Course;
+  clock: Clock;
+  logger: Logger;
+  links: ContentLinks;
+}
+
+export interface CommandSummary {
+  name: string;
+  description: string;
+  usage: string;
+  options: { name: string; description: string; required: boolean }[];
+}
+
+/** Everything a command's `run` receives. */
+export interface CommandContext<Options = Record<string, unknown>> {
+  invocation: Invocation;
+  options: Options;
+  /** The cohort bound to the channel the command came from, if any. */
+  cohort: Cohort | undefined;
+  /** The asker, if they joined that cohort. */
+  learner: Learner | undefined;
+  services: Services;
+  /** Read once per invocation, so one answer never mixes two "now"s. */
+  now: Date;
+  /** A child logger carrying the invocation id. */
+  logger: Logger;
+  /** Every command of the registry, for /help. */
+  commands: readonly CommandSummary[];
+}

@@ -1,0 +1,35 @@
+import type { Cohort, Learner } from '../core/cohort.ts';
+import type { CommandContext } from './context.ts';
+import type { Guard } from './define-command.ts';
+import { UserError } from './user-error.ts';
+
+/** The cohort of this channel, or a UserError saying there is none. Narrows the type for the command. */
+export function requireCohort(ctx: CommandContext<unknown>): Cohort {
+  if (!ctx.cohort) {
+    throw new UserError(
+      'no-cohort',
+      'There is no cohort in this channel.',
+      'Ask an organiser which channel the cohort uses, or to set one up here.',
+    );
+  }
+  return ctx.cohort;
+}
+
+/** The asker as a learner of this channel's cohort, or a UserError telling them how to join. */
+export function requireLearner(ctx: CommandContext<unknown>): Learner {
+  const cohort = requireCohort(ctx);
+  if (!ctx.learner) {
+    throw new UserError('not-joined', `You have not joined ${cohort.name} yet.`, 'Type /join to join it; it takes a second.');
+  }
+  return ctx.learner;
+}
+
+/** The command only makes sense in a channel that has a cohort. */
+export const inCohort: Guard = (ctx) => {
+  requireCohort(ctx);
+};
+
+/** The command is for learners who joined this channel's cohort. */
+export const enrolledOnly: Guard = (ctx) => {
+  requireLearner(ctx);
+};

@@ -1,0 +1,95 @@
+import type { Course, Module } from '../core/course.ts';
+import { moduleLabel } from '../core/course.ts';
+import { parseModuleRef, searchModules } from '../core/module-ref.ts';
+import { err, ok, type Result } from '../core/result.ts';
+
+/** A value as an adapter hands it over: text from a terminal or Slack, typed from Discord. */
+export type RawOptionValue = string | number | boolean;
+
+/** What option parsers and autocomplete may consult. */
+export interface OptionEnv {
+  course: Course;
+}
+
+export interface Choice {
+  /** What the user sees in the suggestion list. */
+  name: string;
+  /** What is sent back as the option's value. */
+  value: string;
+}
+
+/** How the option travels on platforms with typed options (Discord); text platforms send everything as text. */
+export type OptionWireType = 'string' | 'integer' | 'boolean';
+
+export interface OptionSpec<T, Required extends boolean = boolean> {
+  wireType: OptionWireType;
+  description: string;
+  required: Required;
+  /** Shown in usage lines, e.g. `<module>`. */
+  placeholder: string;
+  /** May take several words in text mode (`/module key value store`). */
+  multiWord: boolean;
+  parse(raw: RawOptionValue, env: OptionEnv): Result<T>;
+  autocomplete?(partial: string, env: OptionEnv): Choice[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyOptionSpec = OptionSpec<any, boolean>;
+
+interface BaseSpec<Required extends boolean> {
+  description: string;
+  required?: Required;
+}
+
+export const MAX_CHOICES = 25;
+
+export function stringOption<const Required extends boolean = false>(
+  spec: BaseSpec<Required> & { maxLength?: number; placeholder?: string },
+): OptionSpec<string, Required> {
+  const maxLength = spec.maxLength ?? 200;
+  return {
+    wireType: 'string',
+    description: spec.description,
+    required: (spec.required ?? false) as Required,
+    placeholder: spec.placeholder ?? 'text',
+    multiWord: true,
+    parse(raw) {
+      const text = String(raw).trim();
+      if (text === '') return err('it is empty.');
+      return text.length > maxLength ? err(`it is ${text.length} characters long; the limit is ${maxLength}.`) : ok(text);
+    },
+  };
+}
+
+export function integerOption<const Required extends boolean = false>(
+  spec: BaseSpec<Required> & { min: number; max: number; placeholder?: string },
+): OptionSpec<number, Required> {
+  return {
+    wireType: 'integer',
+    description: spec.description,
+    required: (spec.required ?? false) as Required,
+    placeholder: spec.placeholder ?? 'number',
+    multiWord: false,
+    parse(raw) {
+      const value = typeof raw === 'number' ? raw : Number(String(raw).trim());
+      if (!Number.isInteger(value)) return err(`"${raw}" is not a whole number.`);
+      return value < spec.min || value > spec.max ? err(`${value} is outside ${spec.min}–${spec.max}.`) : ok(value);
+    },
+  };
+}
+
+/** A module by number, slug or title words, with autocomplete on every platform that supports it. */
+export function moduleOption<const Required extends boolean = false>(spec: BaseSpec<Required>): OptionSpec<Module, Required> {
+  return {
+    wireType: 'string',
+    description: spec.description,
+    required: (spec.required ?? false) as Required,
+    placeholder: 'module',
+    multiWord: true,
+    parse: (raw, env) => parseModuleRef(env.course, String(raw)),
+    autocomplete: (partial, env) =>
+      searchModules(env.course, partial)
+        .slice(0, MAX_CHOICES)
+        .map((module) => ({ name: moduleLabel(module), value: module.slug })),
+  };
+}

@@ -1,0 +1,13 @@
+import { completedExercises, type Cohort, type Learner } from '../../core/cohort.ts';
+import { moduleWindows, type ModuleWindow } from '../../core/schedule.ts';
+import type { Services } from '../context.ts';
+
+/** The cohort's timetable: computed per request, since it is cheap and a cohort's dates can change. */
+export function windowsFor(cohort: Cohort, services: Services): ModuleWindow[] {
+  return moduleWindows(services.course, cohort);
+}
+
+/** Exercise ids this learner has done (passed at least once). */
+export function doneExercises(learner: Learner | undefined, services: Services): Set<string> {
+  return learner ? completedExercises(services.store.results.listForLearner(learner.id)) : new Set();
+}

@@ -1,0 +1,39 @@
+import { formatInZone } from '../../core/calendar.ts';
+import type { Cohort } from '../../core/cohort.ts';
+import type { ContentLinks, Module } from '../../core/course.ts';
+import type { ExerciseMark } from '../../core/next-step.ts';
+import type { ModuleWindow } from '../../core/schedule.ts';
+import type { ReplyField, ReplyLink } from '../reply.ts';
+
+/** Pieces of a module's presentation shared by /module, /next-module and the weekly post. */
+
+export function lectureLinks(module: Module, links: ContentLinks): ReplyLink[] {
+  return module.lectures.map((lecture, i) => ({ label: `Lecture ${i + 1}: ${lecture.title}`, url: links.lecture(lecture) }));
+}
+
+/** One line per exercise; with marks when we know the learner's progress. */
+export function exerciseLines(module: Module, marks?: readonly ExerciseMark[]): string {
+  return module.exercises
+    .map((exercise) => {
+      const done = marks?.find((mark) => mark.exercise.id === exercise.id)?.done;
+      const box = done === undefined ? '•' : done ? '✅' : '⬜';
+      return `${box} ${exercise.title} — \`${exercise.id}\`, ${exercise.points} pts`;
+    })
+    .join('\n');
+}
+
+/** `▰▰▱ 2/3`: progress at a glance, in any font. */
+export function progressBar(done: number, total: number): string {
+  const width = Math.min(total, 10);
+  const filled = total === 0 ? 0 : Math.round((done / total) * width);
+  return `${'▰'.repeat(filled)}${'▱'.repeat(width - filled)} ${done}/${total}`;
+}
+
+export function datesField(window: ModuleWindow, cohort: Cohort, now: Date): ReplyField {
+  const released = window.releaseAt.getTime() <= now.getTime();
+  return {
+    name: 'Dates',
+    value: `${released ? 'Released' : 'Releases'} ${formatInZone(window.releaseAt, cohort.timezone)}\nDue ${formatInZone(window.dueAt, cohort.timezone)}`,
+    inline: false,
+  };
+}

@@ -1,0 +1,162 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+
+/**
+ * Every environment variable the bot reads, validated once. Read from an `env` parameter (not process.env
+ * directly) so tests pass their own; `.env.example` documents each one.
+ */
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const DEFAULT_DATABASE_PATH = './data/cohort.db';
+
+export interface Config {
+  databasePath: string;
+  /** `undefined` lets the app choose: quieter in local mode, where logs would mix with the prompt. */
+  logLevel: LogLevel | undefined;
+  port: number;
+  contentBaseUrl: string | undefined;
+  discord: { token: string; applicationId: string; guildId: string | undefined; apiUrl: string | undefined } | undefined;
+  slack:
+    | { botToken: string; signingSecret: string | undefined; appToken: string | undefined; apiUrl: string | undefined }
+    | undefined;
+  github: {
+    token: string | undefined;
+    appId: string | undefined;
+    privateKey: string | undefined;
+    webhookSecret: string | undefined;
+    apiUrl: string | undefined;
+  };
+}
+
+/** One bad variable; `message` is a single line for the operator, never containing a secret's value. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+interface VariableSpec {
+  schema: z.ZodType<unknown>;
+  expected: string;
+  secret?: boolean;
+}
+
+const httpUrl = z.url({ protocol: /^https?$/ });
+const snowflake = z.string().regex(/^\d{17,20}$/);
+const noSpaces = z.string().regex(/^\S+$/);
+
+const VARIABLES = {
+  DATABASE_PATH: { schema: z.string().min(1), expected: 'a path to the SQLite file, e.g. ./data/cohort.db' },
+  LOG_LEVEL: { schema: z.enum(LOG_LEVELS), expected: `one of ${LOG_LEVELS.join(', ')}` },
+  PORT: { schema: z.coerce.number().int().min(0).max(65535), expected: 'a TCP port number from 0 to 65535' },
+  CONTENT_BASE_URL: { schema: httpUrl, expected: 'an http(s) URL of the content/ folder, e.g. https://github.com/you/cohort-bot/blob/main/content' },
+  DISCORD_TOKEN: { schema: noSpaces, expected: 'the bot token from the Discord developer portal', secret: true },
+  DISCORD_APPLICATION_ID: { schema: snowflake, expected: 'the application id from the Discord developer portal (17-20 digits)' },
+  DISCORD_GUILD_ID: { schema: snowflake, expected: 'a Discord server id (17-20 digits)' },
+  DISCORD_API_URL: { schema: httpUrl, expected: 'an http(s) URL, e.g. https://discord.com/api' },
+  SLACK_BOT_TOKEN: { schema: z.string().regex(/^xoxb-\S+$/), expected: 'a bot token starting with xoxb-', secret: true },
+  SLACK_SIGNING_SECRET: { schema: noSpaces, expected: 'the signing secret from the Slack app settings', secret: true },
+  SLACK_APP_TOKEN: { schema: z.string().regex(/^xapp-\S+$/), expected: 'an app-level token starting with xapp-', secret: true },
+  SLACK_API_URL: { schema: httpUrl, expected: 'an http(s) URL, e.g. https://slack.com/api/' },
+  GITHUB_TOKEN: { schema: noSpaces, expected: 'a GitHub personal access token', secret: true },
+  GITHUB_APP_ID: { schema: z.string().regex(/^\d+$/), expected: 'the numeric id of your GitHub App' },
+  GITHUB_PRIVATE_KEY: {
+    schema: z.string().regex(/-----BEGIN [A-Z ]*PRIVATE KEY-----/),
+    expected: 'the GitHub App private key in PEM form (-----BEGIN … PRIVATE KEY-----; \\n escapes allowed)',
+    secret: true,
+  },
+  GITHUB_WEBHOOK_SECRET: { schema: z.string().min(16), expected: 'a webhook secret of at least 16 characters', secret: true },
+  GITHUB_API_URL: { schema: httpUrl, expected: 'an http(s) URL, e.g. https://api.github.com' },
+} satisfies Record<string, VariableSpec>;
+
+export type VariableName = keyof typeof VARIABLES;
+export const VARIABLE_NAMES = Object.keys(VARIABLES) as VariableName[];
+
+/** Validates `env` and returns the config; throws a ConfigError for the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const value = (name: VariableName): string | undefined => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') return undefined;
+    const spec: VariableSpec = VARIABLES[name];
+    const parsed = spec.schema.safeParse(raw);
+    if (!parsed.success) {
+      const shown = spec.secret ? 'is set but not valid' : `is "${raw}"`;
+      throw new ConfigError(name, `${name} ${shown}; expected ${spec.expected}.`);
+    }
+    return String(parsed.data);
+  };
+  const requires = (name: VariableName, because: VariableName, why: string): string => {
+    const found = value(name);
+    if (found === undefined) throw new ConfigError(name, `${name} is missing; it is needed when ${because} is set (${why}).`);
+    return found;
+  };
+
+  const databasePath = checkDatabasePath(value('DATABASE_PATH'));
+  const logLevel = value('LOG_LEVEL') as LogLevel | undefined;
+  const port = Number(value('PORT') ?? 3000);
+
+  const discordToken = value('DISCORD_TOKEN');
+  const slackBotToken = value('SLACK_BOT_TOKEN');
+  const slackAppToken = value('SLACK_APP_TOKEN');
+  const slackSigningSecret = value('SLACK_SIGNING_SECRET');
+  if (slackBotToken && !slackAppToken && !slackSigningSecret) {
+    throw new ConfigError(
+      'SLACK_SIGNING_SECRET',
+      'SLACK_SIGNING_SECRET is missing; set it (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) along with SLACK_BOT_TOKEN.',
+    );
+  }
+  const appId = value('GITHUB_APP_ID');
+
+  return {
+    databasePath,
+    logLevel,
+    port,
+    contentBaseUrl: value('CONTENT_BASE_URL')?.replace(/\/+$/, ''),
+    discord: discordToken
+      ? {
+          token: discordToken,
+          applicationId: requires('DISCORD_APPLICATION_ID', 'DISCORD_TOKEN', 'slash commands are registered for it'),
+          guildId: value('DISCORD_GUILD_ID'),
+          apiUrl: value('DISCORD_API_URL'),
+        }
+      : undefined,
+    slack: slackBotToken
+      ? { botToken: slackBotToken, signingSecret: slackSigningSecret, appToken: slackAppToken, apiUrl: value('SLACK_API_URL') }
+      : undefined,
+    github: {
+      token: value('GITHUB_TOKEN'),
+      appId,
+      privateKey: appId
+        ? requires('GITHUB_PRIVATE_KEY', 'GITHUB_APP_ID', 'a GitHub App signs its requests with it').replace(/\\n/g, '\n')
+        : value('GITHUB_PRIVATE_KEY'),
+      webhookSecret: value('GITHUB_WEBHOOK_SECRET'),
+      apiUrl: value('GITHUB_API_URL'),
+    },
+  };
+}
+
+/** The default's folder is created on first start; any other folder must exist, so a typo is not silently created. */
+function checkDatabasePath(given: string | undefined): string {
+  const file = given ?? DEFAULT_DATABASE_PATH;
+  const dir = path.dirname(path.resolve(file));
+  if (given === undefined || path.resolve(given) === path.resolve(DEFAULT_DATABASE_PATH)) return file;
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new ConfigError('DATABASE_PATH', `DATABASE_PATH is "${file}", but the folder ${dir} does not exist; create it or choose another path.`);
+  }
+  return file;
+}
+
+/** Variables from a `.env` file, if there is one; the real environment wins over it. */
+export function readEnvFile(file: string): Record<string, string> {
+  if (!existsSync(file)) return {};
+  return parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+}
+
+/** True when no chat platform is configured: the bot runs in the terminal. */
+export function isLocalMode(config: Config): boolean {
+  return config.discord === undefined && config.slack === undefined;
+}

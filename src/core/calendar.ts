@@ -1,0 +1,60 @@
+import { DateTime, IANAZone } from 'luxon';
+import { err, ok, type Result } from './result.ts';
+
+/** Parsers for the date, time and zone inputs a cohort is created from. Pure; they say what was wrong. */
+
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+export function isValidTimezone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
+
+export function parseTimezone(text: string): Result<string> {
+  const zone = text.trim();
+  return isValidTimezone(zone)
+    ? ok(zone)
+    : err(`"${zone}" is not a timezone I know. Use an IANA name such as Europe/Berlin or America/New_York.`);
+}
+
+/** `YYYY-MM-DD`, a real calendar date. */
+export function parseDate(text: string): Result<string> {
+  const trimmed = text.trim();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(trimmed)) return err(`"${trimmed}" is not a date. Write it as YYYY-MM-DD, e.g. 2026-12-07.`);
+  const date = DateTime.fromISO(trimmed, { zone: 'UTC' });
+  return date.isValid ? ok(trimmed) : err(`${trimmed} is not a real calendar date.`);
+}
+
+/** `HH:MM` on a 24-hour clock. */
+export function parseClockTime(text: string): Result<string> {
+  const match = /^(\d{1,2}):(\d{2})$/.exec(text.trim());
+  if (!match) return err(`"${text.trim()}" is not a time. Write it as HH:MM on a 24-hour clock, e.g. 09:00.`);
+  const hour = Number(match[1]);
+  const minute = Number(match[2]);
+  if (hour > 23 || minute > 59) return err(`${text.trim()} is not a valid time of day.`);
+  return ok(`${String(hour).padStart(2, '0')}:${match[2]}`);
+}
+
+/** `Mon 09:00` → ISO weekday and time. */
+export function parsePostTime(text: string): Result<{ weekday: number; time: string }> {
+  const [dayWord = '', timeWord = '', ...rest] = text.trim().split(/\s+/);
+  const weekday = WEEKDAYS.indexOf(dayWord.slice(0, 3).toLowerCase() as (typeof WEEKDAYS)[number]) + 1;
+  if (weekday === 0 || rest.length > 0 || dayWord.length < 3) {
+    return err(`"${text.trim()}" is not a weekly post time. Write a weekday and a time, e.g. "Mon 09:00".`);
+  }
+  const time = parseClockTime(timeWord);
+  return time.ok ? ok({ weekday, time: time.value }) : time;
+}
+
+export function weekdayName(isoWeekday: number): string {
+  const names = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+  return names[isoWeekday - 1] ?? `day ${isoWeekday}`;
+}
+
+/** How dates are shown to learners: in the cohort's zone, with the zone's abbreviation. */
+export function formatInZone(instant: Date, timezone: string): string {
+  return DateTime.fromJSDate(instant, { zone: timezone }).toFormat('ccc d LLL yyyy, HH:mm ZZZZ');
+}
+
+export function formatDayInZone(instant: Date, timezone: string): string {
+  return DateTime.fromJSDate(instant, { zone: timezone }).toFormat('ccc d LLL yyyy');
+}

@@ -1,0 +1,63 @@
+/** Cohorts and learners as the core sees them, independent of how they are stored or which platform they live on. */
+
+export const PLATFORMS = ['discord', 'slack', 'console'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+export const COHORT_STATUSES = ['active', 'paused', 'finished'] as const;
+export type CohortStatus = (typeof COHORT_STATUSES)[number];
+
+/** When a cohort's weekly posts go out: the calendar that all module dates derive from. */
+export interface CohortCalendar {
+  /** Local calendar date `YYYY-MM-DD` in `timezone`. */
+  startDate: string;
+  /** IANA zone, e.g. `Europe/Berlin`. */
+  timezone: string;
+  /** ISO weekday, 1 = Monday … 7 = Sunday. */
+  postWeekday: number;
+  /** Local wall-clock time `HH:MM`. */
+  postTime: string;
+}
+
+export interface Cohort extends CohortCalendar {
+  id: number;
+  platform: Platform;
+  /** Discord guild id, Slack team id, or `local` for the terminal. */
+  workspaceId: string;
+  channelId: string;
+  name: string;
+  status: CohortStatus;
+  createdAt: Date;
+}
+
+export interface Learner {
+  id: number;
+  cohortId: number;
+  platformUserId: string;
+  displayName: string;
+  githubLogin: string | null;
+  /** `owner/name`. */
+  githubRepo: string | null;
+  githubVerifiedAt: Date | null;
+  remindersOptOut: boolean;
+  joinedAt: Date;
+}
+
+export const EXERCISE_STATUSES = ['pending', 'passed', 'failed', 'tampered'] as const;
+export type ExerciseStatus = (typeof EXERCISE_STATUSES)[number];
+
+/** The latest CI verdict for one exercise; credit is kept once `firstPassedAt` is set, whatever comes later. */
+export interface ExerciseResult {
+  learnerId: number;
+  exerciseId: string;
+  status: ExerciseStatus;
+  firstPassedAt: Date | null;
+  passedCommit: string | null;
+  lastCommit: string | null;
+  detail: string | null;
+  updatedAt: Date;
+}
+
+/** Exercise ids that count as done: passed at least once. */
+export function completedExercises(results: readonly ExerciseResult[]): Set<string> {
+  return new Set(results.filter((r) => r.firstPassedAt !== null).map((r) => r.exerciseId));
+}

@@ -1,0 +1,63 @@
+/** The course as the bot sees it: loaded once from content/ and never changed while running. */
+
+export interface Lecture {
+  title: string;
+  /** Path relative to the repository's content/ folder, e.g. `modules/module-01-core-rust/lectures/01-x.md`. */
+  contentPath: string;
+}
+
+export interface Exercise {
+  /** Unique across the course, e.g. `ex01-lru-cache`. */
+  id: string;
+  title: string;
+  summary: string;
+  points: number;
+  /** Name of the CI job (check run) in the learner's repo that decides whether it is done. */
+  check: string;
+}
+
+export interface Module {
+  number: number;
+  slug: string;
+  /** Folder name under content/modules, e.g. `module-01-core-rust`. */
+  folder: string;
+  title: string;
+  phase: number;
+  weeks: number;
+  summary: string;
+  objectives: string[];
+  lectures: Lecture[];
+  exercises: Exercise[];
+}
+
+export interface Phase {
+  number: number;
+  name: string;
+}
+
+export interface Course {
+  title: string;
+  slug: string;
+  summary: string;
+  phases: Phase[];
+  /** In course order, numbered 1..n without gaps. */
+  modules: Module[];
+}
+
+/** `Module 03 · Key-Value Store`: how every platform names a module. */
+export function moduleLabel(module: Pick<Module, 'number' | 'title'>): string {
+  return `Module ${String(module.number).padStart(2, '0')} · ${module.title}`;
+}
+
+export function totalPoints(module: Module): number {
+  return module.exercises.reduce((sum, exercise) => sum + exercise.points, 0);
+}
+
+export function phaseName(course: Course, phase: number): string {
+  return course.phases.find((p) => p.number === phase)?.name ?? `Phase ${phase}`;
+}
+
+/** Turns a lecture's content path into a link a learner can open; where content is served is decided at start. */
+export interface ContentLinks {
+  lecture(lecture: Lecture): string;
+}

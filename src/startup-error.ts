@@ -1,0 +1,24 @@
+import { PlatformNotReadyError } from './app.ts';
+import { ConfigError } from './config.ts';
+import { ContentError } from './content/content-error.ts';
+import { MigrationError } from './store/migrate.ts';
+
+/**
+ * One line telling the operator what to fix, for the failures they can fix; undefined for a bug, which keeps
+ * its stack trace.
+ */
+export function describeStartupError(error: unknown): string | undefined {
+  if (error instanceof ConfigError) return `configuration error: ${error.message}`;
+  if (error instanceof ContentError) return `course content error: ${error.message}`;
+  if (error instanceof MigrationError) return `database schema error: ${error.message}`;
+  if (error instanceof PlatformNotReadyError) return error.message;
+  if (isSqliteOpenError(error)) {
+    return `cannot open the database (DATABASE_PATH): ${(error as Error).message}. Check that the path is a writable SQLite file.`;
+  }
+  return undefined;
+}
+
+function isSqliteOpenError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_READONLY') || code === 'EACCES');
+}

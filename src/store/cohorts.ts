@@ -1,0 +1,88 @@
+import type { Cohort, CohortStatus, Platform } from '../core/cohort.ts';
+import type { Db } from './open-database.ts';
+
+interface CohortRow {
+  id: number;
+  platform: Platform;
+  workspace_id: string;
+  channel_id: string;
+  name: string;
+  start_date: string;
+  timezone: string;
+  post_weekday: number;
+  post_time: string;
+  status: CohortStatus;
+  created_at: string;
+}
+
+export type NewCohort = Omit<Cohort, 'id' | 'status' | 'createdAt'>;
+
+function toCohort(row: CohortRow): Cohort {
+  return {
+    id: row.id,
+    platform: row.platform,
+    workspaceId: row.workspace_id,
+    channelId: row.channel_id,
+    name: row.name,
+    startDate: row.start_date,
+    timezone: row.timezone,
+    postWeekday: row.post_weekday,
+    postTime: row.post_time,
+    status: row.status,
+    createdAt: new Date(row.created_at),
+  };
+}
+
+export function createCohortQueries(db: Db) {
+  const insert = db.prepare<[string, string, string, string, string, string, number, string, string], CohortRow>(
+    `INSERT INTO cohorts (platform, workspace_id, channel_id, name, start_date, timezone, post_weekday, post_time, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+  );
+  const byId = db.prepare<[number], CohortRow>('SELECT * FROM cohorts WHERE id = ?');
+  const byChannel = db.prepare<[string, string, string], CohortRow>(
+    'SELECT * FROM cohorts WHERE platform = ? AND workspace_id = ? AND channel_id = ?',
+  );
+  const inWorkspace = db.prepare<[string, string], CohortRow>(
+    'SELECT * FROM cohorts WHERE platform = ? AND workspace_id = ? ORDER BY id',
+  );
+  const active = db.prepare<[], CohortRow>("SELECT * FROM cohorts WHERE status = 'active' ORDER BY id");
+  const setStatus = db.prepare<[string, number]>('UPDATE cohorts SET status = ? WHERE id = ?');
+
+  return {
+    create(cohort: NewCohort, now: Date): Cohort {
+      const row = insert.get(
+        cohort.platform,
+        cohort.workspaceId,
+        cohort.channelId,
+        cohort.name,
+        cohort.startDate,
+        cohort.timezone,
+        cohort.postWeekday,
+        cohort.postTime,
+        now.toISOString(),
+      );
+      if (!row) throw new Error('INSERT … RETURNING gave no row');
+      return toCohort(row);
+    },
+    findById(id: number): Cohort | undefined {
+      const row = byId.get(id);
+      return row && toCohort(row);
+    },
+    /** The cohort bound to a channel: how a platform event finds its cohort. */
+    findByChannel(platform: Platform, workspaceId: string, channelId: string): Cohort | undefined {
+      const row = byChannel.get(platform, workspaceId, channelId);
+      return row && toCohort(row);
+    },
+    listInWorkspace(platform: Platform, workspaceId: string): Cohort[] {
+      return inWorkspace.all(platform, workspaceId).map(toCohort);
+    },
+    listActive(): Cohort[] {
+      return active.all().map(toCohort);
+    },
+    setStatus(id: number, status: CohortStatus): void {
+      setStatus.run(status, id);
+    },
+  };
+}
+
+export type CohortQueries = ReturnType<typeof createCohortQueries>;

@@ -1,0 +1,67 @@
+import type { ExerciseResult, ExerciseStatus } from '../core/cohort.ts';
+import type { Db } from './open-database.ts';
+
+interface ResultRow {
+  learner_id: number;
+  exercise_id: string;
+  status: ExerciseStatus;
+  first_passed_at: string | null;
+  passed_commit: string | null;
+  last_commit: string | null;
+  detail: string | null;
+  updated_at: string;
+}
+
+function toResult(row: ResultRow): ExerciseResult {
+  return {
+    learnerId: row.learner_id,
+    exerciseId: row.exercise_id,
+    status: row.status,
+    firstPassedAt: row.first_passed_at === null ? null : new Date(row.first_passed_at),
+    passedCommit: row.passed_commit,
+    lastCommit: row.last_commit,
+    detail: row.detail,
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+export interface ResultUpdate {
+  learnerId: number;
+  exerciseId: string;
+  status: ExerciseStatus;
+  commit: string | null;
+  detail: string | null;
+}
+
+export function createExerciseResultQueries(db: Db) {
+  const one = db.prepare<[number, string], ResultRow>('SELECT * FROM exercise_results WHERE learner_id = ? AND exercise_id = ?');
+  const forLearner = db.prepare<[number], ResultRow>('SELECT * FROM exercise_results WHERE learner_id = ? ORDER BY exercise_id');
+  // The first pass's time and commit are written once and kept: a later failure is recorded but takes no credit away.
+  const upsert = db.prepare<[number, string, string, string | null, string | null, string], ResultRow>(
+    `INSERT INTO exercise_results (learner_id, exercise_id, status, first_passed_at, passed_commit, last_commit, detail, updated_at)
+     VALUES (?1, ?2, ?3, CASE WHEN ?3 = 'passed' THEN ?6 END, CASE WHEN ?3 = 'passed' THEN ?4 END, ?4, ?5, ?6)
+     ON CONFLICT (learner_id, exercise_id) DO UPDATE SET
+       status = excluded.status,
+       first_passed_at = COALESCE(exercise_results.first_passed_at, excluded.first_passed_at),
+       passed_commit = COALESCE(exercise_results.passed_commit, excluded.passed_commit),
+       last_commit = excluded.last_commit,
+       detail = excluded.detail,
+       updated_at = excluded.updated_at
+     RETURNING *`,
+  );
+
+  return {
+    listForLearner(learnerId: number): ExerciseResult[] {
+      return forLearner.all(learnerId).map(toResult);
+    },
+    /** Records the latest verdict; returns the stored row and whether this call is the first pass (worth celebrating). */
+    record: db.transaction((update: ResultUpdate, now: Date): { result: ExerciseResult; firstPass: boolean } => {
+      const before = one.get(update.learnerId, update.exerciseId);
+      const row = upsert.get(update.learnerId, update.exerciseId, update.status, update.commit, update.detail, now.toISOString());
+      if (!row) throw new Error('upsert … RETURNING gave no row');
+      return { result: toResult(row), firstPass: row.first_passed_at !== null && !before?.first_passed_at };
+    }),
+  };
+}
+
+export type ExerciseResultQueries = ReturnType<typeof createExerciseResultQueries>;

@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { createCohortQueries } from './cohorts.ts';
+import { createExerciseResultQueries } from './exercise-results.ts';
+import { createLearnerQueries } from './learners.ts';
+import { migrate } from './migrate.ts';
+import { openDatabase, type Db } from './open-database.ts';
+
+/** Everything the rest of the bot may ask of the database; no SQL lives outside src/store/. */
+export interface Store {
+  cohorts: ReturnType<typeof createCohortQueries>;
+  learners: ReturnType<typeof createLearnerQueries>;
+  results: ReturnType<typeof createExerciseResultQueries>;
+  /** Runs `work` in one transaction: all of its writes land, or none. */
+  transaction<T>(work: () => T): T;
+  close(): void;
+}
+
+export interface OpenStoreOptions {
+  migrationsDir?: string;
+}
+
+/** Opens (creating if needed) the database file, brings its schema up to date and prepares every query. */
+export function openStore(file: string, options: OpenStoreOptions = {}): Store {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = openDatabase(file);
+  try {
+    migrate(db, options.migrationsDir);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return createStore(db);
+}
+
+function createStore(db: Db): Store {
+  return {
+    cohorts: createCohortQueries(db),
+    learners: createLearnerQueries(db),
+    results: createExerciseResultQueries(db),
+    transaction: (work) => db.transaction(work)(),
+    close: () => db.close(),
+  };
+}
