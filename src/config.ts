@@ -78,17 +78,20 @@ export const VARIABLE_NAMES = Object.keys(VARIABLES) as VariableName[];
 
 /** Validates `env` and returns the config; throws a ConfigError for the first bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const value = (name: VariableName): string | undefined => {
+  // Every variable is checked, even one the chosen mode ignores: a typo should not wait for the day it matters.
+  const values = new Map<VariableName, string>();
+  for (const name of VARIABLE_NAMES) {
     const raw = env[name]?.trim();
-    if (raw === undefined || raw === '') return undefined;
+    if (raw === undefined || raw === '') continue;
     const spec: VariableSpec = VARIABLES[name];
     const parsed = spec.schema.safeParse(raw);
     if (!parsed.success) {
       const shown = spec.secret ? 'is set but not valid' : `is "${raw}"`;
       throw new ConfigError(name, `${name} ${shown}; expected ${spec.expected}.`);
     }
-    return String(parsed.data);
-  };
+    values.set(name, String(parsed.data));
+  }
+  const value = (name: VariableName): string | undefined => values.get(name);
   const requires = (name: VariableName, because: VariableName, why: string): string => {
     const found = value(name);
     if (found === undefined) throw new ConfigError(name, `${name} is missing; it is needed when ${because} is set (${why}).`);

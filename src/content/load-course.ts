@@ -64,7 +64,9 @@ function readValidated<T>(file: string, schema: z.ZodType<T>, shown: (file: stri
   }
   const parsed = schema.safeParse(data);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
+  // A misspelt key also makes the real key "missing"; naming the misspelling is the more useful message.
+  const issues = parsed.error.issues;
+  const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
   const field = issue ? formatPath(issue.path) : null;
   const problem = issue?.code === 'invalid_type' && /received undefined/.test(issue.message) ? 'is missing' : issue?.message ?? 'is invalid';
   throw new ContentError(shown(file), field || null, problem);

@@ -37,9 +37,10 @@ export function createExerciseResultQueries(db: Db) {
   const one = db.prepare<[number, string], ResultRow>('SELECT * FROM exercise_results WHERE learner_id = ? AND exercise_id = ?');
   const forLearner = db.prepare<[number], ResultRow>('SELECT * FROM exercise_results WHERE learner_id = ? ORDER BY exercise_id');
   // The first pass's time and commit are written once and kept: a later failure is recorded but takes no credit away.
-  const upsert = db.prepare<[number, string, string, string | null, string | null, string], ResultRow>(
+  const upsert = db.prepare<[ResultUpdate & { now: string }], ResultRow>(
     `INSERT INTO exercise_results (learner_id, exercise_id, status, first_passed_at, passed_commit, last_commit, detail, updated_at)
-     VALUES (?1, ?2, ?3, CASE WHEN ?3 = 'passed' THEN ?6 END, CASE WHEN ?3 = 'passed' THEN ?4 END, ?4, ?5, ?6)
+     VALUES (@learnerId, @exerciseId, @status, CASE WHEN @status = 'passed' THEN @now END,
+             CASE WHEN @status = 'passed' THEN @commit END, @commit, @detail, @now)
      ON CONFLICT (learner_id, exercise_id) DO UPDATE SET
        status = excluded.status,
        first_passed_at = COALESCE(exercise_results.first_passed_at, excluded.first_passed_at),
@@ -57,7 +58,7 @@ export function createExerciseResultQueries(db: Db) {
     /** Records the latest verdict; returns the stored row and whether this call is the first pass (worth celebrating). */
     record: db.transaction((update: ResultUpdate, now: Date): { result: ExerciseResult; firstPass: boolean } => {
       const before = one.get(update.learnerId, update.exerciseId);
-      const row = upsert.get(update.learnerId, update.exerciseId, update.status, update.commit, update.detail, now.toISOString());
+      const row = upsert.get({ ...update, now: now.toISOString() });
       if (!row) throw new Error('upsert … RETURNING gave no row');
       return { result: toResult(row), firstPass: row.first_passed_at !== null && !before?.first_passed_at };
     }),

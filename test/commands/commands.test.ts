@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { berlinCohort, pass } from '../helpers/cohort-fixture.ts';
+import { invocation, realCourse, testServices } from '../helpers/test-services.ts';
+
+const NOW = new Date('2026-12-10T12:00:00Z');
+
+describe('every command through the registry', () => {
+  it('answers each command without error for a joined learner (commands with a required option get one)', async () => {
+    const { services, registry, store } = await testServices(NOW);
+    const cohort = berlinCohort(store);
+    store.learners.join(cohort.id, 'u-ada', 'Ada', NOW);
+    const names = registry.list().map((c) => c.name);
+    assert.deepEqual(names, ['help', 'join', 'module', 'next-module', 'schedule']);
+    for (const name of names) {
+      const reply = await registry.execute(invocation(name, name === 'module' ? '1' : ''), services);
+      assert.notEqual(reply.tone, 'error', `/${name} answered with an error: ${reply.text}`);
+      assert.ok(reply.title, `/${name} has a title`);
+    }
+  });
+});
+
+describe('/help', () => {
+  it('lists every command of the registry with its usage', async () => {
+    const { services, registry } = await testServices(NOW);
+    const reply = await registry.execute(invocation('help'), services);
+    assert.deepEqual(reply.fields?.map((f) => f.name), ['/help [command:command]', '/join', '/module <module>', '/next-module', '/schedule']);
+    assert.equal(reply.private, true);
+  });
+
+  it('explains one command and its options, with or without the slash', async () => {
+    const { services, registry } = await testServices(NOW);
+    const reply = await registry.execute(invocation('help', '/module'), services);
+    assert.equal(reply.title, '/module');
+    assert.match(reply.text ?? '', /Usage: `\/module <module>`/);
+    assert.deepEqual(reply.fields?.map((f) => f.name), ['module']);
+    const unknown = await registry.execute(invocation('help', 'leaderbored'), services);
+    assert.match(unknown.text ?? '', /There is no \/leaderbored command/);
+  });
+});
+
+describe('/join', () => {
+  it('joins the cohort of the channel once, and says so on a second try', async () => {
+    const { services, registry, store } = await testServices(NOW);
+    const cohort = berlinCohort(store);
+    const first = await registry.execute(invocation('join'), services);
+    assert.equal(first.title, 'Welcome to Winter cohort, Ada!');
+    assert.equal(first.tone, 'success');
+    assert.equal(store.learners.find(cohort.id, 'u-ada')?.displayName, 'Ada');
+    const second = await registry.execute(invocation('join'), services);
+    assert.equal(second.title, 'You are already in Winter cohort');
+    assert.equal(store.learners.listInCohort(cohort.id).length, 1);
+  });
+
+  it('refuses in a channel without a cohort, and stores nothing', async () => {
+    const { services, registry, store } = await testServices(NOW);
+    const cohort = berlinCohort(store);
+    const reply = await registry.execute(invocation('join', '', { channelId: 'random' }), services);
+    assert.match(reply.text ?? '', /There is no cohort in this channel/);
+    assert.equal(store.learners.listInCohort(cohort.id).length, 0);
+  });
+});
+
+describe('/module', () => {
+  for (const ref of ['3', 'module-03', 'kv-store', 'key value']) {
+    it(`finds module 03 from "${ref}"`, async () => {
+      const { services, registry } = await testServices(NOW);
+      assert.equal((await registry.execute(invocation('module', ref), services)).title, 'Module 03 · Log-Structured Key-Value Store');
+    });
+  }
+
+  it('shows summary, objectives, exercises and lecture links; dates and marks when in a cohort', async () => {
+    const { services, registry, store } = await testServices(NOW);
+    const outside = await registry.execute(invocation('module', '1'), services);
+    assert.deepEqual(outside.fields?.map((f) => f.name), ['Phase', 'Length', 'Points', 'You will be able to', 'Exercises']);
+    assert.match(outside.fields?.[4]?.value ?? '', /^• /);
+
+    const cohort = berlinCohort(store);
+    const { learner } = store.learners.join(cohort.id, 'u-ada', 'Ada', NOW);
+    pass(store, learner.id, ['ex02-config-cli'], NOW);
+    const inside = await registry.execute(invocation('module', '1'), services);
+    const module1 = realCourse().modules[0]!;
+    assert.equal(inside.text, module1.summary);
+    assert.match(inside.fields?.find((f) => f.name === 'Exercises')?.value ?? '', /⬜ .*ex01-lru-cache.*\n✅ .*ex02-config-cli/);
+    assert.equal(inside.fields?.find((f) => f.name === 'Dates')?.value, 'Released Mon 7 Dec 2026, 09:00 GMT+1\nDue Mon 21 Dec 2026, 09:00 GMT+1');
+    assert.equal(inside.links?.length, module1.lectures.length);
+  });
+
+  it('GIVEN no module or a wrong one THEN says how to name one', async () => {
+    const { services, registry } = await testServices(NOW);
+    assert.match((await registry.execute(invocation('module'), services)).text ?? '', /\/module needs module/);
+    assert.match((await registry.execute(invocation('module', '13'), services)).text ?? '', /There is no module 13: the course has modules 1 to 12/);
+    assert.match((await registry.execute(invocation('module', 'quantum'), services)).text ?? '', /I found no module matching "quantum"/);
+  });
+});
+
+describe('/schedule', () => {
+  it('lists all modules with release and due days in the cohort zone, marking the current one', async () => {
+    const { services, registry, store } = await testServices(new Date('2026-12-22T12:00:00Z'));
+    berlinCohort(store);
+    const reply = await registry.execute(invocation('schedule'), services);
+    assert.equal(reply.fields?.length, 12);
+    assert.match(reply.text ?? '', /^This is week 3 of 26\. Modules are posted on Mondays at 09:00 \(Europe\/Berlin\)\./);
+    assert.equal(reply.fields?.[1]?.name, '▶ Module 02 · Async and Networking with Tokio');
+    assert.equal(reply.fields?.[1]?.value, 'Mon 21 Dec 2026 → Mon 4 Jan 2027 · 2 wk');
+    assert.equal(reply.fields?.filter((f) => f.name.startsWith('▶')).length, 1);
+  });
+
+  it('before the start and after the end says so', async () => {
+    const before = await testServices(new Date('2026-12-01T00:00:00Z'));
+    berlinCohort(before.store);
+    assert.match((await before.registry.execute(invocation('schedule'), before.services)).text ?? '', /^The cohort has not started yet\./);
+    const after = await testServices(new Date('2027-12-01T00:00:00Z'));
+    berlinCohort(after.store);
+    assert.match((await after.registry.execute(invocation('schedule'), after.services)).text ?? '', /^The course is over/);
+  });
+});

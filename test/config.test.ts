@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, DEFAULT_DATABASE_PATH, isLocalMode, loadConfig, readEnvFile } from '../src/config.ts';
+import { writeFileSync } from 'node:fs';
+import { tempDir } from './helpers/temp-dir.ts';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected loadConfig to throw');
+}
+
+describe('loadConfig', () => {
+  it('GIVEN no variables THEN runs in local mode on the default database', () => {
+    const config = loadConfig({});
+    assert.equal(config.databasePath, DEFAULT_DATABASE_PATH);
+    assert.equal(config.port, 3000);
+    assert.equal(config.logLevel, undefined);
+    assert.equal(isLocalMode(config), true);
+  });
+
+  it('GIVEN empty values THEN treats them as unset, as .env files often have them', () => {
+    const config = loadConfig({ DISCORD_TOKEN: '', LOG_LEVEL: '  ', PORT: '' });
+    assert.equal(config.discord, undefined);
+    assert.equal(config.logLevel, undefined);
+    assert.equal(config.port, 3000);
+  });
+
+  it('GIVEN a bad LOG_LEVEL THEN names the variable, the value and what is expected, on one line', () => {
+    const error = configError({ LOG_LEVEL: 'loud' });
+    assert.equal(error.variable, 'LOG_LEVEL');
+    assert.match(error.message, /^LOG_LEVEL is "loud"; expected one of fatal, error, warn, info, debug, trace, silent\.$/);
+  });
+
+  it('GIVEN a database folder that does not exist THEN refuses instead of creating it', () => {
+    const error = configError({ DATABASE_PATH: '/nonexistent/dir/x.db' });
+    assert.equal(error.variable, 'DATABASE_PATH');
+    assert.match(error.message, /\/nonexistent\/dir does not exist/);
+    assert.doesNotMatch(error.message, /\n/);
+  });
+
+  it('GIVEN a database path in an existing folder THEN accepts it', () => {
+    const file = path.join(tempDir(), 'x.db');
+    assert.equal(loadConfig({ DATABASE_PATH: file }).databasePath, file);
+  });
+
+  for (const [name, value, expected] of [
+    ['PORT', '70000', /PORT is "70000"; expected a TCP port/],
+    ['PORT', 'http', /PORT is "http"/],
+    ['DISCORD_APPLICATION_ID', 'abc', /DISCORD_APPLICATION_ID is "abc"; expected the application id/],
+    ['GITHUB_API_URL', 'ftp://x', /GITHUB_API_URL is "ftp:\/\/x"; expected an http\(s\) URL/],
+    ['CONTENT_BASE_URL', 'not a url', /CONTENT_BASE_URL is "not a url"/],
+    ['GITHUB_APP_ID', '12ab', /GITHUB_APP_ID is "12ab"/],
+  ] as const) {
+    it(`GIVEN ${name}=${value} THEN explains what is expected`, () => {
+      const error = configError({ [name]: value });
+      assert.equal(error.variable, name);
+      assert.match(error.message, expected);
+    });
+  }
+
+  it('GIVEN a malformed secret THEN the message never echoes its value', () => {
+    const error = configError({ SLACK_BOT_TOKEN: 'xoxp-secret-value-123', SLACK_SIGNING_SECRET: 's' });
+    assert.equal(error.variable, 'SLACK_BOT_TOKEN');
+    assert.match(error.message, /SLACK_BOT_TOKEN is set but not valid; expected a bot token starting with xoxb-/);
+    assert.doesNotMatch(error.message, /secret-value/);
+  });
+
+  it('GIVEN DISCORD_TOKEN without DISCORD_APPLICATION_ID THEN asks for the id', () => {
+    const error = configError({ DISCORD_TOKEN: 'abc.def.ghi' });
+    assert.equal(error.variable, 'DISCORD_APPLICATION_ID');
+    assert.match(error.message, /DISCORD_APPLICATION_ID is missing; it is needed when DISCORD_TOKEN is set/);
+  });
+
+  it('GIVEN a Slack bot token without signing secret or app token THEN says which to set', () => {
+    const error = configError({ SLACK_BOT_TOKEN: 'xoxb-1' });
+    assert.match(error.message, /SLACK_SIGNING_SECRET .*SLACK_APP_TOKEN/);
+  });
+
+  it('GIVEN a GitHub App id without a key THEN asks for the key', () => {
+    assert.equal(configError({ GITHUB_APP_ID: '42' }).variable, 'GITHUB_PRIVATE_KEY');
+  });
+
+  it('GIVEN a complete platform setup THEN leaves local mode and unescapes the private key', () => {
+    const config = loadConfig({
+      DISCORD_TOKEN: 'abc.def.ghi',
+      DISCORD_APPLICATION_ID: '123456789012345678',
+      SLACK_BOT_TOKEN: 'xoxb-1-2',
+      SLACK_APP_TOKEN: 'xapp-1-2',
+      GITHUB_APP_ID: '42',
+      GITHUB_PRIVATE_KEY: '-----BEGIN RSA PRIVATE KEY-----\\nabc\\n-----END RSA PRIVATE KEY-----',
+      CONTENT_BASE_URL: 'https://example.test/content/',
+      PORT: '8080',
+    });
+    assert.equal(isLocalMode(config), false);
+    assert.equal(config.discord?.applicationId, '123456789012345678');
+    assert.equal(config.slack?.appToken, 'xapp-1-2');
+    assert.equal(config.github.privateKey, '-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----');
+    assert.equal(config.contentBaseUrl, 'https://example.test/content');
+    assert.equal(config.port, 8080);
+  });
+});
+
+describe('readEnvFile', () => {
+  it('GIVEN a .env file THEN reads its variables, comments and quotes handled', () => {
+    const file = path.join(tempDir(), '.env');
+    writeFileSync(file, '# a comment\nLOG_LEVEL=debug\nCONTENT_BASE_URL="https://example.test/c"\n');
+    assert.deepEqual(readEnvFile(file), { LOG_LEVEL: 'debug', CONTENT_BASE_URL: 'https://example.test/c' });
+  });
+
+  it('GIVEN no .env file THEN returns nothing', () => {
+    assert.deepEqual(readEnvFile(path.join(tempDir(), 'missing.env')), {});
+  });
+});
