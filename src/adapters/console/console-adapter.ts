@@ -3,6 +3,7 @@ import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Invocation, Services } from '../../chat/context.ts';
 import type { Registry } from '../../chat/registry.ts';
+import { completeLine } from './complete-line.ts';
 import { parseLine } from './parse-line.ts';
 import { renderText } from './render-text.ts';
 
@@ -34,20 +35,6 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions): ConsoleAda
 
   const write = (text: string) => output.write(`${text}\n`);
 
-  function completer(line: string): [string[], string] {
-    const parsed = parseLine(line);
-    if (!parsed || !line.includes(' ')) {
-      const names = registry.list().map((c) => `/${c.name}`);
-      const hits = names.filter((name) => name.startsWith(line.startsWith('/') ? line : `/${line}`));
-      return [hits.length > 0 ? hits : names, line];
-    }
-    const command = registry.get(parsed.command);
-    const firstOption = command && Object.keys(command.options)[0];
-    if (!firstOption) return [[], line];
-    const choices = registry.autocomplete(parsed.command, firstOption, parsed.text, services);
-    return [choices.map((choice) => `/${parsed.command} ${choice.value}`), line];
-  }
-
   async function answer(line: string): Promise<void> {
     const parsed = parseLine(line);
     if (!parsed) return;
@@ -65,7 +52,7 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions): ConsoleAda
 
   return {
     async run() {
-      readline = createInterface({ input, output, prompt: PROMPT, terminal: interactive, completer: interactive ? completer : undefined });
+      readline = createInterface({ input, output, prompt: PROMPT, terminal: interactive, completer: interactive ? (line: string) => completeLine(registry, services, line) : undefined });
       write(options.greeting);
       readline.prompt();
       // Lines are answered one at a time, in order, even when a pipe delivers them all at once.

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { createConsoleAdapter } from '../../../src/adapters/console/console-adapter.ts';
+import { completeLine } from '../../../src/adapters/console/complete-line.ts';
 import { parseLine } from '../../../src/adapters/console/parse-line.ts';
 import { renderText } from '../../../src/adapters/console/render-text.ts';
 import { berlinCohort } from '../../helpers/cohort-fixture.ts';
@@ -98,5 +99,17 @@ describe('console adapter', () => {
     const running = adapter.run();
     adapter.stop();
     await running;
+  });
+});
+
+describe('completeLine', () => {
+  it('completes command names, then module names for /module', async () => {
+    const { services, registry } = await testServices(new Date('2026-12-10T12:00:00Z'));
+    assert.deepEqual(completeLine(registry, services, '/ne'), [['/next-module'], '/ne']);
+    assert.deepEqual(completeLine(registry, services, 'sch'), [['/schedule'], 'sch']);
+    assert.equal(completeLine(registry, services, '/zzz')[0].length, registry.list().length);
+    assert.deepEqual(completeLine(registry, services, '/module redis'), [['/module redis-clone'], '/module redis']);
+    assert.equal(completeLine(registry, services, '/module ')[0].length, 12);
+    assert.deepEqual(completeLine(registry, services, '/join x'), [[], '/join x']);
   });
 });
