@@ -33,8 +33,7 @@ export interface OptionSpec<T, Required extends boolean = boolean> {
   autocomplete?(partial: string, env: OptionEnv): Choice[];
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyOptionSpec = OptionSpec<any, boolean>;
+export type AnyOptionSpec = OptionSpec<unknown, boolean>;
 
 interface BaseSpec<Required extends boolean> {
   description: string;

@@ -20,7 +20,8 @@ export function parseTextOptions(specs: OptionSpecs, text: string): Result<Recor
       const [, name, value = ''] = named;
       if (name in values) return err(`${name} is given twice.`);
       values[name] = value;
-      previous = name;
+      // A quoted value is complete: the next bare word belongs to the next option.
+      previous = token.closed ? undefined : name;
       continue;
     }
     if (previous !== undefined && specs[previous]?.multiWord) {
@@ -32,14 +33,17 @@ export function parseTextOptions(specs: OptionSpecs, text: string): Result<Recor
       return err(names.length === 0 ? 'this command takes no options.' : `I did not expect "${token.text}".`);
     }
     values[next] = token.text;
-    previous = next;
+    previous = token.closed ? undefined : next;
   }
   return ok(values);
 }
 
 interface Token {
   text: string;
+  /** The whole token was a quoted phrase, so it is never read as `name:value`. */
   quoted: boolean;
+  /** The token ended with a closing quote: it is a complete value, not to be continued by later words. */
+  closed: boolean;
 }
 
 /** Double quotes (straight or curly, as phones type them) group words; apostrophes are just letters. */
@@ -53,11 +57,11 @@ function tokenize(text: string): Result<Token[]> {
       const prefix = rest.slice(0, quoteAt);
       const close = rest.slice(quoteAt + 1).search(/["“”]/);
       if (close === -1) return err('a quote is opened but never closed.');
-      tokens.push({ text: prefix + rest.slice(quoteAt + 1, quoteAt + 1 + close), quoted: prefix === '' });
+      tokens.push({ text: prefix + rest.slice(quoteAt + 1, quoteAt + 1 + close), quoted: prefix === '', closed: true });
       rest = rest.slice(quoteAt + close + 2).trimStart();
     } else {
       const end = spaceAt === -1 ? rest.length : spaceAt;
-      tokens.push({ text: rest.slice(0, end), quoted: false });
+      tokens.push({ text: rest.slice(0, end), quoted: false, closed: false });
       rest = rest.slice(end).trimStart();
     }
   }

@@ -3,7 +3,7 @@ import { err, ok, type Result } from './result.ts';
 
 /** Parsers for the date, time and zone inputs a cohort is created from. Pure; they say what was wrong. */
 
-const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 
 export function isValidTimezone(zone: string): boolean {
   return IANAZone.isValidZone(zone);
@@ -37,8 +37,10 @@ export function parseClockTime(text: string): Result<string> {
 /** `Mon 09:00` → ISO weekday and time. */
 export function parsePostTime(text: string): Result<{ weekday: number; time: string }> {
   const [dayWord = '', timeWord = '', ...rest] = text.trim().split(/\s+/);
-  const weekday = WEEKDAYS.indexOf(dayWord.slice(0, 3).toLowerCase() as (typeof WEEKDAYS)[number]) + 1;
-  if (weekday === 0 || rest.length > 0 || dayWord.length < 3) {
+  // Any start of a weekday's name from three letters on: Mon, Tues, Thurs, Wednesday; not Monkey.
+  const word = dayWord.toLowerCase();
+  const weekday = word.length >= 3 ? WEEKDAYS.findIndex((name) => name.startsWith(word)) + 1 : 0;
+  if (weekday === 0 || rest.length > 0) {
     return err(`"${text.trim()}" is not a weekly post time. Write a weekday and a time, e.g. "Mon 09:00".`);
   }
   const time = parseClockTime(timeWord);
@@ -50,7 +52,7 @@ export function weekdayName(isoWeekday: number): string {
   return names[isoWeekday - 1] ?? `day ${isoWeekday}`;
 }
 
-/** How dates are shown to learners: in the cohort's zone, with the zone's abbreviation. */
+/** How dates are shown to learners: in the cohort's zone, with its short name (EST, or GMT+1 where en-US has none). */
 export function formatInZone(instant: Date, timezone: string): string {
   return DateTime.fromJSDate(instant, { zone: timezone }).toFormat('ccc d LLL yyyy, HH:mm ZZZZ');
 }

@@ -26,12 +26,15 @@ export function parseModuleRef(course: Course, text: string): Result<Module> {
   return err(`I found no module matching "${text.trim()}". Try a number from 1 to ${course.modules.length}, or /schedule to see them all.`);
 }
 
-/** Modules whose number, slug or title contain every word typed, in course order; for autocomplete too. */
+/**
+ * Modules matching every word typed, in course order; for autocomplete too. A number matches the module's
+ * number only (so "3" is not also "S3-like Object Store"); other words match its slug or title.
+ */
 export function searchModules(course: Course, text: string): Module[] {
-  const words = normalise(text).split(/[\s-]+/).filter(Boolean);
+  const words = normalise(text).split(/[\s-]+/).filter((word) => word !== '' && word !== 'module');
   return course.modules.filter((module) => {
-    const haystack = normalise(`${module.number} ${module.slug} ${module.title}`);
-    return words.every((word) => haystack.includes(word.replace(/^0+(?=\d)/, '')));
+    const haystack = normalise(`${module.slug} ${module.title}`);
+    return words.every((word) => (/^\d+$/.test(word) ? Number(word) === module.number : haystack.includes(word)));
   });
 }
 

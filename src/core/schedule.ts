@@ -15,31 +15,37 @@ export interface ModuleWindow {
   week: number;
 }
 
-function localStart(calendar: CohortCalendar): DateTime {
-  const [hour, minute] = calendar.postTime.split(':').map(Number);
-  return DateTime.fromISO(calendar.startDate, { zone: calendar.timezone }).set({
-    hour: hour ?? 0,
-    minute: minute ?? 0,
-    second: 0,
-    millisecond: 0,
-  });
+/** The post slot on a local calendar date: built from date and wall-clock time, so a DST gap moves only that post. */
+function slotOn(date: DateTime, postTime: string, zone: string): DateTime {
+  const [hour = 0, minute = 0] = postTime.split(':').map(Number);
+  return DateTime.fromObject({ year: date.year, month: date.month, day: date.day, hour, minute }, { zone });
 }
 
-/** The first post slot on or after the start date, as a local DateTime in the cohort's zone. */
+/** The local calendar date of the first post: the first post weekday on or after the start date. */
+function firstReleaseDate(calendar: CohortCalendar): DateTime {
+  const start = DateTime.fromISO(calendar.startDate, { zone: calendar.timezone }).startOf('day');
+  return start.plus({ days: (calendar.postWeekday - start.weekday + 7) % 7 });
+}
+
+/** The post slot `weeks` after the first one, as a local DateTime in the cohort's zone. */
+function slotAfter(calendar: CohortCalendar, weeks: number): DateTime {
+  return slotOn(firstReleaseDate(calendar).plus({ weeks }), calendar.postTime, calendar.timezone);
+}
+
+/** The first post slot on or after the start date. */
 export function firstRelease(calendar: CohortCalendar): DateTime {
-  const start = localStart(calendar);
-  const daysAhead = (calendar.postWeekday - start.weekday + 7) % 7;
-  // Adding calendar days (not hours) keeps the wall-clock time when a DST change falls in between.
-  return start.plus({ days: daysAhead });
+  return slotAfter(calendar, 0);
 }
 
 export function moduleWindows(course: Course, calendar: CohortCalendar): ModuleWindow[] {
-  const first = firstRelease(calendar);
   let weeksBefore = 0;
   return course.modules.map((module) => {
-    const release = first.plus({ weeks: weeksBefore });
-    const due = first.plus({ weeks: weeksBefore + module.weeks });
-    const window = { module, releaseAt: release.toJSDate(), dueAt: due.toJSDate(), week: weeksBefore + 1 };
+    const window = {
+      module,
+      releaseAt: slotAfter(calendar, weeksBefore).toJSDate(),
+      dueAt: slotAfter(calendar, weeksBefore + module.weeks).toJSDate(),
+      week: weeksBefore + 1,
+    };
     weeksBefore += module.weeks;
     return window;
   });
@@ -47,10 +53,12 @@ export function moduleWindows(course: Course, calendar: CohortCalendar): ModuleW
 
 /** The cohort week that `now` falls in: 0 before the first release, then 1, 2, … (keeps counting after the end). */
 export function cohortWeek(calendar: CohortCalendar, now: Date): number {
-  const first = firstRelease(calendar);
-  const current = DateTime.fromJSDate(now, { zone: calendar.timezone });
-  if (current < first) return 0;
-  return Math.floor(current.diff(first, 'weeks').weeks) + 1;
+  const firstDate = firstReleaseDate(calendar);
+  const today = DateTime.fromJSDate(now, { zone: calendar.timezone }).startOf('day');
+  let weeks = Math.floor(Math.round(today.diff(firstDate, 'days').days) / 7);
+  // On a post day before the post time, the new week has not begun yet.
+  if (slotAfter(calendar, weeks).toMillis() > now.getTime()) weeks -= 1;
+  return Math.max(0, weeks + 1);
 }
 
 export function isReleased(window: ModuleWindow, now: Date): boolean {
