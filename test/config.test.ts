@@ -4,16 +4,9 @@ import { describe, it } from 'node:test';
 import { ConfigError, DEFAULT_DATABASE_PATH, isLocalMode, loadConfig, readEnvFile } from '../src/config.ts';
 import { writeFileSync } from 'node:fs';
 import { tempDir } from './helpers/temp-dir.ts';
+import { thrown } from './helpers/thrown.ts';
 
-function configError(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected loadConfig to throw');
-}
+const configError = (env: Record<string, string>) => thrown(ConfigError, () => loadConfig(env));
 
 describe('loadConfig', () => {
   it('GIVEN no variables THEN runs in local mode on the default database', () => {

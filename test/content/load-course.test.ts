@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { ContentError } from '../../src/content/content-error.ts';
 import { DEFAULT_CONTENT_DIR, loadCourse } from '../../src/content/load-course.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { thrown } from '../helpers/thrown.ts';
 
 const MODULE_01 = 'modules/module-01-core-rust/module.yaml';
 
@@ -24,15 +25,7 @@ function rewrite(dir: string, file: string, change: (text: string) => string): v
   writeFileSync(full, after);
 }
 
-function contentError(dir: string): ContentError {
-  try {
-    loadCourse(dir);
-  } catch (error) {
-    assert.ok(error instanceof ContentError, `expected a ContentError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected loadCourse to throw');
-}
+const contentError = (dir: string) => thrown(ContentError, () => loadCourse(dir));
 
 describe('loadCourse on the real content', () => {
   it('loads all 12 modules in order with lectures and exercises', () => {

@@ -1,34 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Course, Exercise } from '../../src/core/course.ts';
+import { tinyCourse } from '../helpers/tiny-course.ts';
 import { markExercises, nextStep } from '../../src/core/next-step.ts';
 import { moduleWindows } from '../../src/core/schedule.ts';
 
-function exercise(id: string): Exercise {
-  return { id, title: id, summary: '', points: 10, check: `check-${id}` };
-}
-
 /** One-week modules with the given exercise ids each. */
-function courseWith(exerciseIds: string[][]): Course {
-  return {
-    title: 'Test course',
-    slug: 'test',
-    summary: '',
-    phases: [{ number: 1, name: 'Only phase' }],
-    modules: exerciseIds.map((ids, i) => ({
-      number: i + 1,
-      slug: `m${i + 1}`,
-      folder: `module-0${i + 1}-m${i + 1}`,
-      title: `Module ${i + 1}`,
-      phase: 1,
-      weeks: 1,
-      summary: '',
-      objectives: [],
-      lectures: [],
-      exercises: ids.map(exercise),
-    })),
-  };
-}
+const courseWith = (exerciseIds: string[][]) => tinyCourse(exerciseIds.map((exercises) => ({ exercises })));
 
 // Releases (UTC, Mondays 09:00): module 1 on 2026-01-05, module 2 on 01-12, module 3 on 01-19; module 3 due 01-26.
 const course = courseWith([['ex1a', 'ex1b'], ['ex2a'], ['ex3a']]);

@@ -4,28 +4,10 @@ import type { CohortCalendar } from '../../src/core/cohort.ts';
 import type { Course } from '../../src/core/course.ts';
 import { cohortWeek, currentWindow, firstRelease, isReleased, moduleWindows, totalWeeks } from '../../src/core/schedule.ts';
 import { loadCourse } from '../../src/content/load-course.ts';
+import { tinyCourse } from '../helpers/tiny-course.ts';
 
-/** A course whose modules last the given numbers of weeks and have no lectures or exercises. */
-function courseOf(weeks: number[]): Course {
-  return {
-    title: 'Test course',
-    slug: 'test',
-    summary: '',
-    phases: [{ number: 1, name: 'Only phase' }],
-    modules: weeks.map((w, i) => ({
-      number: i + 1,
-      slug: `m${i + 1}`,
-      folder: `module-${String(i + 1).padStart(2, '0')}-m${i + 1}`,
-      title: `Module ${i + 1}`,
-      phase: 1,
-      weeks: w,
-      summary: '',
-      objectives: [],
-      lectures: [],
-      exercises: [],
-    })),
-  };
-}
+/** A course whose modules last the given numbers of weeks. */
+const courseOf = (weeks: number[]) => tinyCourse(weeks.map((w) => ({ weeks: w })));
 
 function calendar(overrides: Partial<CohortCalendar>): CohortCalendar {
   return { startDate: '2026-01-05', timezone: 'Europe/Berlin', postWeekday: 1, postTime: '09:00', ...overrides };
