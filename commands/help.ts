@@ -13,13 +13,18 @@ export default defineCommand({
     if (wanted) {
       const command = ctx.commands.find((c) => c.name === wanted);
       if (!command) throw new UserError('bad-option', `There is no /${wanted} command.`, 'Type /help to see them all.');
+      const optionFields = command.options.map((option) => ({
+        name: `${option.name}${option.required ? '' : ' (optional)'}`,
+        value: option.description,
+      }));
+      const subcommandFields = command.subcommands.map((sub) => ({
+        name: sub.usage,
+        value: [sub.description, ...sub.options.map((o) => `• ${o.name}${o.required ? '' : ' (optional)'}: ${o.description}`)].join('\n'),
+      }));
       return {
         title: `/${command.name}`,
-        text: `${command.description}\nUsage: \`${command.usage}\``,
-        fields: command.options.map((option) => ({
-          name: `${option.name}${option.required ? '' : ' (optional)'}`,
-          value: option.description,
-        })),
+        text: `${command.description}${command.organiserOnly ? ' For organisers.' : ''}\nUsage: \`${command.usage}\``,
+        fields: [...optionFields, ...subcommandFields],
         private: true,
       };
     }
@@ -28,7 +33,10 @@ export default defineCommand({
       text:
         'I post each module of the course on schedule, track your exercises through your GitHub repo and keep the leaderboard. ' +
         'Options can be typed in order or by name (`name:value`); quote values with spaces.',
-      fields: ctx.commands.map((command) => ({ name: command.usage, value: command.description })),
+      fields: ctx.commands.map((command) => ({
+        name: command.usage,
+        value: `${command.description}${command.organiserOnly ? ' (organisers)' : ''}`,
+      })),
       footer: 'Type /help <command> for details on one command.',
       private: true,
     };

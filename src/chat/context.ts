@@ -13,12 +13,21 @@ export interface Invocation {
   /** Discord guild, Slack team, `local` in the terminal. */
   workspaceId: string;
   channelId: string;
-  user: { id: string; displayName: string };
+  user: InvocationUser;
   command: string;
+  /** The subcommand a platform already picked (Discord); in text mode it is the first word. */
+  subcommand?: string;
   /** Text to be parsed (terminal, Slack) or values already typed by the platform (Discord). */
   args: { kind: 'text'; text: string } | { kind: 'values'; values: Record<string, RawOptionValue> };
   /** The platform's own event, as an escape hatch; commands should not need it. */
   raw?: unknown;
+}
+
+export interface InvocationUser {
+  id: string;
+  displayName: string;
+  /** The platform says they may run the cohort: Manage Server on Discord, an admin or listed organiser on Slack. */
+  isOrganiser?: boolean;
 }
 
 /** The long-lived parts a command may use. */
@@ -30,11 +39,17 @@ export interface Services {
   links: ContentLinks;
 }
 
-export interface CommandSummary {
-  name: string;
+export interface ActionSummary {
   description: string;
   usage: string;
   options: { name: string; description: string; required: boolean }[];
+}
+
+/** A command as /help describes it. */
+export interface CommandSummary extends ActionSummary {
+  name: string;
+  organiserOnly: boolean;
+  subcommands: (ActionSummary & { name: string })[];
 }
 
 /** Everything a command's `run` receives. */

@@ -16,41 +16,93 @@ export type OptionValues<Specs extends OptionSpecs> = {
     : never;
 };
 
-export interface CommandDefinition<Specs extends OptionSpecs> {
-  /** Lower-case, kebab-case, at most 32 characters: valid on Discord and Slack alike. */
-  name: string;
+/** What runs: a plain command has one action, a command group (`/cohort create`, `/cohort pause`) one per subcommand. */
+export interface ActionDefinition<Specs extends OptionSpecs> {
   /** One line, at most 100 characters (Discord's limit). */
   description: string;
-  /** In the order they are typed positionally in text mode. */
+  /** In the order they are typed positionally in text mode; required ones first (Discord's rule). */
   options?: Specs;
   guards?: Guard[];
-  /** For organisers only; enforced by a guard and by the platform's own permission where it has one. */
-  organiserOnly?: boolean;
   run(ctx: CommandContext<OptionValues<Specs>>): Reply | Promise<Reply>;
 }
 
-export interface Command<Specs extends OptionSpecs = OptionSpecs> extends CommandDefinition<Specs> {
-  readonly kind: 'command';
-  options: Specs;
+export interface Action {
+  description: string;
+  options: OptionSpecs;
   guards: Guard[];
+  run(ctx: CommandContext<Record<string, unknown>>): Reply | Promise<Reply>;
+}
+
+interface CommandBase {
+  /** Lower-case, kebab-case, at most 32 characters: valid on Discord and Slack alike. */
+  name: string;
+  description: string;
+  /** For organisers only: checked at run time and, on Discord, hidden from members without Manage Server. */
+  organiserOnly?: boolean;
+}
+
+export interface Command {
+  readonly kind: 'command';
+  name: string;
+  description: string;
+  organiserOnly: boolean;
+  /** Set for a plain command. */
+  action?: Action;
+  /** Set for a command group, in the order they are listed. */
+  subcommands?: Record<string, Action>;
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
-/** Declares a slash command; the same object serves every platform, the registry and /help. */
-export function defineCommand<Specs extends OptionSpecs = Record<never, never>>(definition: CommandDefinition<Specs>): Command<Specs> {
-  if (!NAME.test(definition.name)) throw new Error(`command name "${definition.name}" must be kebab-case, at most 32 characters`);
+function checkAction(where: string, definition: { description: string; options?: OptionSpecs }): void {
   if (definition.description.length === 0 || definition.description.length > 100) {
-    throw new Error(`command /${definition.name}: description must be 1–100 characters`);
+    throw new Error(`${where}: description must be 1–100 characters`);
   }
-  for (const option of Object.keys(definition.options ?? {})) {
-    if (!NAME.test(option)) throw new Error(`command /${definition.name}: option "${option}" must be kebab-case`);
+  let optionalSeen = false;
+  for (const [option, spec] of Object.entries(definition.options ?? {})) {
+    if (!NAME.test(option)) throw new Error(`${where}: option "${option}" must be kebab-case`);
+    if (spec.required && optionalSeen) throw new Error(`${where}: required option "${option}" must come before optional ones`);
+    optionalSeen ||= !spec.required;
+  }
+}
+
+function toAction<Specs extends OptionSpecs>(definition: ActionDefinition<Specs>): Action {
+  return {
+    description: definition.description,
+    options: definition.options ?? {},
+    guards: definition.guards ?? [],
+    run: definition.run as Action['run'],
+  };
+}
+
+/** Declares a slash command; the same object serves every platform, the registry and /help. */
+export function defineCommand<Specs extends OptionSpecs = Record<never, never>>(
+  definition: CommandBase & ActionDefinition<Specs>,
+): Command {
+  if (!NAME.test(definition.name)) throw new Error(`command name "${definition.name}" must be kebab-case, at most 32 characters`);
+  checkAction(`command /${definition.name}`, definition);
+  return { kind: 'command', name: definition.name, description: definition.description, organiserOnly: definition.organiserOnly ?? false, action: toAction(definition) };
+}
+
+/** One subcommand of a group; typed on its own so each `run` sees its own options. */
+export function defineSubcommand<Specs extends OptionSpecs = Record<never, never>>(definition: ActionDefinition<Specs>): Action {
+  return toAction(definition);
+}
+
+/** Declares a command group such as `/cohort create|status|pause`. */
+export function defineCommandGroup(definition: CommandBase & { subcommands: Record<string, Action> }): Command {
+  if (!NAME.test(definition.name)) throw new Error(`command name "${definition.name}" must be kebab-case, at most 32 characters`);
+  checkAction(`command /${definition.name}`, definition);
+  for (const [name, action] of Object.entries(definition.subcommands)) {
+    if (!NAME.test(name)) throw new Error(`command /${definition.name}: subcommand "${name}" must be kebab-case`);
+    checkAction(`command /${definition.name} ${name}`, action);
   }
   return {
-    ...definition,
     kind: 'command',
-    options: definition.options ?? ({} as Specs),
-    guards: definition.guards ?? [],
+    name: definition.name,
+    description: definition.description,
+    organiserOnly: definition.organiserOnly ?? false,
+    subcommands: definition.subcommands,
   };
 }
 
@@ -58,10 +110,14 @@ export function isCommand(value: unknown): value is Command {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'command';
 }
 
-/** `/module <module>` or `/join [name]`: how a command is typed, for usage hints and /help. */
-export function usageOf(command: Command): string {
-  const parts = Object.entries(command.options).map(([name, spec]) =>
+/** `/module <module>`, `/help [command:command]`, `/cohort <create|status>`: how a command is typed. */
+export function usageOf(command: Command, subcommand?: string): string {
+  if (command.subcommands && subcommand === undefined) {
+    return `/${command.name} <${Object.keys(command.subcommands).join('|')}>`;
+  }
+  const action = subcommand === undefined ? command.action : command.subcommands?.[subcommand];
+  const parts = Object.entries(action?.options ?? {}).map(([name, spec]) =>
     spec.required ? `<${name === spec.placeholder ? name : `${name}:${spec.placeholder}`}>` : `[${name}:${spec.placeholder}]`,
   );
-  return [`/${command.name}`, ...parts].join(' ');
+  return [`/${command.name}`, ...(subcommand === undefined ? [] : [subcommand]), ...parts].join(' ');
 }

@@ -33,3 +33,17 @@ export const inCohort: Guard = (ctx) => {
 export const enrolledOnly: Guard = (ctx) => {
   requireLearner(ctx);
 };
+
+const ORGANISERS = {
+  discord: 'members with the Manage Server permission',
+  slack: 'workspace admins and the people the cohort lists as organisers',
+  console: 'whoever runs the terminal',
+} as const;
+
+/** Organiser commands: the platform decides who is one (Manage Server, a Slack admin, the local user). */
+export const organiserOnly: Guard = (ctx) => {
+  if (!ctx.invocation.user.isOrganiser) {
+    const who = ORGANISERS[ctx.invocation.platform];
+    throw new UserError('not-organiser', 'Only the cohort organisers can do that.', `Organisers here are ${who}.`);
+  }
+};

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { CommandContext, CommandSummary, Invocation, Services } from './context.ts';
-import { usageOf, type Command } from './define-command.ts';
-import { MAX_CHOICES, type Choice, type RawOptionValue } from './options.ts';
-import { parseTextOptions } from './parse-text-options.ts';
+import { closestName } from './closest-name.ts';
+import type { ActionSummary, CommandContext, CommandSummary, Invocation, Services } from './context.ts';
+import { usageOf, type Action, type Command } from './define-command.ts';
+import { organiserOnly } from './guards.ts';
+import { MAX_CHOICES, type Choice } from './options.ts';
+import { parseOptions } from './parse-options.ts';
 import { errorReply, type Reply } from './reply.ts';
 import { UserError } from './user-error.ts';
-import { closestName } from './closest-name.ts';
 
 /** All commands, and the one way every adapter runs them. */
 export interface Registry {
@@ -14,7 +15,7 @@ export interface Registry {
   /** Runs an invocation to a Reply; never throws: failures become polite replies. */
   execute(invocation: Invocation, services: Services): Promise<Reply>;
   /** Suggestions for an option being typed; empty when the option has none. */
-  autocomplete(command: string, option: string, partial: string, services: Services): Choice[];
+  autocomplete(query: { command: string; subcommand?: string; option: string; partial: string }, services: Services): Choice[];
 }
 
 export function createRegistry(commands: readonly Command[]): Registry {
@@ -24,22 +25,18 @@ export function createRegistry(commands: readonly Command[]): Registry {
     byName.set(command.name, command);
   }
   const sorted = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
-  const summaries: CommandSummary[] = sorted.map((c) => ({
-    name: c.name,
-    description: c.description,
-    usage: usageOf(c),
-    options: Object.entries(c.options).map(([name, spec]) => ({ name, description: spec.description, required: spec.required })),
-  }));
+  const summaries = sorted.map(summarise);
 
   async function execute(invocation: Invocation, services: Services): Promise<Reply> {
     const logger = services.logger.child({ invocation: invocation.id, command: invocation.command, platform: invocation.platform });
     try {
       const command = byName.get(invocation.command);
       if (!command) throw unknownCommand(invocation.command, [...byName.keys()]);
+      const { action, subcommand, args } = resolveAction(command, invocation);
       const cohort = services.store.cohorts.findByChannel(invocation.platform, invocation.workspaceId, invocation.channelId);
       const ctx: CommandContext<Record<string, unknown>> = {
         invocation,
-        options: parseOptions(command, invocation, services),
+        options: {},
         cohort,
         learner: cohort && services.store.learners.find(cohort.id, invocation.user.id),
         services,
@@ -47,9 +44,13 @@ export function createRegistry(commands: readonly Command[]): Registry {
         logger,
         commands: summaries,
       };
-      for (const guard of command.guards) guard(ctx);
-      const reply = await command.run(ctx as never);
-      logger.debug('command answered');
+      // Organisers are checked before options are read, so a refusal never explains the options.
+      if (command.organiserOnly) organiserOnly(ctx);
+      const label = subcommand === undefined ? `/${command.name}` : `/${command.name} ${subcommand}`;
+      ctx.options = parseOptions(action.options, args, { label, usage: usageOf(command, subcommand) }, services);
+      for (const guard of action.guards) guard(ctx);
+      const reply = await action.run(ctx);
+      logger.debug({ subcommand }, 'command answered');
       return reply;
     } catch (error) {
       if (error instanceof UserError) {
@@ -58,10 +59,7 @@ export function createRegistry(commands: readonly Command[]): Registry {
       }
       const errorId = newErrorId();
       logger.error({ err: error, errorId }, 'command failed');
-      return errorReply(
-        'Something went wrong on my side, not yours.',
-        `If it keeps happening, tell an organiser and quote error id ${errorId}.`,
-      );
+      return errorReply('Something went wrong on my side, not yours.', `If it keeps happening, tell an organiser and quote error id ${errorId}.`);
     }
   }
 
@@ -69,38 +67,57 @@ export function createRegistry(commands: readonly Command[]): Registry {
     list: () => sorted,
     get: (name) => byName.get(name),
     execute,
-    autocomplete(commandName, optionName, partial, services) {
-      const spec = byName.get(commandName)?.options[optionName];
-      return spec?.autocomplete?.(partial, { course: services.course }).slice(0, MAX_CHOICES) ?? [];
+    autocomplete({ command: name, subcommand, option, partial }, services) {
+      const command = byName.get(name);
+      const action = subcommand === undefined ? command?.action : command?.subcommands?.[subcommand];
+      return action?.options[option]?.autocomplete?.(partial, { course: services.course }).slice(0, MAX_CHOICES) ?? [];
     },
   };
 }
 
-function parseOptions(command: Command, invocation: Invocation, services: Services): Record<string, unknown> {
-  const usage = `Usage: ${usageOf(command)}`;
-  let raw: Record<string, RawOptionValue>;
-  if (invocation.args.kind === 'text') {
-    const parsed = parseTextOptions(command.options, invocation.args.text);
-    if (!parsed.ok) throw new UserError('bad-option', `I could not read the options of /${command.name}: ${parsed.error}`, usage);
-    raw = parsed.value;
-  } else {
-    raw = invocation.args.values;
-    const unknown = Object.keys(raw).find((name) => !(name in command.options));
-    if (unknown) throw new UserError('bad-option', `/${command.name} has no option "${unknown}".`, usage);
+/** Picks the action to run; in text mode a group's first word names the subcommand. */
+function resolveAction(command: Command, invocation: Invocation): { action: Action; subcommand?: string; args: Invocation['args'] } {
+  if (command.action) return { action: command.action, args: invocation.args };
+  const subcommands = command.subcommands ?? {};
+  let name = invocation.subcommand;
+  let args = invocation.args;
+  if (name === undefined && args.kind === 'text') {
+    const match = /^\s*(\S+)\s*(.*)$/s.exec(args.text);
+    name = match?.[1]?.toLowerCase();
+    args = { kind: 'text', text: match?.[2] ?? '' };
   }
+  const names = Object.keys(subcommands);
+  if (name === undefined) {
+    throw new UserError('missing-option', `/${command.name} needs one of: ${names.join(', ')}.`, `Usage: ${usageOf(command)}`);
+  }
+  const action = subcommands[name];
+  if (!action) {
+    const suggestion = closestName(name, names);
+    throw new UserError(
+      'bad-option',
+      `/${command.name} has no "${name}".${suggestion ? ` Did you mean /${command.name} ${suggestion}?` : ''}`,
+      `Usage: ${usageOf(command)}`,
+    );
+  }
+  return { action, subcommand: name, args };
+}
 
-  const values: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(command.options)) {
-    const given = raw[name];
-    if (given === undefined || given === '') {
-      if (spec.required) throw new UserError('missing-option', `/${command.name} needs ${name}: ${spec.description}`, usage);
-      continue;
-    }
-    const parsed = spec.parse(given, { course: services.course });
-    if (!parsed.ok) throw new UserError('bad-option', `${name}: ${parsed.error}`, usage);
-    values[name] = parsed.value;
-  }
-  return values;
+function summariseAction(command: Command, action: Action, subcommand?: string): ActionSummary {
+  return {
+    description: action.description,
+    usage: usageOf(command, subcommand),
+    options: Object.entries(action.options).map(([name, spec]) => ({ name, description: spec.description, required: spec.required })),
+  };
+}
+
+function summarise(command: Command): CommandSummary {
+  const subcommands = Object.entries(command.subcommands ?? {}).map(([name, action]) => ({ name, ...summariseAction(command, action, name) }));
+  return {
+    name: command.name,
+    organiserOnly: command.organiserOnly,
+    ...(command.action ? summariseAction(command, command.action) : { description: command.description, usage: usageOf(command), options: [] }),
+    subcommands,
+  };
 }
 
 function unknownCommand(name: string, known: string[]): UserError {

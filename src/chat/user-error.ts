@@ -6,6 +6,8 @@ export const USER_ERROR_CODES = [
   'no-cohort',
   'not-joined',
   'cohort-paused',
+  'not-organiser',
+  'cohort-exists',
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
 

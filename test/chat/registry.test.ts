@@ -97,10 +97,10 @@ describe('registry', () => {
 
   it('autocompletes module options, at most 25 choices', async () => {
     const { services } = await testServices(NOW);
-    assert.deepEqual(registry.autocomplete('echo', 'module', 'redis', services), [{ name: 'Module 04 · Redis Clone', value: 'redis-clone' }]);
-    assert.equal(registry.autocomplete('echo', 'module', '', services).length, 12);
-    assert.deepEqual(registry.autocomplete('echo', 'times', '', services), []);
-    assert.deepEqual(registry.autocomplete('nope', 'module', '', services), []);
+    assert.deepEqual(registry.autocomplete({ command: 'echo', option: 'module', partial: 'redis' }, services), [{ name: 'Module 04 · Redis Clone', value: 'redis-clone' }]);
+    assert.equal(registry.autocomplete({ command: 'echo', option: 'module', partial: '' }, services).length, 12);
+    assert.deepEqual(registry.autocomplete({ command: 'echo', option: 'times', partial: '' }, services), []);
+    assert.deepEqual(registry.autocomplete({ command: 'nope', option: 'module', partial: '' }, services), []);
   });
 
   it('refuses two commands with one name, and badly formed names', () => {
