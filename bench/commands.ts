@@ -28,6 +28,7 @@ export async function benchCommands(): Promise<void> {
     clock: fixedClock(now),
     logger: createLogger('silent'),
     links: createContentLinks(DEFAULT_CONTENT_DIR, 'https://example.test/content'),
+    outbox: { wake: () => {} },
   };
   const cohort = store.cohorts.create(
     { platform: 'discord', workspaceId: 'g', channelId: 'c', name: 'Bench', startDate: '2026-12-07', timezone: 'Europe/Berlin', postWeekday: 1, postTime: '09:00' },

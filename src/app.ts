@@ -1,15 +1,20 @@
 import type { Readable, Writable } from 'node:stream';
-import { createConsoleAdapter, type ConsoleAdapter } from './adapters/console/console-adapter.ts';
+import { createConsoleAdapter } from './adapters/console/console-adapter.ts';
+import { renderText } from './adapters/console/render-text.ts';
+import { createDiscordAdapter, type DiscordAdapter } from './adapters/discord/discord-adapter.ts';
 import type { Services } from './chat/context.ts';
 import { loadCommands } from './chat/load-commands.ts';
 import { createRegistry } from './chat/registry.ts';
+import { replySchema } from './chat/reply-schema.ts';
 import { isLocalMode, type Config } from './config.ts';
 import { createContentLinks } from './content/content-links.ts';
 import { DEFAULT_CONTENT_DIR, loadCourse } from './content/load-course.ts';
 import { systemClock, type Clock } from './core/clock.ts';
+import type { Platform } from './core/cohort.ts';
 import { cohortWeek, totalWeeks } from './core/schedule.ts';
 import { ensureDemoCohort, localUser, LOCAL_PLACE, machineTimezone } from './local-mode.ts';
 import { createLogger } from './logger.ts';
+import { createOutboxWorker, type Deliver } from './outbox/outbox-worker.ts';
 import { openStore } from './store/store.ts';
 
 export interface AppIo {
@@ -17,56 +22,93 @@ export interface AppIo {
   output: Writable;
   clock?: Clock;
   contentDir?: string;
+  /** Tests shorten Discord's deferral threshold to exercise that path. */
+  discordDeferAfterMs?: number;
 }
 
 export interface App {
-  /** Resolves once the app has stopped (input closed or `stop()`), with everything closed. */
+  /** Resolves once the app has stopped (input closed in local mode, or `stop()`), with everything closed. */
   done: Promise<void>;
   stop(): void;
 }
 
 /** The composition root: wires the rooms together and starts what the config asks for. */
 export async function startApp(config: Config, io: AppIo): Promise<App> {
-  if (!isLocalMode(config)) {
-    throw new PlatformNotReadyError();
-  }
-  const logger = createLogger(config.logLevel ?? 'warn');
+  if (config.slack) throw new PlatformNotReadyError();
+  const local = isLocalMode(config);
+  const logger = createLogger(config.logLevel ?? (local ? 'warn' : 'info'));
   const contentDir = io.contentDir ?? DEFAULT_CONTENT_DIR;
   const course = loadCourse(contentDir);
   const registry = createRegistry(await loadCommands());
   const store = openStore(config.databasePath);
   const clock = io.clock ?? systemClock;
-  const services: Services = { store, course, clock, logger, links: createContentLinks(contentDir, config.contentBaseUrl) };
+  const deliverers: Partial<Record<Platform, Deliver>> = {};
+  const outbox = createOutboxWorker({ store, clock, logger, deliverers });
+  const services: Services = { store, course, clock, logger, links: createContentLinks(contentDir, config.contentBaseUrl), outbox };
 
-  const { cohort, created } = ensureDemoCohort(store, clock.now(), machineTimezone());
-  logger.info({ cohort: cohort.id, created }, 'local mode');
-  const week = cohortWeek(cohort, clock.now());
-  const adapter: ConsoleAdapter = createConsoleAdapter({
-    registry,
-    services,
-    input: io.input,
-    output: io.output,
-    place: LOCAL_PLACE,
-    user: localUser(),
-    greeting: [
-      `cohort-bot — local mode (no Discord or Slack token set). ${course.title}.`,
-      `${created ? 'Created' : 'Using'} "${cohort.name}": ${week === 0 ? 'starts soon' : `week ${week} of ${totalWeeks(course)}`}, times in ${cohort.timezone}.`,
-      'Type /help for the commands, /next-module for what to do now. Ctrl-D quits.',
-      '',
-    ].join('\n'),
-  });
+  let discord: DiscordAdapter | undefined;
+  let stopLocal: (() => void) | undefined;
+  let stopped: () => void = () => {};
+  let running: Promise<void> = new Promise<void>((resolve) => (stopped = resolve));
 
-  const done = adapter.run().finally(() => {
+  try {
+    if (config.discord) {
+      discord = createDiscordAdapter({ config: config.discord, registry, services, logger, deferAfterMs: io.discordDeferAfterMs });
+      await discord.start();
+      deliverers.discord = discord.deliver;
+    }
+    if (local) {
+      const { cohort, created } = ensureDemoCohort(store, clock.now(), machineTimezone());
+      const week = cohortWeek(cohort, clock.now());
+      // Channel posts in local mode are printed, so an organiser can try /cohort post-now.
+      deliverers.console = async ({ payload }) => {
+        io.output.write(`\n[posted to ${cohort.name}]\n${renderText(replySchema.parse(payload))}\n\n`);
+        return undefined;
+      };
+      const adapter = createConsoleAdapter({
+        registry,
+        services,
+        input: io.input,
+        output: io.output,
+        place: LOCAL_PLACE,
+        user: { ...localUser(), isOrganiser: true },
+        greeting: [
+          `cohort-bot — local mode (no Discord or Slack token set). ${course.title}.`,
+          `${created ? 'Created' : 'Using'} "${cohort.name}": ${week === 0 ? 'starts soon' : `week ${week} of ${totalWeeks(course)}`}, times in ${cohort.timezone}.`,
+          'Type /help for the commands, /next-module for what to do now. Ctrl-D quits.',
+          '',
+        ].join('\n'),
+      });
+      running = adapter.run();
+      stopLocal = () => adapter.stop();
+    }
+  } catch (error) {
+    await discord?.stop();
+    store.close();
+    throw error;
+  }
+  outbox.start();
+  logger.info({ local, discord: Boolean(discord) }, 'cohort-bot started');
+
+  const done = running.finally(async () => {
+    await discord?.stop();
+    await outbox.stop();
     store.close();
     logger.info('stopped');
   });
-  return { done, stop: () => adapter.stop() };
+  return {
+    done,
+    stop: () => {
+      stopLocal?.();
+      stopped();
+    },
+  };
 }
 
-/** Discord and Slack adapters arrive in later versions; until then a token is a mistake worth naming. */
+/** Slack arrives in a later version; until then its token is a mistake worth naming. */
 export class PlatformNotReadyError extends Error {
   constructor() {
-    super('A Discord or Slack token is set, but this version of cohort-bot runs in local mode only: unset DISCORD_TOKEN and SLACK_BOT_TOKEN.');
+    super('SLACK_BOT_TOKEN is set, but this version of cohort-bot does not serve Slack yet: unset it (Discord and local mode work).');
     this.name = 'PlatformNotReadyError';
   }
 }

@@ -1,3 +1,4 @@
+import { DiscordSetupError } from './adapters/discord/setup-error.ts';
 import { PlatformNotReadyError } from './app.ts';
 import { ConfigError } from './config.ts';
 import { ContentError } from './content/content-error.ts';
@@ -12,6 +13,7 @@ export function describeStartupError(error: unknown): string | undefined {
   if (error instanceof ContentError) return `course content error: ${error.message}`;
   if (error instanceof MigrationError) return `database schema error: ${error.message}`;
   if (error instanceof PlatformNotReadyError) return error.message;
+  if (error instanceof DiscordSetupError) return `Discord setup error: ${error.message}`;
   if (isSqliteOpenError(error)) {
     return `cannot open the database (DATABASE_PATH): ${(error as Error).message}. Check that the path is a writable SQLite file.`;
   }

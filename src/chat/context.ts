@@ -37,6 +37,8 @@ export interface Services {
   clock: Clock;
   logger: Logger;
   links: ContentLinks;
+  /** Nudges delivery after a command stored a channel message in the outbox. */
+  outbox: { wake(): void };
 }
 
 export interface ActionSummary {

@@ -1,6 +1,7 @@
 import type { Course, Module } from '../core/course.ts';
 import { moduleLabel } from '../core/course.ts';
 import { parseModuleRef, searchModules } from '../core/module-ref.ts';
+import { parseDate, parsePostTime, parseTimezone } from '../core/calendar.ts';
 import { err, ok, type Result } from '../core/result.ts';
 
 /** A value as an adapter hands it over: text from a terminal or Slack, typed from Discord. */
@@ -19,7 +20,7 @@ export interface Choice {
 }
 
 /** How the option travels on platforms with typed options (Discord); text platforms send everything as text. */
-export type OptionWireType = 'string' | 'integer' | 'boolean';
+export type OptionWireType = 'string' | 'integer' | 'boolean' | 'channel';
 
 export interface OptionSpec<T, Required extends boolean = boolean> {
   wireType: OptionWireType;
@@ -90,5 +91,71 @@ export function moduleOption<const Required extends boolean = false>(spec: BaseS
       searchModules(env.course, partial)
         .slice(0, MAX_CHOICES)
         .map((module) => ({ name: moduleLabel(module), value: module.slug })),
+  };
+}
+
+/** A calendar date, `YYYY-MM-DD`. */
+export function dateOption<const Required extends boolean = false>(spec: BaseSpec<Required>): OptionSpec<string, Required> {
+  return {
+    wireType: 'string',
+    description: spec.description,
+    required: (spec.required ?? false) as Required,
+    placeholder: 'YYYY-MM-DD',
+    multiWord: false,
+    parse: (raw) => parseDate(String(raw)),
+  };
+}
+
+/** An IANA timezone, suggested as the user types (`berl` → Europe/Berlin). */
+export function timezoneOption<const Required extends boolean = false>(spec: BaseSpec<Required>): OptionSpec<string, Required> {
+  return {
+    wireType: 'string',
+    description: spec.description,
+    required: (spec.required ?? false) as Required,
+    placeholder: 'Area/City',
+    multiWord: false,
+    parse: (raw) => parseTimezone(String(raw)),
+    autocomplete: (partial) => {
+      const typed = partial.trim().toLowerCase().replace(/\s+/g, '_');
+      return Intl.supportedValuesOf('timeZone')
+        .filter((zone) => zone.toLowerCase().includes(typed))
+        .slice(0, MAX_CHOICES)
+        .map((zone) => ({ name: zone, value: zone }));
+    },
+  };
+}
+
+/** A weekly post slot, `Mon 09:00`. */
+export function postTimeOption<const Required extends boolean = false>(
+  spec: BaseSpec<Required>,
+): OptionSpec<{ weekday: number; time: string }, Required> {
+  return {
+    wireType: 'string',
+    description: spec.description,
+    required: (spec.required ?? false) as Required,
+    placeholder: '"Mon 09:00"',
+    multiWord: true,
+    parse: (raw) => parsePostTime(String(raw)),
+  };
+}
+
+/**
+ * A channel: Discord sends its id, Slack's command text carries `<#C123|name>`, Discord text `<#123>`.
+ * The value is the platform's channel id.
+ */
+export function channelOption<const Required extends boolean = false>(spec: BaseSpec<Required>): OptionSpec<string, Required> {
+  return {
+    wireType: 'channel',
+    description: spec.description,
+    required: (spec.required ?? false) as Required,
+    placeholder: '#channel',
+    multiWord: false,
+    parse(raw) {
+      const text = String(raw).trim();
+      const mention = /^<#([A-Za-z0-9]+)(?:\|[^>]*)?>$/.exec(text)?.[1];
+      if (mention) return ok(mention);
+      if (/^[A-Za-z0-9]+$/.test(text)) return ok(text);
+      return err(`"${text}" is not a channel I can use: type # and pick the channel from the list.`);
+    },
   };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createCohortQueries } from './cohorts.ts';
 import { createExerciseResultQueries } from './exercise-results.ts';
 import { createLearnerQueries } from './learners.ts';
+import { createOutboxQueries } from './outbox.ts';
 import { migrate } from './migrate.ts';
 import { openDatabase, type Db } from './open-database.ts';
 
@@ -11,6 +12,7 @@ export interface Store {
   cohorts: ReturnType<typeof createCohortQueries>;
   learners: ReturnType<typeof createLearnerQueries>;
   results: ReturnType<typeof createExerciseResultQueries>;
+  outbox: ReturnType<typeof createOutboxQueries>;
   /** Runs `work` in one transaction: all of its writes land, or none. */
   transaction<T>(work: () => T): T;
   close(): void;
@@ -38,6 +40,7 @@ function createStore(db: Db): Store {
     cohorts: createCohortQueries(db),
     learners: createLearnerQueries(db),
     results: createExerciseResultQueries(db),
+    outbox: createOutboxQueries(db),
     transaction: (work) => db.transaction(work)(),
     close: () => db.close(),
   };

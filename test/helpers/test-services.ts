@@ -49,6 +49,7 @@ export async function testServices(now: Date) {
     clock,
     logger: createLogger('debug', logs.stream),
     links: createContentLinks(DEFAULT_CONTENT_DIR, 'https://example.test/content'),
+    outbox: { wake: () => {} },
   };
   const registry: Registry = createRegistry(await loadCommands());
   return { services, registry, clock, logs, store };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { Invocation, Services } from '../../chat/context.ts';
+import type { Invocation, InvocationUser, Services } from '../../chat/context.ts';
 import type { Registry } from '../../chat/registry.ts';
 import { completeLine } from './complete-line.ts';
 import { parseLine } from './parse-line.ts';
@@ -14,7 +14,7 @@ export interface ConsoleAdapterOptions {
   output: Writable;
   /** Where the terminal user sits: the local cohort's workspace and channel. */
   place: { workspaceId: string; channelId: string };
-  user: { id: string; displayName: string };
+  user: InvocationUser;
   /** Printed once before the first prompt. */
   greeting: string;
 }

@@ -1,0 +1,132 @@
+import { formatDayInZone, formatInZone, weekdayName } from '../src/core/calendar.ts';
+import type { Cohort } from '../src/core/cohort.ts';
+import { moduleLabel } from '../src/core/course.ts';
+import { cohortWeek, currentWindow, moduleWindows, totalWeeks } from '../src/core/schedule.ts';
+import { defineCommandGroup, defineSubcommand } from '../src/chat/define-command.ts';
+import { inCohort, requireCohort } from '../src/chat/guards.ts';
+import { channelOption, dateOption, postTimeOption, stringOption, timezoneOption } from '../src/chat/options.ts';
+import type { Reply } from '../src/chat/reply.ts';
+import type { Services } from '../src/chat/context.ts';
+import { UserError } from '../src/chat/user-error.ts';
+import { assignmentReply } from '../src/chat/views/assignment.ts';
+
+const create = defineSubcommand({
+  description: 'Set up a cohort in a channel of this server or workspace',
+  options: {
+    name: stringOption({ description: 'The cohort name, e.g. Winter 2026', required: true, maxLength: 80 }),
+    start: dateOption({ description: 'First day, YYYY-MM-DD; module 01 is posted at the first post time from then', required: true }),
+    timezone: timezoneOption({ description: 'Where the cohort lives, e.g. Europe/Berlin', required: true }),
+    channel: channelOption({ description: 'The cohort channel (default: this one)' }),
+    'post-time': postTimeOption({ description: 'Weekly post day and time, e.g. "Mon 09:00" (the default)' }),
+  },
+  run(ctx): Reply {
+    const { name, start, timezone, channel, 'post-time': postTime } = ctx.options;
+    const { invocation, services } = ctx;
+    const channelId = channel ?? invocation.channelId;
+    const existing = services.store.cohorts.findByChannel(invocation.platform, invocation.workspaceId, channelId);
+    if (existing) {
+      throw new UserError('cohort-exists', `That channel already has a cohort: ${existing.name}.`, 'Pick another channel; each cohort has its own.');
+    }
+    const cohort = services.store.cohorts.create(
+      {
+        platform: invocation.platform,
+        workspaceId: invocation.workspaceId,
+        channelId,
+        name,
+        startDate: start,
+        timezone,
+        postWeekday: postTime?.weekday ?? 1,
+        postTime: postTime?.time ?? '09:00',
+      },
+      ctx.now,
+    );
+    const first = moduleWindows(services.course, cohort)[0];
+    return {
+      title: `Cohort ${cohort.name} is set up`,
+      text: `Modules are posted on ${weekdayName(cohort.postWeekday)}s at ${cohort.postTime} (${cohort.timezone}).`,
+      fields: first ? [{ name: `First post: ${moduleLabel(first.module)}`, value: formatInZone(first.releaseAt, cohort.timezone) }] : [],
+      footer: 'Learners type /join in the cohort channel. /cohort status shows how it is going.',
+      tone: 'success',
+      private: true,
+    };
+  },
+});
+
+const status = defineSubcommand({
+  description: "This channel's cohort at a glance, or the cohorts of this server",
+  run(ctx): Reply {
+    const { services, invocation } = ctx;
+    if (!ctx.cohort) {
+      const cohorts = services.store.cohorts.listInWorkspace(invocation.platform, invocation.workspaceId);
+      return {
+        title: cohorts.length === 0 ? 'No cohorts here yet' : 'Cohorts here',
+        text: cohorts.length === 0 ? 'Set one up with /cohort create.' : 'Run /cohort status in a cohort channel for its details.',
+        fields: cohorts.map((c) => ({ name: c.name, value: `${c.status}, started ${c.startDate}` })),
+        private: true,
+      };
+    }
+    return statusReply(ctx.cohort, ctx.now, services);
+  },
+});
+
+function statusReply(cohort: Cohort, now: Date, services: Services): Reply {
+  const windows = moduleWindows(services.course, cohort);
+  const current = currentWindow(windows, now);
+  const week = cohortWeek(cohort, now);
+  return {
+    title: `${cohort.name} — ${cohort.status}`,
+    fields: [
+      { name: 'Week', value: week === 0 ? 'not started' : `${Math.min(week, totalWeeks(services.course))} of ${totalWeeks(services.course)}`, inline: true },
+      { name: 'Learners', value: String(services.store.learners.listInCohort(cohort.id).length), inline: true },
+      { name: 'Messages waiting to be sent', value: String(services.store.outbox.pendingCount(cohort.id)), inline: true },
+      { name: 'Current module', value: current ? moduleLabel(current.module) : 'none yet' },
+      { name: 'Posts', value: `${weekdayName(cohort.postWeekday)}s at ${cohort.postTime} (${cohort.timezone}), from ${formatDayInZone(windows[0]?.releaseAt ?? now, cohort.timezone)}` },
+    ],
+    private: true,
+  };
+}
+
+const pause = defineSubcommand({
+  description: 'Stop the weekly posts and reminders until resumed',
+  guards: [inCohort],
+  run: (ctx) => setStatus(requireCohort(ctx), 'paused', ctx.services),
+});
+
+const resume = defineSubcommand({
+  description: 'Start the weekly posts and reminders again',
+  guards: [inCohort],
+  run: (ctx) => setStatus(requireCohort(ctx), 'active', ctx.services),
+});
+
+function setStatus(cohort: Cohort, next: 'paused' | 'active', services: Services): Reply {
+  if (cohort.status === next) return { title: `${cohort.name} is already ${next}`, private: true };
+  services.store.cohorts.setStatus(cohort.id, next);
+  return {
+    title: next === 'paused' ? `${cohort.name} is paused` : `${cohort.name} is running again`,
+    text: next === 'paused' ? 'No posts or reminders go out until /cohort resume.' : 'Posts and reminders go out on schedule again.',
+    tone: 'success',
+    private: true,
+  };
+}
+
+const postNow = defineSubcommand({
+  description: "Post the current module's assignment to the cohort channel now",
+  guards: [inCohort],
+  run(ctx): Reply {
+    const cohort = requireCohort(ctx);
+    const { services } = ctx;
+    const windows = moduleWindows(services.course, cohort);
+    const window = currentWindow(windows, ctx.now) ?? windows[0];
+    if (!window) throw new Error('the course has no modules');
+    services.store.outbox.enqueue(cohort.id, 'assignment', assignmentReply(window, cohort, services.links), ctx.now);
+    services.outbox.wake();
+    return { title: `Posting ${moduleLabel(window.module)} to the cohort channel`, tone: 'success', private: true };
+  },
+});
+
+export default defineCommandGroup({
+  name: 'cohort',
+  description: 'Organiser tools: set up, inspect, pause and resume cohorts',
+  organiserOnly: true,
+  subcommands: { create, status, pause, resume, 'post-now': postNow },
+});

@@ -1,0 +1,55 @@
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  InteractionContextType,
+  PermissionFlagsBits,
+  type APIApplicationCommandBasicOption,
+  type APIApplicationCommandSubcommandOption,
+  type RESTPutAPIApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { Action, Command } from '../../chat/define-command.ts';
+import type { OptionWireType } from '../../chat/options.ts';
+
+const OPTION_TYPES: Record<OptionWireType, ApplicationCommandOptionType> = {
+  string: ApplicationCommandOptionType.String,
+  integer: ApplicationCommandOptionType.Integer,
+  boolean: ApplicationCommandOptionType.Boolean,
+  channel: ApplicationCommandOptionType.Channel,
+};
+
+function optionPayloads(action: Action): APIApplicationCommandBasicOption[] {
+  return Object.entries(action.options).map(([name, spec]) => {
+    const option = {
+      type: OPTION_TYPES[spec.wireType],
+      name,
+      description: spec.description.slice(0, 100),
+      required: spec.required,
+      ...(spec.autocomplete ? { autocomplete: true } : {}),
+    };
+    return option as APIApplicationCommandBasicOption;
+  });
+}
+
+/**
+ * The bulk-overwrite body that registers every command of the registry: organiser commands carry
+ * `default_member_permissions` (Manage Server), so Discord hides them from other members; all are guild-only.
+ */
+export function commandPayloads(commands: readonly Command[]): RESTPutAPIApplicationCommandsJSONBody {
+  return commands.map((command) => ({
+    type: ApplicationCommandType.ChatInput,
+    name: command.name,
+    description: command.description.slice(0, 100),
+    contexts: [InteractionContextType.Guild],
+    default_member_permissions: command.organiserOnly ? PermissionFlagsBits.ManageGuild.toString() : null,
+    options: command.subcommands
+      ? Object.entries(command.subcommands).map(
+          ([name, action]): APIApplicationCommandSubcommandOption => ({
+            type: ApplicationCommandOptionType.Subcommand,
+            name,
+            description: action.description.slice(0, 100),
+            options: optionPayloads(action),
+          }),
+        )
+      : optionPayloads(command.action as Action),
+  }));
+}

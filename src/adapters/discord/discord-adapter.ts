@@ -1,0 +1,153 @@
+import {
+  Client,
+  DiscordAPIError,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  Routes,
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+} from 'discord.js';
+import type { Services } from '../../chat/context.ts';
+import type { Reply } from '../../chat/reply.ts';
+import type { Registry } from '../../chat/registry.ts';
+import { replySchema } from '../../chat/reply-schema.ts';
+import type { Logger } from '../../logger.ts';
+import { PermanentDeliveryError, type Deliver } from '../../outbox/outbox-worker.ts';
+import { commandPayloads } from './command-payloads.ts';
+import { renderDiscordMessage } from './render-message.ts';
+import { explainDiscordError } from './setup-error.ts';
+import { toInvocation } from './to-invocation.ts';
+
+export interface DiscordAdapterConfig {
+  token: string;
+  applicationId: string;
+  guildId: string | undefined;
+  apiUrl: string | undefined;
+}
+
+export interface DiscordAdapterOptions {
+  config: DiscordAdapterConfig;
+  registry: Registry;
+  services: Services;
+  logger: Logger;
+  /** Answers slower than this are deferred first (Discord allows 3 s for the first response). */
+  deferAfterMs?: number;
+}
+
+export interface DiscordAdapter {
+  /** Logs in, registers the commands and resolves when the gateway is ready; throws DiscordSetupError on known setup mistakes. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Sends an outbox message to a channel through REST, with discord.js's rate-limit handling. */
+  deliver: Deliver;
+}
+
+/** Discord codes meaning a retry cannot help: unknown channel, missing access or permissions, invalid body. */
+const PERMANENT_CODES = new Set([10003, 50001, 50013, 50035]);
+
+export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAdapter {
+  const { config, registry, services } = options;
+  const logger = options.logger.child({ adapter: 'discord' });
+  const deferAfterMs = options.deferAfterMs ?? 1500;
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    ...(config.apiUrl ? { rest: { api: config.apiUrl } } : {}),
+  });
+
+  async function answerCommand(interaction: ChatInputCommandInteraction): Promise<void> {
+    // If the answer is slow, defer inside Discord's 3-second window and edit the reply when it is ready.
+    let deferral: Promise<unknown> | undefined;
+    const timer = setTimeout(() => {
+      deferral = interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    }, deferAfterMs);
+    const reply = await registry.execute(toInvocation(interaction), services);
+    clearTimeout(timer);
+    const message = toDiscord(reply);
+    if (!deferral) {
+      await interaction.reply(message);
+      return;
+    }
+    await deferral;
+    if (reply.private) {
+      await interaction.editReply({ embeds: message.embeds });
+    } else {
+      // A deferred reply stays private, so a public answer goes to the channel as a follow-up.
+      await interaction.editReply({ content: 'Posted in the channel.' });
+      await interaction.followUp(message);
+    }
+  }
+
+  async function answerAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
+    const focused = interaction.options.getFocused(true);
+    const choices = registry.autocomplete(
+      {
+        command: interaction.commandName,
+        subcommand: interaction.options.getSubcommand(false) ?? undefined,
+        option: focused.name,
+        partial: String(focused.value),
+      },
+      services,
+    );
+    await interaction.respond(choices.map((c) => ({ name: c.name.slice(0, 100), value: c.value.slice(0, 100) })));
+  }
+
+  client.on(Events.InteractionCreate, (interaction: Interaction) => {
+    const work = interaction.isChatInputCommand()
+      ? answerCommand(interaction)
+      : interaction.isAutocomplete()
+        ? answerAutocomplete(interaction)
+        : undefined;
+    // One failed answer (an expired interaction, a network error) is logged and never stops the bot.
+    work?.catch((error: unknown) => logger.warn({ err: error, interaction: interaction.id }, 'could not answer an interaction'));
+  });
+  client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
+  client.on(Events.ShardResume, (shard, replayed) => logger.info({ shard, replayed }, 'gateway session resumed'));
+
+  async function registerCommands(): Promise<void> {
+    const route = config.guildId
+      ? Routes.applicationGuildCommands(config.applicationId, config.guildId)
+      : Routes.applicationCommands(config.applicationId);
+    await client.rest.put(route, { body: commandPayloads(registry.list()) });
+    logger.info({ scope: config.guildId ? 'guild' : 'global', commands: registry.list().length }, 'slash commands registered');
+  }
+
+  return {
+    async start() {
+      try {
+        const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+        await client.login(config.token);
+        await registerCommands();
+        await ready;
+      } catch (error) {
+        await client.destroy();
+        throw explainDiscordError(error) ?? error;
+      }
+    },
+    async stop() {
+      await client.destroy();
+    },
+    async deliver({ channelId, payload, key }) {
+      const reply = replySchema.parse(payload);
+      const message = renderDiscordMessage(reply);
+      try {
+        // The nonce makes Discord drop a duplicate of the same outbox row sent again after a crash.
+        const sent = (await client.rest.post(Routes.channelMessages(channelId), {
+          body: { embeds: message.embeds, nonce: key.slice(0, 25), enforce_nonce: true },
+        })) as { id?: string };
+        return sent.id;
+      } catch (error) {
+        if (error instanceof DiscordAPIError && typeof error.code === 'number' && PERMANENT_CODES.has(error.code)) {
+          throw new PermanentDeliveryError(`Discord refused the message for channel ${channelId}: ${error.message}`);
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+function toDiscord(reply: Reply) {
+  const message = renderDiscordMessage(reply);
+  return { embeds: message.embeds, ...(message.ephemeral ? { flags: MessageFlags.Ephemeral as const } : {}) };
+}

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import type { Reply } from './reply.ts';
+
+/** A stored Reply (from the outbox) checked before it is rendered: the database is an edge too. */
+export const replySchema: z.ZodType<Reply> = z.object({
+  title: z.string().optional(),
+  text: z.string().optional(),
+  fields: z.array(z.object({ name: z.string(), value: z.string(), inline: z.boolean().optional() })).optional(),
+  links: z.array(z.object({ label: z.string(), url: z.string() })).optional(),
+  image: z.object({ url: z.string(), alt: z.string() }).optional(),
+  footer: z.string().optional(),
+  tone: z.enum(['info', 'success', 'warning', 'error']).optional(),
+  private: z.boolean(),
+});
