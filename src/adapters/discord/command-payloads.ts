@@ -5,7 +5,7 @@ import {
   PermissionFlagsBits,
   type APIApplicationCommandBasicOption,
   type APIApplicationCommandSubcommandOption,
-  type RESTPutAPIApplicationCommandsJSONBody,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Action, Command } from '../../chat/define-command.ts';
 import type { OptionWireType } from '../../chat/options.ts';
@@ -34,7 +34,7 @@ function optionPayloads(action: Action): APIApplicationCommandBasicOption[] {
  * The bulk-overwrite body that registers every command of the registry: organiser commands carry
  * `default_member_permissions` (Manage Server), so Discord hides them from other members; all are guild-only.
  */
-export function commandPayloads(commands: readonly Command[]): RESTPutAPIApplicationCommandsJSONBody {
+export function commandPayloads(commands: readonly Command[]): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
   return commands.map((command) => ({
     type: ApplicationCommandType.ChatInput,
     name: command.name,

@@ -1,0 +1,221 @@
+import { EventEmitter, once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FakeGateway } from './fake-gateway.ts';
+import { guildCreatePayload, interactionPayload, readyPayload, type CommandOptionInput, type FakeUser } from './payloads.ts';
+
+/**
+ * A fake Discord on 127.0.0.1: the REST routes cohort-bot uses and a real gateway WebSocket, on one port, so
+ * discord.js runs unmodified with `rest.api` pointed here. Everything the bot sends is recorded for assertions.
+ */
+
+export const FAKE_IDS = {
+  applicationId: '1300000000000000001',
+  guildId: '1200000000000000001',
+  channelId: '1200000000000000010',
+  otherChannelId: '1200000000000000011',
+} as const;
+
+export const MEMBER: FakeUser = { id: '1100000000000000001', username: 'ada', permissions: '2048' };
+export const ORGANISER: FakeUser = { id: '1100000000000000002', username: 'grace', permissions: String(0x20 | 2048) };
+
+export interface InteractionResponse {
+  type: number;
+  data?: Record<string, unknown>;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  status: number;
+  body: unknown;
+}
+
+export class FakeDiscord extends EventEmitter {
+  readonly requests: RecordedRequest[] = [];
+  readonly registrations: { path: string; body: unknown }[] = [];
+  readonly channelMessages: { channelId: string; body: Record<string, unknown>; id: string }[] = [];
+  /** Per interaction token: the callback, then edits and follow-ups, in order. */
+  readonly responses = new Map<string, { kind: 'callback' | 'edit' | 'followup'; body: Record<string, unknown> }[]>();
+  readonly ops: number[] = [];
+  private rateLimitsLeft = 0;
+  private rateLimitSeconds = 0;
+  private nextId = 1_400_000_000_000_000_000n;
+  private readonly http: Server;
+  private readonly gateway: FakeGateway;
+  port = 0;
+
+  constructor(readonly token: string) {
+    super();
+    this.gateway = new FakeGateway({
+      token,
+      ready: (sessionId) =>
+        readyPayload({ applicationId: FAKE_IDS.applicationId, guildId: FAKE_IDS.guildId, sessionId, resumeUrl: this.gatewayUrl }),
+      guildCreate: () => guildCreatePayload(FAKE_IDS.guildId, [FAKE_IDS.channelId, FAKE_IDS.otherChannelId]),
+      onOp: (op) => {
+        this.ops.push(op);
+        this.emit('op', op);
+      },
+    });
+    this.http = createServer((req, res) => void this.handle(req, res));
+    this.http.on('upgrade', (req, socket, head) => {
+      if (req.url?.startsWith('/gateway')) this.gateway.handleUpgrade(req, socket, head);
+      else socket.destroy();
+    });
+  }
+
+  static async start(token = 'fake-bot-token'): Promise<FakeDiscord> {
+    const fake = new FakeDiscord(token);
+    fake.http.listen(0, '127.0.0.1');
+    await once(fake.http, 'listening');
+    fake.port = (fake.http.address() as AddressInfo).port;
+    return fake;
+  }
+
+  /** What `DISCORD_API_URL` is set to. */
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api`;
+  }
+
+  get gatewayUrl(): string {
+    return `ws://127.0.0.1:${this.port}/gateway`;
+  }
+
+  /** The next `count` channel messages get a 429 with `retry-after` first. */
+  rateLimitChannelMessages(count: number, seconds: number): void {
+    this.rateLimitsLeft = count;
+    this.rateLimitSeconds = seconds;
+  }
+
+  /** Sends a slash command (or, with `autocomplete`, an autocomplete request) and returns its token. */
+  sendInteraction(input: { user: FakeUser; command: string; subcommand?: string; options?: CommandOptionInput[]; autocomplete?: boolean; channelId?: string }): string {
+    const id = this.snowflake();
+    const token = `interaction-token-${id}`;
+    this.responses.set(token, []);
+    this.gateway.dispatch(
+      'INTERACTION_CREATE',
+      interactionPayload({ id, token, applicationId: FAKE_IDS.applicationId, guildId: FAKE_IDS.guildId, channelId: input.channelId ?? FAKE_IDS.channelId, ...input }),
+    );
+    return token;
+  }
+
+  /** Resolves once the interaction has `count` responses (callback, edits, follow-ups). */
+  async responsesFor(token: string, count = 1): Promise<{ kind: string; body: Record<string, unknown> }[]> {
+    while ((this.responses.get(token)?.length ?? 0) < count) await once(this, 'response');
+    return this.responses.get(token) ?? [];
+  }
+
+  dropConnection(code?: number): void {
+    this.gateway.drop(code);
+  }
+
+  nextSession(): Promise<void> {
+    return this.gateway.nextSession();
+  }
+
+  async close(): Promise<void> {
+    this.gateway.close();
+    this.http.closeAllConnections();
+    this.http.close();
+    await once(this.http, 'close');
+  }
+
+  private snowflake(): string {
+    this.nextId += 1n;
+    return this.nextId.toString();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const body: unknown = text ? JSON.parse(text) : undefined;
+    const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '').replace(/^\/api\/v10/, '');
+    const method = req.method ?? 'GET';
+    const reply = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
+      this.requests.push({ method, path, status, body });
+      // Like Discord, a 204 has no body and no JSON content type (clients would try to parse it).
+      res.writeHead(status, payload === undefined ? headers : { 'content-type': 'application/json', ...headers });
+      res.end(payload === undefined ? undefined : JSON.stringify(payload));
+    };
+    const authorised = req.headers.authorization === `Bot ${this.token}`;
+    const needsAuth = !path.startsWith('/interactions/') && !path.startsWith('/webhooks/');
+    if (needsAuth && !authorised) return reply(401, { message: '401: Unauthorized', code: 0 });
+
+    let match: RegExpExecArray | null;
+    if (method === 'GET' && path === '/gateway/bot') {
+      return reply(200, {
+        url: this.gatewayUrl,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
+      });
+    }
+    if (method === 'PUT' && (match = /^\/applications\/(\d+)(?:\/guilds\/\d+)?\/commands$/.exec(path))) {
+      if (match[1] !== FAKE_IDS.applicationId) return reply(404, { message: 'Unknown Application', code: 10002 });
+      this.registrations.push({ path, body });
+      return reply(200, (body as Record<string, unknown>[]).map((c) => ({ ...c, id: this.snowflake(), application_id: FAKE_IDS.applicationId, version: '1' })));
+    }
+    if (method === 'POST' && (match = /^\/interactions\/\d+\/([^/]+)\/callback$/.exec(path))) {
+      const log = this.responses.get(match[1] ?? '');
+      if (!log) return reply(404, { message: 'Unknown interaction', code: 10062 });
+      if (log.some((r) => r.kind === 'callback')) return reply(400, { message: 'Interaction has already been acknowledged.', code: 40060 });
+      this.record(log, 'callback', body);
+      return reply(204);
+    }
+    if ((match = /^\/webhooks\/\d+\/([^/]+)(\/messages\/@original)?$/.exec(path)) && (method === 'PATCH' || method === 'POST')) {
+      const log = this.responses.get(match[1] ?? '');
+      if (!log) return reply(404, { message: 'Unknown Webhook', code: 10015 });
+      this.record(log, method === 'PATCH' ? 'edit' : 'followup', body);
+      return reply(200, this.message(FAKE_IDS.channelId, body));
+    }
+    if (method === 'POST' && (match = /^\/channels\/(\d+)\/messages$/.exec(path))) {
+      const channelId = match[1] ?? '';
+      if (channelId !== FAKE_IDS.channelId && channelId !== FAKE_IDS.otherChannelId) return reply(404, { message: 'Unknown Channel', code: 10003 });
+      if (this.rateLimitsLeft > 0) {
+        this.rateLimitsLeft -= 1;
+        const retry = String(this.rateLimitSeconds);
+        return reply(
+          429,
+          { message: 'You are being rate limited.', retry_after: this.rateLimitSeconds, global: false },
+          { 'retry-after': retry, 'x-ratelimit-scope': 'user', 'x-ratelimit-limit': '5', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset-after': retry, 'x-ratelimit-bucket': 'fake-bucket' },
+        );
+      }
+      const payload = body as Record<string, unknown>;
+      // enforce_nonce: the same nonce in the same channel returns the first message instead of posting again.
+      const duplicate = this.channelMessages.find((m) => m.channelId === channelId && payload.enforce_nonce && m.body.nonce === payload.nonce);
+      if (duplicate) return reply(200, this.message(channelId, duplicate.body, duplicate.id));
+      const id = this.snowflake();
+      this.channelMessages.push({ channelId, body: payload, id });
+      this.emit('channelMessage');
+      return reply(200, this.message(channelId, payload, id));
+    }
+    return reply(404, { message: '404: Not Found', code: 0 });
+  }
+
+  private record(log: { kind: 'callback' | 'edit' | 'followup'; body: Record<string, unknown> }[], kind: 'callback' | 'edit' | 'followup', body: unknown): void {
+    log.push({ kind, body: body as Record<string, unknown> });
+    this.emit('response');
+  }
+
+  private message(channelId: string, body: unknown, id = this.snowflake()): Record<string, unknown> {
+    return {
+      id,
+      channel_id: channelId,
+      type: 0,
+      content: '',
+      embeds: [],
+      ...(body as object),
+      author: { id: '1300000000000000099', username: 'cohort-bot', discriminator: '0', bot: true, avatar: null, global_name: null },
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      attachments: [],
+      pinned: false,
+      flags: 0,
+      components: [],
+    };
+  }
+}
