@@ -3,6 +3,8 @@ import {
   ApplicationCommandType,
   InteractionContextType,
   PermissionFlagsBits,
+  Routes,
+  type REST,
   type APIApplicationCommandBasicOption,
   type APIApplicationCommandSubcommandOption,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
@@ -52,4 +54,16 @@ export function commandPayloads(commands: readonly Command[]): RESTPostAPIChatIn
         )
       : optionPayloads(command.action as Action),
   }));
+}
+
+/** Bulk-overwrites the application's commands: guild-scoped when a guild is given (instant), global otherwise. */
+export async function registerCommands(
+  rest: REST,
+  target: { applicationId: string; guildId: string | undefined },
+  commands: readonly Command[],
+): Promise<void> {
+  const route = target.guildId
+    ? Routes.applicationGuildCommands(target.applicationId, target.guildId)
+    : Routes.applicationCommands(target.applicationId);
+  await rest.put(route, { body: commandPayloads(commands) });
 }

@@ -15,7 +15,7 @@ import type { Registry } from '../../chat/registry.ts';
 import { replySchema } from '../../chat/reply-schema.ts';
 import type { Logger } from '../../logger.ts';
 import { PermanentDeliveryError, type Deliver } from '../../outbox/outbox-worker.ts';
-import { commandPayloads } from './command-payloads.ts';
+import { registerCommands } from './command-payloads.ts';
 import { renderDiscordMessage } from './render-message.ts';
 import { explainDiscordError } from './setup-error.ts';
 import { toInvocation } from './to-invocation.ts';
@@ -105,11 +105,8 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   client.on(Events.ShardResume, (shard, replayed) => logger.info({ shard, replayed }, 'gateway session resumed'));
 
-  async function registerCommands(): Promise<void> {
-    const route = config.guildId
-      ? Routes.applicationGuildCommands(config.applicationId, config.guildId)
-      : Routes.applicationCommands(config.applicationId);
-    await client.rest.put(route, { body: commandPayloads(registry.list()) });
+  async function register(): Promise<void> {
+    await registerCommands(client.rest, config, registry.list());
     logger.info({ scope: config.guildId ? 'guild' : 'global', commands: registry.list().length }, 'slash commands registered');
   }
 
@@ -118,7 +115,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       try {
         const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
         await client.login(config.token);
-        await registerCommands();
+        await register();
         await ready;
       } catch (error) {
         await client.destroy();
