@@ -17,7 +17,7 @@ import type { Logger } from '../../logger.ts';
 import { PermanentDeliveryError, type Deliver } from '../../outbox/outbox-worker.ts';
 import { registerCommands } from './command-payloads.ts';
 import { renderDiscordMessage } from './render-message.ts';
-import { explainDiscordError } from './setup-error.ts';
+import { explainDiscordError, GatewayClosedError } from './setup-error.ts';
 import { toInvocation } from './to-invocation.ts';
 
 export interface DiscordAdapterConfig {
@@ -113,7 +113,12 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
   return {
     async start() {
       try {
-        const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+        // A gateway that closes for good before READY (bad token, disallowed intents) never fails login() itself.
+        const ready = new Promise<void>((resolve, reject) => {
+          client.once(Events.ClientReady, () => resolve());
+          client.once(Events.ShardDisconnect, (event) => reject(new GatewayClosedError(event.code)));
+        });
+        ready.catch(() => {});
         await client.login(config.token);
         await register();
         await ready;

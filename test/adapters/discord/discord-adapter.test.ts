@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { createDiscordAdapter, type DiscordAdapter } from '../../../src/adapters/discord/discord-adapter.ts';
 import { DiscordSetupError } from '../../../src/adapters/discord/setup-error.ts';
@@ -211,6 +210,25 @@ describe('Discord adapter setup errors', { timeout: 30_000 }, () => {
     await fake.close();
   });
 
+  for (const [closeCode, expected] of [
+    [4014, /Discord refused the gateway intents/],
+    [4004, /Discord refused DISCORD_TOKEN/],
+  ] as const) {
+    it(`GIVEN the gateway closes with ${closeCode} at IDENTIFY THEN start fails with the fix, not a hang`, async () => {
+      const fake = await FakeDiscord.start();
+      fake.identifyCloseCode = closeCode;
+      const { services } = await testServices(NOW);
+      const adapter = createDiscordAdapter({
+        config: { token: fake.token, applicationId: FAKE_IDS.applicationId, guildId: undefined, apiUrl: fake.apiUrl },
+        registry: createRegistry(await loadCommands()),
+        services,
+        logger: services.logger,
+      });
+      await assert.rejects(adapter.start(), (error: unknown) => error instanceof DiscordSetupError && expected.test(error.message));
+      await fake.close();
+    });
+  }
+
   it('GIVEN an application id Discord does not know THEN says which variable to fix', async () => {
     const fake = await FakeDiscord.start();
     const { services } = await testServices(NOW);
@@ -224,4 +242,3 @@ describe('Discord adapter setup errors', { timeout: 30_000 }, () => {
     await fake.close();
   });
 });
-void once;

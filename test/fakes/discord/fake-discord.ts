@@ -38,6 +38,8 @@ export class FakeDiscord extends EventEmitter {
   /** Per interaction token: the callback, then edits and follow-ups, in order. */
   readonly responses = new Map<string, { kind: 'callback' | 'edit' | 'followup'; body: Record<string, unknown> }[]>();
   readonly ops: number[] = [];
+  /** Set to make the gateway refuse IDENTIFY with this close code, e.g. 4014 (disallowed intents). */
+  identifyCloseCode: number | undefined;
   private rateLimitsLeft = 0;
   private rateLimitSeconds = 0;
   private nextId = 1_400_000_000_000_000_000n;
@@ -52,6 +54,7 @@ export class FakeDiscord extends EventEmitter {
       ready: (sessionId) =>
         readyPayload({ applicationId: FAKE_IDS.applicationId, guildId: FAKE_IDS.guildId, sessionId, resumeUrl: this.gatewayUrl }),
       guildCreate: () => guildCreatePayload(FAKE_IDS.guildId, [FAKE_IDS.channelId, FAKE_IDS.otherChannelId]),
+      identifyCloseCode: () => this.identifyCloseCode,
       onOp: (op) => {
         this.ops.push(op);
         this.emit('op', op);

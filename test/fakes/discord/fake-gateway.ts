@@ -11,6 +11,8 @@ export interface GatewayHooks {
   guildCreate(): Record<string, unknown>;
   /** Called for every op the client sends, for tests to count IDENTIFYs and RESUMEs. */
   onOp(op: number): void;
+  /** When set, IDENTIFY is answered by closing with this code (4014: disallowed intents). */
+  identifyCloseCode(): number | undefined;
 }
 
 export class FakeGateway {
@@ -43,6 +45,10 @@ export class FakeGateway {
       case 2: // identify
         if (message.d.token !== this.hooks.token) {
           ws.close(4004, 'Authentication failed.');
+          return;
+        }
+        if (this.hooks.identifyCloseCode() !== undefined) {
+          ws.close(this.hooks.identifyCloseCode(), 'Refused by the fake.');
           return;
         }
         this.sessionId = randomUUID();
