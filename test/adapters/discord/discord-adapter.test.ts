@@ -129,6 +129,21 @@ describe('Discord adapter against a fake Discord', { timeout: 60_000 }, () => {
     assert.match(JSON.stringify(schedule?.body), /Winter — schedule/);
   });
 
+  it('lets an organiser see the status, pause and resume the cohort of the channel', async () => {
+    const cohort = store.cohorts.findByChannel('discord', FAKE_IDS.guildId, FAKE_IDS.channelId);
+    assert.ok(cohort);
+    const [status] = await ask({ user: ORGANISER, command: 'cohort', subcommand: 'status' });
+    assert.match(JSON.stringify(status?.body), /Winter — active/);
+    assert.match(JSON.stringify(status?.body), /"name":"Learners","value":"1"/);
+    await ask({ user: ORGANISER, command: 'cohort', subcommand: 'pause' });
+    assert.equal(store.cohorts.findById(cohort.id)?.status, 'paused');
+    const [member] = await ask({ user: MEMBER, command: 'cohort', subcommand: 'resume' });
+    assert.match(JSON.stringify(member?.body), /Only the cohort organisers/);
+    assert.equal(store.cohorts.findById(cohort.id)?.status, 'paused');
+    await ask({ user: ORGANISER, command: 'cohort', subcommand: 'resume' });
+    assert.equal(store.cohorts.findById(cohort.id)?.status, 'active');
+  });
+
   it('autocompletes module names', async () => {
     const [callback] = await ask({ user: MEMBER, command: 'module', options: [{ name: 'module', value: 'redis', focused: true }], autocomplete: true });
     assert.deepEqual(callback?.body, { type: 8, data: { choices: [{ name: 'Module 04 · Redis Clone', value: 'redis-clone' }] } });
@@ -228,6 +243,21 @@ describe('Discord adapter setup errors', { timeout: 30_000 }, () => {
       await fake.close();
     });
   }
+
+  it('GIVEN no DISCORD_GUILD_ID THEN registers the commands globally', async () => {
+    const fake = await FakeDiscord.start();
+    const { services } = await testServices(NOW);
+    const adapter = createDiscordAdapter({
+      config: { token: fake.token, applicationId: FAKE_IDS.applicationId, guildId: undefined, apiUrl: fake.apiUrl },
+      registry: createRegistry(await loadCommands()),
+      services,
+      logger: services.logger,
+    });
+    await adapter.start();
+    assert.deepEqual(fake.registrations.map((r) => r.path), [`/applications/${FAKE_IDS.applicationId}/commands`]);
+    await adapter.stop();
+    await fake.close();
+  });
 
   it('GIVEN an application id Discord does not know THEN says which variable to fix', async () => {
     const fake = await FakeDiscord.start();
