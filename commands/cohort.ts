@@ -4,7 +4,7 @@ import { moduleLabel } from '../src/core/course.ts';
 import { cohortWeek, currentWindow, moduleWindows, totalWeeks } from '../src/core/schedule.ts';
 import { defineCommandGroup, defineSubcommand } from '../src/chat/define-command.ts';
 import { inCohort, requireCohort } from '../src/chat/guards.ts';
-import { channelOption, dateOption, postTimeOption, stringOption, timezoneOption } from '../src/chat/options.ts';
+import { channelOption, dateOption, postTimeOption, stringOption, timezoneOption, userOption } from '../src/chat/options.ts';
 import type { Reply } from '../src/chat/reply.ts';
 import type { Services } from '../src/chat/context.ts';
 import { UserError } from '../src/chat/user-error.ts';
@@ -40,6 +40,7 @@ const create = defineSubcommand({
       },
       ctx.now,
     );
+    services.store.organisers.add(cohort.id, invocation.user.id, null, ctx.now);
     const first = moduleWindows(services.course, cohort)[0];
     return {
       title: `Cohort ${cohort.name} is set up`,
@@ -124,9 +125,31 @@ const postNow = defineSubcommand({
   },
 });
 
+const addOrganiser = defineSubcommand({
+  description: 'Let someone run this cohort too',
+  options: { person: userOption({ description: 'Who to add', required: true }) },
+  guards: [inCohort],
+  run(ctx): Reply {
+    const cohort = requireCohort(ctx);
+    const added = ctx.services.store.organisers.add(cohort.id, ctx.options.person, ctx.invocation.user.id, ctx.now);
+    return { title: added ? `They can now run ${cohort.name}` : `They already run ${cohort.name}`, tone: added ? 'success' : 'info', private: true };
+  },
+});
+
+const removeOrganiser = defineSubcommand({
+  description: 'Stop someone running this cohort',
+  options: { person: userOption({ description: 'Who to remove', required: true }) },
+  guards: [inCohort],
+  run(ctx): Reply {
+    const cohort = requireCohort(ctx);
+    const removed = ctx.services.store.organisers.remove(cohort.id, ctx.options.person);
+    return { title: removed ? `They no longer run ${cohort.name}` : `They were not an organiser of ${cohort.name}`, private: true };
+  },
+});
+
 export default defineCommandGroup({
   name: 'cohort',
-  description: 'Organiser tools: set up, inspect, pause and resume cohorts',
+  description: 'Organiser tools: set up, inspect, pause and resume cohorts, and share the running of them',
   organiserOnly: true,
-  subcommands: { create, status, pause, resume, 'post-now': postNow },
+  subcommands: { create, status, pause, resume, 'post-now': postNow, 'add-organiser': addOrganiser, 'remove-organiser': removeOrganiser },
 });

@@ -35,14 +35,18 @@ export const enrolledOnly: Guard = (ctx) => {
 };
 
 const ORGANISERS = {
-  discord: 'members with the Manage Server permission',
-  slack: 'workspace admins and the people the cohort lists as organisers',
+  discord: 'members with the Manage Server permission and the people this cohort lists as organisers',
+  slack: 'workspace admins and the people this cohort lists as organisers',
   console: 'whoever runs the terminal',
 } as const;
 
-/** Organiser commands: the platform decides who is one (Manage Server, a Slack admin, the local user). */
+/**
+ * Organiser commands: the platform's admins (Manage Server, Slack workspace admins, the local user) and the
+ * organisers listed for the channel's cohort.
+ */
 export const organiserOnly: Guard = (ctx) => {
-  if (!ctx.invocation.user.isOrganiser) {
+  const listed = ctx.cohort !== undefined && ctx.services.store.organisers.has(ctx.cohort.id, ctx.invocation.user.id);
+  if (!ctx.invocation.user.isOrganiser && !listed) {
     const who = ORGANISERS[ctx.invocation.platform];
     throw new UserError('not-organiser', 'Only the cohort organisers can do that.', `Organisers here are ${who}.`);
   }

@@ -20,7 +20,7 @@ export interface Choice {
 }
 
 /** How the option travels on platforms with typed options (Discord); text platforms send everything as text. */
-export type OptionWireType = 'string' | 'integer' | 'boolean' | 'channel';
+export type OptionWireType = 'string' | 'integer' | 'boolean' | 'channel' | 'user';
 
 export interface OptionSpec<T, Required extends boolean = boolean> {
   wireType: OptionWireType;
@@ -156,6 +156,24 @@ export function channelOption<const Required extends boolean = false>(spec: Base
       if (mention) return ok(mention);
       if (/^[A-Za-z0-9]+$/.test(text)) return ok(text);
       return err(`"${text}" is not a channel I can use: type # and pick the channel from the list.`);
+    },
+  };
+}
+
+/** A person: Discord sends their id, Slack's command text carries `<@U123|name>`, Discord text `<@123>`. */
+export function userOption<const Required extends boolean = false>(spec: BaseSpec<Required>): OptionSpec<string, Required> {
+  return {
+    wireType: 'user',
+    description: spec.description,
+    required: (spec.required ?? false) as Required,
+    placeholder: '@person',
+    multiWord: false,
+    parse(raw) {
+      const text = String(raw).trim();
+      const mention = /^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$/.exec(text)?.[1];
+      if (mention) return ok(mention);
+      if (/^[A-Za-z0-9]+$/.test(text)) return ok(text);
+      return err(`"${text}" is not someone I can find: type @ and pick them from the list.`);
     },
   };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createCohortQueries } from './cohorts.ts';
 import { createExerciseResultQueries } from './exercise-results.ts';
 import { createLearnerQueries } from './learners.ts';
+import { createOrganiserQueries } from './organisers.ts';
 import { createOutboxQueries } from './outbox.ts';
 import { migrate } from './migrate.ts';
 import { openDatabase, type Db } from './open-database.ts';
@@ -13,6 +14,7 @@ export interface Store {
   learners: ReturnType<typeof createLearnerQueries>;
   results: ReturnType<typeof createExerciseResultQueries>;
   outbox: ReturnType<typeof createOutboxQueries>;
+  organisers: ReturnType<typeof createOrganiserQueries>;
   /** Runs `work` in one transaction: all of its writes land, or none. */
   transaction<T>(work: () => T): T;
   close(): void;
@@ -41,6 +43,7 @@ function createStore(db: Db): Store {
     learners: createLearnerQueries(db),
     results: createExerciseResultQueries(db),
     outbox: createOutboxQueries(db),
+    organisers: createOrganiserQueries(db),
     transaction: (work) => db.transaction(work)(),
     close: () => db.close(),
   };

@@ -25,7 +25,7 @@ describe('/help', () => {
     const { services, registry } = await testServices(NOW);
     const reply = await registry.execute(invocation('help'), services);
     assert.deepEqual(reply.fields?.map((f) => f.name), [
-      '/cohort <create|status|pause|resume|post-now>',
+      '/cohort <create|status|pause|resume|post-now|add-organiser|remove-organiser>',
       '/help [command:command]',
       '/join',
       '/module <module>',
@@ -121,5 +121,31 @@ describe('/schedule', () => {
     const after = await testServices(new Date('2027-12-01T00:00:00Z'));
     berlinCohort(after.store);
     assert.match((await after.registry.execute(invocation('schedule'), after.services)).text ?? '', /^The course is over/);
+  });
+});
+
+describe('/cohort organisers', () => {
+  it('lets the creator and added organisers run the cohort, and no one else', async () => {
+    const { services, registry, store } = await testServices(NOW);
+    const asSlack = (user: { id: string; admin?: boolean }, text: string) =>
+      registry.execute(
+        invocation('cohort', text, { platform: 'slack', workspaceId: 'T1', channelId: 'C1', user: { id: user.id, displayName: user.id, isOrganiser: user.admin ?? false } }),
+        services,
+      );
+    const admin = { id: 'U0ADMIN', admin: true };
+    const creator = { id: 'U0CREATOR' };
+    const helper = { id: 'U0HELPER' };
+
+    assert.match((await asSlack(creator, 'create name=Winter start=2026-12-07 timezone=UTC')).text ?? '', /Only the cohort organisers/);
+    assert.equal((await asSlack(admin, 'create name=Winter start=2026-12-07 timezone=UTC')).tone, 'success');
+    const cohort = store.cohorts.findByChannel('slack', 'T1', 'C1')!;
+    assert.deepEqual(store.organisers.list(cohort.id), ['U0ADMIN']);
+
+    assert.match((await asSlack(helper, 'pause')).text ?? '', /Only the cohort organisers can do that\.\nOrganisers here are workspace admins/);
+    assert.equal((await asSlack(admin, 'add-organiser <@U0HELPER|helper>')).title, 'They can now run Winter');
+    assert.equal((await asSlack(helper, 'pause')).title, 'Winter is paused');
+    assert.equal((await asSlack(helper, 'remove-organiser person:U0HELPER')).title, 'They no longer run Winter');
+    assert.match((await asSlack(helper, 'resume')).text ?? '', /Only the cohort organisers/);
+    assert.equal(store.cohorts.findById(cohort.id)?.status, 'paused');
   });
 });

@@ -7,6 +7,10 @@ import { openDatabase } from '../../src/store/open-database.ts';
 import { openStore } from '../../src/store/store.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
+const SHIPPED = readdirSync(DEFAULT_MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
+/** The number a new migration would take, e.g. `003`. */
+const NEXT = String(SHIPPED.length + 1).padStart(3, '0');
+
 /** A private copy of migrations/, so a test can edit it. */
 function copyOfMigrations(): string {
   const dir = path.join(tempDir(), 'migrations');
@@ -26,11 +30,14 @@ describe('migrate', () => {
   it('GIVEN a fresh file THEN applies every migration and records it with a checksum', () => {
     const file = path.join(tempDir(), 'fresh.db');
     const db = openDatabase(file);
-    assert.deepEqual(migrate(db), ['001_initial.sql']);
-    const recorded = db.prepare('SELECT version, name, length(checksum) AS len FROM schema_migrations').all();
-    assert.deepEqual(recorded, [{ version: 1, name: '001_initial.sql', len: 64 }]);
+    assert.deepEqual(migrate(db), SHIPPED);
+    const recorded = db.prepare('SELECT version, name, length(checksum) AS len FROM schema_migrations ORDER BY version').all();
+    assert.deepEqual(recorded, SHIPPED.map((name, i) => ({ version: i + 1, name, len: 64 })));
     db.close();
-    assert.deepEqual(tables(file), ['cohorts', 'exercise_results', 'github_cache', 'learners', 'outbox', 'posts', 'schema_migrations']);
+    const names = tables(file);
+    for (const table of ['cohorts', 'exercise_results', 'github_cache', 'learners', 'outbox', 'posts', 'schema_migrations']) {
+      assert.ok(names.includes(table), `${table} exists`);
+    }
   });
 
   it('GIVEN an up-to-date database THEN a re-run applies nothing and keeps the data', () => {
@@ -48,8 +55,8 @@ describe('migrate', () => {
     const dir = copyOfMigrations();
     const db = openDatabase(path.join(tempDir(), 'grow.db'));
     migrate(db, dir);
-    writeFileSync(path.join(dir, '002_add_note.sql'), 'ALTER TABLE cohorts ADD COLUMN note TEXT;');
-    assert.deepEqual(migrate(db, dir), ['002_add_note.sql']);
+    writeFileSync(path.join(dir, `${NEXT}_add_note.sql`), 'ALTER TABLE cohorts ADD COLUMN note TEXT;');
+    assert.deepEqual(migrate(db, dir), [`${NEXT}_add_note.sql`]);
     db.close();
   });
 
@@ -72,18 +79,19 @@ describe('migrate', () => {
     const file = path.join(tempDir(), 'atomic.db');
     const db = openDatabase(file);
     migrate(db, dir);
-    writeFileSync(path.join(dir, '002_broken.sql'), 'CREATE TABLE half (id INTEGER);\nTHIS IS NOT SQL;');
+    writeFileSync(path.join(dir, `${NEXT}_broken.sql`), 'CREATE TABLE half (id INTEGER);\nTHIS IS NOT SQL;');
     assert.throws(() => migrate(db, dir));
     const half = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'half'").get() as { n: number };
     assert.equal(half.n, 0);
-    assert.equal((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n, 1);
+    assert.equal((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n, SHIPPED.length);
     db.close();
   });
 
   it('GIVEN a gap or a badly named file THEN refuses with the rule', () => {
     const gap = copyOfMigrations();
-    writeFileSync(path.join(gap, '003_skipped.sql'), 'SELECT 1;');
-    assert.throws(() => migrate(openDatabase(path.join(tempDir(), 'gap.db')), gap), /expected number 002/);
+    const skipped = String(SHIPPED.length + 2).padStart(3, '0');
+    writeFileSync(path.join(gap, `${skipped}_skipped.sql`), 'SELECT 1;');
+    assert.throws(() => migrate(openDatabase(path.join(tempDir(), 'gap.db')), gap), new RegExp(`expected number ${NEXT}`));
 
     const badName = copyOfMigrations();
     writeFileSync(path.join(badName, '2-bad.sql'), 'SELECT 1;');
@@ -93,9 +101,9 @@ describe('migrate', () => {
   it('GIVEN a database from a newer version THEN refuses rather than guess', () => {
     const dir = copyOfMigrations();
     const db = openDatabase(path.join(tempDir(), 'newer.db'));
-    writeFileSync(path.join(dir, '002_future.sql'), 'SELECT 1;');
+    writeFileSync(path.join(dir, `${NEXT}_future.sql`), 'SELECT 1;');
     migrate(db, dir);
-    renameSync(path.join(dir, '002_future.sql'), path.join(tempDir(), 'moved.sql'));
+    renameSync(path.join(dir, `${NEXT}_future.sql`), path.join(tempDir(), 'moved.sql'));
     assert.throws(() => migrate(db, dir), /made by a newer version/);
     db.close();
   });

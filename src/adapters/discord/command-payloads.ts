@@ -17,6 +17,7 @@ const OPTION_TYPES: Record<OptionWireType, ApplicationCommandOptionType> = {
   integer: ApplicationCommandOptionType.Integer,
   boolean: ApplicationCommandOptionType.Boolean,
   channel: ApplicationCommandOptionType.Channel,
+  user: ApplicationCommandOptionType.User,
 };
 
 function optionPayloads(action: Action): APIApplicationCommandBasicOption[] {
