@@ -2,6 +2,8 @@ import type { Readable, Writable } from 'node:stream';
 import { createConsoleAdapter } from './adapters/console/console-adapter.ts';
 import { renderText } from './adapters/console/render-text.ts';
 import { createDiscordAdapter, type DiscordAdapter } from './adapters/discord/discord-adapter.ts';
+import { createSlackAdapter, type SlackAdapter } from './adapters/slack/slack-adapter.ts';
+import { createWebServer, type WebServer } from './adapters/web/web-server.ts';
 import type { Services } from './chat/context.ts';
 import { loadCommands } from './chat/load-commands.ts';
 import { createRegistry } from './chat/registry.ts';
@@ -24,17 +26,20 @@ export interface AppIo {
   contentDir?: string;
   /** Tests shorten Discord's deferral threshold to exercise that path. */
   discordDeferAfterMs?: number;
+  /** Tests bind the HTTP server to loopback; operators get all interfaces. */
+  httpHost?: string;
 }
 
 export interface App {
   /** Resolves once the app has stopped (input closed in local mode, or `stop()`), with everything closed. */
   done: Promise<void>;
   stop(): void;
+  /** The port the HTTP server listens on, when one was needed (Slack in HTTP mode). */
+  httpPort: number | undefined;
 }
 
 /** The composition root: wires the rooms together and starts what the config asks for. */
 export async function startApp(config: Config, io: AppIo): Promise<App> {
-  if (config.slack) throw new PlatformNotReadyError();
   const local = isLocalMode(config);
   const logger = createLogger(config.logLevel ?? (local ? 'warn' : 'info'));
   const contentDir = io.contentDir ?? DEFAULT_CONTENT_DIR;
@@ -47,6 +52,9 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
   const services: Services = { store, course, clock, logger, links: createContentLinks(contentDir, config.contentBaseUrl), outbox };
 
   let discord: DiscordAdapter | undefined;
+  let slack: SlackAdapter | undefined;
+  let web: WebServer | undefined;
+  let httpPort: number | undefined;
   let stopLocal: (() => void) | undefined;
   let stopped: () => void = () => {};
   let running: Promise<void> = new Promise<void>((resolve) => (stopped = resolve));
@@ -56,6 +64,14 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
       discord = createDiscordAdapter({ config: config.discord, registry, services, logger, deferAfterMs: io.discordDeferAfterMs });
       await discord.start();
       deliverers.discord = discord.deliver;
+    }
+    if (config.slack) {
+      web = createWebServer(logger);
+      slack = createSlackAdapter({ config: config.slack, registry, services, logger, web });
+      await slack.start();
+      deliverers.slack = slack.deliver;
+      // Socket Mode needs no inbound HTTP; HTTP mode receives slash commands on PORT.
+      if (!config.slack.appToken) httpPort = await web.start(config.port, io.httpHost);
     }
     if (local) {
       const { cohort, created } = ensureDemoCohort(store, clock.now(), machineTimezone());
@@ -84,31 +100,28 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
     }
   } catch (error) {
     await discord?.stop();
+    await slack?.stop();
+    await web?.stop();
     store.close();
     throw error;
   }
   outbox.start();
-  logger.info({ local, discord: Boolean(discord) }, 'cohort-bot started');
+  logger.info({ local, discord: Boolean(discord), slack: Boolean(slack), httpPort }, 'cohort-bot started');
 
   const done = running.finally(async () => {
     await discord?.stop();
+    await slack?.stop();
+    await web?.stop();
     await outbox.stop();
     store.close();
     logger.info('stopped');
   });
   return {
     done,
+    httpPort,
     stop: () => {
       stopLocal?.();
       stopped();
     },
   };
-}
-
-/** Slack arrives in a later version; until then its token is a mistake worth naming. */
-export class PlatformNotReadyError extends Error {
-  constructor() {
-    super('SLACK_BOT_TOKEN is set, but this version of cohort-bot does not serve Slack yet: unset it (Discord and local mode work).');
-    this.name = 'PlatformNotReadyError';
-  }
 }

@@ -1,5 +1,5 @@
 import { DiscordSetupError } from './adapters/discord/setup-error.ts';
-import { PlatformNotReadyError } from './app.ts';
+import { SlackSetupError } from './adapters/slack/setup-error.ts';
 import { ConfigError } from './config.ts';
 import { ContentError } from './content/content-error.ts';
 import { MigrationError } from './store/migrate.ts';
@@ -12,7 +12,7 @@ export function describeStartupError(error: unknown): string | undefined {
   if (error instanceof ConfigError) return `configuration error: ${error.message}`;
   if (error instanceof ContentError) return `course content error: ${error.message}`;
   if (error instanceof MigrationError) return `database schema error: ${error.message}`;
-  if (error instanceof PlatformNotReadyError) return error.message;
+  if (error instanceof SlackSetupError) return `Slack setup error: ${error.message}`;
   if (error instanceof DiscordSetupError) return `Discord setup error: ${error.message}`;
   if (isSqliteOpenError(error)) {
     return `cannot open the database (DATABASE_PATH): ${(error as Error).message}. Check that the path is a writable SQLite file.`;

@@ -1,0 +1,25 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../../logger.ts';
+
+const TTL_MS = 5 * 60_000;
+
+/**
+ * Whether a Slack user is a workspace admin or owner (users.info), cached for five minutes so a burst of
+ * commands costs one call. A failed lookup counts as "not an admin": listed organisers still pass.
+ */
+export function createAdminCheck(client: WebClient, logger: Logger): (userId: string) => Promise<boolean> {
+  const cache = new Map<string, { admin: boolean; until: number }>();
+  return async (userId) => {
+    const cached = cache.get(userId);
+    if (cached && cached.until > Date.now()) return cached.admin;
+    try {
+      const { user } = await client.users.info({ user: userId });
+      const admin = Boolean(user?.is_admin || user?.is_owner || user?.is_primary_owner);
+      cache.set(userId, { admin, until: Date.now() + TTL_MS });
+      return admin;
+    } catch (error) {
+      logger.warn({ err: error, user: userId }, 'could not look up a Slack user; treating them as a member');
+      return false;
+    }
+  };
+}

@@ -1,0 +1,157 @@
+import { createHmac } from 'node:crypto';
+import { EventEmitter, once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+/**
+ * A fake Slack Web API on 127.0.0.1 (auth.test, users.info, chat.postMessage, chat.postEphemeral, chat.update) and a
+ * response_url sink, so Bolt's WebClient runs unmodified with `slackApiUrl` pointed here. Requests are recorded.
+ */
+
+export const FAKE_TEAM = { teamId: 'T0COHORT1', channelId: 'C0COHORT1', otherChannelId: 'C0COHORT2' } as const;
+export const SLACK_MEMBER = { id: 'U0LEARNER1', name: 'ada' } as const;
+export const SLACK_ADMIN = { id: 'U0ADMIN1', name: 'grace' } as const;
+
+const FIXTURE = path.resolve(import.meta.dirname, '../../fixtures/slack/slash-command.json');
+const slashTemplate = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, string>;
+
+export class FakeSlack extends EventEmitter {
+  readonly calls: { method: string; params: Record<string, unknown>; status: number }[] = [];
+  readonly posted: { channel: string; text: string; blocks: unknown[]; ts: string }[] = [];
+  readonly responses: { id: string; body: Record<string, unknown> }[] = [];
+  readonly admins = new Set<string>([SLACK_ADMIN.id]);
+  private rateLimitsLeft = 0;
+  private rateLimitSeconds = 1;
+  private nextTs = 1_700_000_000;
+  private readonly http: Server;
+  port = 0;
+
+  constructor(readonly botToken: string) {
+    super();
+    this.http = createServer((req, res) => void this.handle(req, res));
+  }
+
+  static async start(botToken = 'xoxb-fake-bot-token'): Promise<FakeSlack> {
+    const fake = new FakeSlack(botToken);
+    fake.http.listen(0, '127.0.0.1');
+    await once(fake.http, 'listening');
+    fake.port = (fake.http.address() as AddressInfo).port;
+    return fake;
+  }
+
+  /** What `SLACK_API_URL` is set to. */
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api/`;
+  }
+
+  rateLimitPostMessage(count: number, seconds = 1): void {
+    this.rateLimitsLeft = count;
+    this.rateLimitSeconds = seconds;
+  }
+
+  /** A slash-command form body as Slack sends it, with its response_url pointing at this fake. */
+  slashCommand(input: { command: string; text?: string; user?: { id: string; name: string }; channelId?: string }): { body: string; responseId: string } {
+    const responseId = `r${this.nextTs++}`;
+    const fields = {
+      ...slashTemplate,
+      command: input.command,
+      text: input.text ?? '',
+      user_id: input.user?.id ?? SLACK_MEMBER.id,
+      user_name: input.user?.name ?? SLACK_MEMBER.name,
+      channel_id: input.channelId ?? FAKE_TEAM.channelId,
+      team_id: FAKE_TEAM.teamId,
+      response_url: `http://127.0.0.1:${this.port}/response/${responseId}`,
+    };
+    return { body: new URLSearchParams(fields).toString(), responseId };
+  }
+
+  async responseFor(id: string): Promise<Record<string, unknown>> {
+    for (;;) {
+      const found = this.responses.find((r) => r.id === id);
+      if (found) return found.body;
+      await once(this, 'response');
+    }
+  }
+
+  async close(): Promise<void> {
+    this.http.closeAllConnections();
+    this.http.close();
+    await once(this.http, 'close');
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const params: Record<string, unknown> = (req.headers['content-type'] ?? '').includes('application/json')
+      ? (JSON.parse(raw || '{}') as Record<string, unknown>)
+      : Object.fromEntries(new URLSearchParams(raw));
+    const url = (req.url ?? '').split('?')[0] ?? '';
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+    };
+
+    const response = /^\/response\/(\w+)$/.exec(url);
+    if (response) {
+      this.responses.push({ id: response[1] ?? '', body: params });
+      this.emit('response');
+      res.writeHead(200).end('ok');
+      return;
+    }
+    const method = /^\/api\/([\w.]+)$/.exec(url)?.[1];
+    if (!method) return send(404, { ok: false, error: 'unknown_method' });
+    const record = (status: number) => this.calls.push({ method, params, status });
+    const token = (req.headers.authorization ?? '').replace(/^Bearer /, '') || String(params.token ?? '');
+    if (token !== this.botToken) {
+      record(200);
+      return send(200, { ok: false, error: 'invalid_auth' });
+    }
+    switch (method) {
+      case 'auth.test':
+        record(200);
+        return send(200, { ok: true, url: 'https://rust-cohort.slack.com/', team: 'Rust cohort', user: 'cohort-bot', team_id: FAKE_TEAM.teamId, user_id: 'U0BOT', bot_id: 'B0BOT' });
+      case 'users.info': {
+        record(200);
+        const id = String(params.user);
+        return send(200, { ok: true, user: { id, name: id.toLowerCase(), is_admin: this.admins.has(id), is_owner: false, is_primary_owner: false } });
+      }
+      case 'chat.postMessage': {
+        if (this.rateLimitsLeft > 0) {
+          this.rateLimitsLeft -= 1;
+          record(429);
+          return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(this.rateLimitSeconds) });
+        }
+        const channel = String(params.channel);
+        if (channel !== FAKE_TEAM.channelId && channel !== FAKE_TEAM.otherChannelId) {
+          record(200);
+          return send(200, { ok: false, error: 'channel_not_found' });
+        }
+        record(200);
+        const ts = `${this.nextTs++}.000100`;
+        const blocks = typeof params.blocks === 'string' ? (JSON.parse(params.blocks) as unknown[]) : ((params.blocks as unknown[]) ?? []);
+        this.posted.push({ channel, text: String(params.text ?? ''), blocks, ts });
+        this.emit('posted');
+        return send(200, { ok: true, channel, ts, message: { text: params.text, ts } });
+      }
+      case 'chat.postEphemeral':
+      case 'chat.update':
+        record(200);
+        return send(200, { ok: true, channel: params.channel, ts: `${this.nextTs++}.000200`, message_ts: `${this.nextTs}.000200` });
+      default:
+        record(200);
+        return send(200, { ok: false, error: 'unknown_method' });
+    }
+  }
+}
+
+/** Slack's request signature: `v0=` HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret. */
+export function signSlackRequest(signingSecret: string, body: string, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
+  const signature = `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return {
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': String(timestamp),
+    'x-slack-signature': signature,
+  };
+}
