@@ -115,6 +115,8 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
         return result.ts;
       } catch (error) {
         const code = (error as { data?: { error?: string } }).data?.error;
+        const setup = explainSlackError(error);
+        if (setup) throw new PermanentDeliveryError(setup.message);
         if (code && PERMANENT_ERRORS.has(code)) throw new PermanentDeliveryError(`Slack refused the message for channel ${channelId}: ${code}`);
         throw error;
       }

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.ts';
+import { explainSlackError } from './setup-error.ts';
 
 const TTL_MS = 5 * 60_000;
 
@@ -18,7 +19,8 @@ export function createAdminCheck(client: WebClient, logger: Logger): (userId: st
       cache.set(userId, { admin, until: Date.now() + TTL_MS });
       return admin;
     } catch (error) {
-      logger.warn({ err: error, user: userId }, 'could not look up a Slack user; treating them as a member');
+      const hint = explainSlackError(error)?.message;
+      logger.warn({ err: error, user: userId, hint }, 'could not look up a Slack user; treating them as a member');
       return false;
     }
   };

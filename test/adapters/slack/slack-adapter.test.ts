@@ -34,6 +34,7 @@ describe('Slack adapter against a fake Slack', { timeout: 60_000 }, () => {
   let adapter: SlackAdapter;
   let services: Services;
   let store: Store;
+  let logs: Awaited<ReturnType<typeof testServices>>['logs'];
   let base = '';
 
   before(async () => {
@@ -41,6 +42,7 @@ describe('Slack adapter against a fake Slack', { timeout: 60_000 }, () => {
     const env = await testServices(NOW);
     services = env.services;
     store = env.store;
+    logs = env.logs;
     web = createWebServer(services.logger);
     adapter = createSlackAdapter({
       config: { botToken: fake.botToken, signingSecret: SECRET, appToken: undefined, apiUrl: fake.apiUrl },
@@ -121,6 +123,9 @@ describe('Slack adapter against a fake Slack', { timeout: 60_000 }, () => {
     assert.equal(stale.status, 401);
     const cohort = store.cohorts.findByChannel('slack', FAKE_TEAM.teamId, FAKE_TEAM.channelId)!;
     assert.equal(store.learners.listInCohort(cohort.id).length, before);
+    const refused = logs.lines().filter((line) => line.msg === 'a Slack request failed signature verification and was refused');
+    assert.equal(refused.length, 2);
+    assert.match(String(refused[0]?.hint), /SLACK_SIGNING_SECRET does not match the Signing Secret/);
   });
 
   it('acks slow work at once and answers through respond() afterwards', async () => {
@@ -138,6 +143,16 @@ describe('Slack adapter against a fake Slack', { timeout: 60_000 }, () => {
     assert.equal(fake.posted.length, before + 1);
     assert.equal(fake.posted.at(-1)?.ts, ts);
     assert.equal(fake.calls.filter((c) => c.method === 'chat.postMessage' && c.status === 429).length, 1);
+  });
+
+  it('GIVEN the app lacks chat:write THEN delivery fails for good with the fix-it line', async () => {
+    fake.missingScopes.set('chat.postMessage', 'chat:write');
+    await assert.rejects(adapter.deliver({ channelId: FAKE_TEAM.channelId, payload: { title: 'x', private: false }, key: 'outbox-3' }), (error: unknown) => {
+      assert.equal((error as Error).name, 'PermanentDeliveryError');
+      assert.match((error as Error).message, /lacks the scope chat:write: regenerate the manifest/);
+      return true;
+    });
+    fake.missingScopes.clear();
   });
 
   it('treats an unknown channel as a permanent failure', async () => {

@@ -22,6 +22,8 @@ export class FakeSlack extends EventEmitter {
   readonly posted: { channel: string; text: string; blocks: unknown[]; ts: string }[] = [];
   readonly responses: { id: string; body: Record<string, unknown> }[] = [];
   readonly admins = new Set<string>([SLACK_ADMIN.id]);
+  /** Web API methods answered with missing_scope, as when the app was installed without that scope. */
+  readonly missingScopes = new Map<string, string>();
   private rateLimitsLeft = 0;
   private rateLimitSeconds = 1;
   private nextTs = 1_700_000_000;
@@ -107,6 +109,11 @@ export class FakeSlack extends EventEmitter {
     if (token !== this.botToken) {
       record(200);
       return send(200, { ok: false, error: 'invalid_auth' });
+    }
+    const scope = this.missingScopes.get(method);
+    if (scope) {
+      record(200);
+      return send(200, { ok: false, error: 'missing_scope', needed: scope, provided: 'commands' });
     }
     switch (method) {
       case 'auth.test':
