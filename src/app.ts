@@ -9,7 +9,7 @@ import { loadCommands } from './chat/load-commands.ts';
 import { createRegistry } from './chat/registry.ts';
 import { replySchema } from './chat/reply-schema.ts';
 import { isLocalMode, type Config } from './config.ts';
-import { createContentLinks } from './content/content-links.ts';
+import { createContentLinks, defaultContentBaseUrl } from './content/content-links.ts';
 import { DEFAULT_CONTENT_DIR, loadCourse } from './content/load-course.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import type { Platform } from './core/cohort.ts';
@@ -47,9 +47,11 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
   const registry = createRegistry(await loadCommands());
   const store = openStore(config.databasePath);
   const clock = io.clock ?? systemClock;
+  // Chat platforms need web links; a terminal can open files in this checkout.
+  const contentBaseUrl = config.contentBaseUrl ?? (local ? undefined : defaultContentBaseUrl());
   const deliverers: Partial<Record<Platform, Deliver>> = {};
   const outbox = createOutboxWorker({ store, clock, logger, deliverers });
-  const services: Services = { store, course, clock, logger, links: createContentLinks(contentDir, config.contentBaseUrl), outbox };
+  const services: Services = { store, course, clock, logger, links: createContentLinks(contentDir, contentBaseUrl), outbox };
 
   let discord: DiscordAdapter | undefined;
   let slack: SlackAdapter | undefined;

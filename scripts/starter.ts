@@ -1,0 +1,20 @@
+import path from 'node:path';
+import { loadCourse } from '../src/content/load-course.ts';
+import { writeStarterRepo } from '../src/content/starter-repo.ts';
+import { describeStartupError } from '../src/startup-error.ts';
+
+/** `npm run starter -- <dir>`: writes the learner's ready-to-push starter repo into a new folder. */
+const target = process.argv[2];
+if (!target) {
+  process.stderr.write('Usage: npm run starter -- <new folder>\n');
+  process.exitCode = 2;
+} else {
+  try {
+    const dir = path.resolve(target);
+    writeStarterRepo(loadCourse(), path.resolve(import.meta.dirname, '../content'), dir);
+    console.log(`Wrote the starter repo to ${dir}. Next: cd there, git init, push it to GitHub, and link it with /link-github.`);
+  } catch (error) {
+    process.stderr.write(`cohort-bot: ${describeStartupError(error) ?? (error instanceof Error ? error.message : String(error))}\n`);
+    process.exitCode = 2;
+  }
+}

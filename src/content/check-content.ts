@@ -1,0 +1,117 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Course } from '../core/course.ts';
+import { exerciseCrates } from './exercise-crates.ts';
+import { renderWorkflow } from './workflow.ts';
+
+/** One thing wrong in content/, named by file (relative to content/'s parent). */
+export interface ContentProblem {
+  file: string;
+  problem: string;
+}
+
+/** Below this many words of prose (code blocks excluded) a lecture is still an outline. */
+export const MIN_LECTURE_WORDS = 700;
+const GITHUB_JOB_ID = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/**
+ * Everything about content/ a program can check beyond the schema (which loadCourse checks): module READMEs,
+ * real lectures, exercise and solution crates, identical tests, check names that are workflow jobs, and every
+ * relative markdown link. Returns all problems found, not just the first.
+ */
+export function checkContent(course: Course, contentDir: string): ContentProblem[] {
+  const problems: ContentProblem[] = [];
+  const shown = (file: string) => path.join(path.basename(contentDir), path.relative(contentDir, file));
+  const report = (file: string, problem: string) => problems.push({ file: shown(file), problem });
+
+  for (const module of course.modules) {
+    const dir = path.join(contentDir, 'modules', module.folder);
+    if (!existsSync(path.join(dir, 'README.md'))) report(path.join(dir, 'README.md'), 'the module README is missing');
+    const minimum = module.number <= 3 ? 3 : 2;
+    if (module.lectures.length < minimum) report(path.join(dir, 'module.yaml'), `has ${module.lectures.length} lectures; module ${module.number} needs at least ${minimum}`);
+    for (const lecture of module.lectures) {
+      const file = path.join(contentDir, lecture.contentPath);
+      if (!existsSync(file)) continue; // loadCourse already refuses a missing lecture
+      const words = proseWords(readFileSync(file, 'utf8'));
+      if (words < MIN_LECTURE_WORDS) report(file, `is still an outline: ${words} words of prose, a lecture has at least ${MIN_LECTURE_WORDS}`);
+    }
+  }
+
+  const workflow = renderWorkflow(course.modules.flatMap((m) => m.exercises));
+  for (const { exercise, starterDir, solutionDir } of exerciseCrates(course, contentDir)) {
+    if (!GITHUB_JOB_ID.test(exercise.check) || !workflow.includes(`\n  ${exercise.check}:\n    name: ${exercise.check}\n`)) {
+      report(starterDir, `check name "${exercise.check}" is not a job of the starter workflow`);
+    }
+    for (const [dir, extra] of [
+      [starterDir, 'README.md'],
+      [solutionDir, 'COMMENTARY.md'],
+    ] as const) {
+      if (!existsSync(dir)) {
+        report(dir, 'is missing');
+        continue;
+      }
+      if (!existsSync(path.join(dir, extra))) report(path.join(dir, extra), 'is missing');
+      problems.push(...checkCrate(dir, exercise.id).map((problem) => ({ file: shown(path.join(dir, 'Cargo.toml')), problem })));
+    }
+    if (existsSync(starterDir) && existsSync(solutionDir)) {
+      const starterTests = listFiles(path.join(starterDir, 'tests'));
+      const solutionTests = listFiles(path.join(solutionDir, 'tests'));
+      if (starterTests.length === 0) report(path.join(starterDir, 'tests'), 'has no tests: the tests define when the exercise is done');
+      for (const file of new Set([...starterTests, ...solutionTests])) {
+        const a = path.join(starterDir, 'tests', file);
+        const b = path.join(solutionDir, 'tests', file);
+        if (!existsSync(a) || !existsSync(b) || !readFileSync(a).equals(readFileSync(b))) {
+          report(b, `differs from ${shown(a)}: an exercise and its solution share the same tests`);
+        }
+      }
+    }
+  }
+
+  for (const file of listFiles(contentDir).filter((f) => f.endsWith('.md'))) {
+    const full = path.join(contentDir, file);
+    for (const target of relativeLinks(readFileSync(full, 'utf8'))) {
+      if (!existsSync(path.resolve(path.dirname(full), target))) report(full, `links to ${target}, which does not exist`);
+    }
+  }
+  return problems;
+}
+
+function checkCrate(dir: string, id: string): string[] {
+  const manifest = path.join(dir, 'Cargo.toml');
+  if (!existsSync(manifest)) return ['is missing'];
+  const text = readFileSync(manifest, 'utf8');
+  const problems: string[] = [];
+  const name = /^\s*name\s*=\s*"([^"]+)"/m.exec(text)?.[1];
+  if (name !== id) problems.push(`package name is ${name ? `"${name}"` : 'missing'}; it must be the exercise id "${id}"`);
+  if (/^\s*\[workspace\]/m.test(text)) problems.push('has a [workspace] section; the starter repo makes the workspace');
+  if (existsSync(path.join(dir, 'Cargo.lock'))) problems.push('sits beside a Cargo.lock; content keeps no lock files');
+  return problems;
+}
+
+/** Words outside code fences. */
+function proseWords(markdown: string): number {
+  return markdown
+    .replace(/```[\s\S]*?```/g, ' ')
+    .split(/\s+/)
+    .filter((word) => /[A-Za-z]/.test(word)).length;
+}
+
+/** Relative link targets of `[text](target)`, without anchors; web, mail and in-page links are skipped. */
+export function relativeLinks(markdown: string): string[] {
+  const withoutCode = markdown.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+  const targets: string[] = [];
+  for (const match of withoutCode.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
+    const target = match[1] ?? '';
+    if (/^([a-z][a-z0-9+.-]*:|#|\/)/i.test(target)) continue;
+    const file = decodeURI(target.split('#')[0] ?? '');
+    if (file) targets.push(file);
+  }
+  return targets;
+}
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => !file.split(path.sep).includes('target') && statSync(path.join(dir, file)).isFile())
+    .sort();
+}

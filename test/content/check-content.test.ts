@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { checkContent, relativeLinks } from '../../src/content/check-content.ts';
+import { loadCourse } from '../../src/content/load-course.ts';
+import { contentFixture } from '../helpers/content-fixture.ts';
+
+const MODULE = 'modules/module-01-core-rust';
+
+function problemsAfter(edit: (dir: string) => void): string[] {
+  const dir = contentFixture();
+  edit(dir);
+  return checkContent(loadCourse(dir), dir).map((p) => `${p.file}: ${p.problem}`);
+}
+
+describe('checkContent', () => {
+  it('GIVEN complete content THEN finds nothing', () => {
+    assert.deepEqual(problemsAfter(() => {}), []);
+  });
+
+  const cases: [string, (dir: string) => void, RegExp][] = [
+    ['a missing module README', (dir) => rmSync(path.join(dir, MODULE, 'README.md')), /module-01-core-rust\/README\.md: the module README is missing/],
+    ['a lecture that is still an outline', (dir) => writeFileSync(path.join(dir, MODULE, 'lectures/02-lecture.md'), '# Lecture 2\n\n## Outline\n- ownership\n- borrowing\n'), /02-lecture\.md: is still an outline: \d+ words/],
+    ['a broken relative link', (dir) => appendFileSync(path.join(dir, MODULE, 'README.md'), '\nSee [nothing](lectures/99-none.md).\n'), /README\.md: links to lectures\/99-none\.md, which does not exist/],
+    ['a solution whose tests differ', (dir) => appendFileSync(path.join(dir, MODULE, 'solutions/ex01-lru-cache/tests/lru.rs'), '// tweaked\n'), /solutions\/ex01-lru-cache\/tests\/lru\.rs: differs from/],
+    ['an extra test file only in the solution', (dir) => writeFileSync(path.join(dir, MODULE, 'solutions/ex01-lru-cache/tests/extra.rs'), '\n'), /tests\/extra\.rs: differs from/],
+    ['a crate named other than its exercise', (dir) => writeFileSync(path.join(dir, MODULE, 'exercises/ex01-lru-cache/Cargo.toml'), '[package]\nname = "lru"\n'), /package name is "lru"; it must be the exercise id "ex01-lru-cache"/],
+    ['a lock file in content', (dir) => writeFileSync(path.join(dir, MODULE, 'solutions/ex01-lru-cache/Cargo.lock'), ''), /sits beside a Cargo\.lock/],
+    ['a missing solution', (dir) => rmSync(path.join(dir, MODULE, 'solutions'), { recursive: true }), /solutions\/ex01-lru-cache: is missing/],
+    ['a missing commentary', (dir) => rmSync(path.join(dir, MODULE, 'solutions/ex01-lru-cache/COMMENTARY.md')), /COMMENTARY\.md: is missing/],
+    ['an exercise without tests', (dir) => rmSync(path.join(dir, MODULE, 'exercises/ex01-lru-cache/tests'), { recursive: true }), /exercises\/ex01-lru-cache\/tests: has no tests/],
+  ];
+  for (const [name, edit, expected] of cases) {
+    it(`GIVEN ${name} THEN reports it with the file`, () => {
+      const problems = problemsAfter(edit);
+      assert.ok(problems.some((p) => expected.test(p)), problems.join('\n'));
+    });
+  }
+});
+
+describe('relativeLinks', () => {
+  it('finds relative targets, skipping web, mail, anchors and code', () => {
+    const markdown = '[a](b.md) [c](../d/e.md#part) [w](https://x.test) [m](mailto:a@b.c) [h](#top) `[x](nope.md)`\n```\n[y](nope2.md)\n```\n[s](f%20g.md "title")';
+    assert.deepEqual(relativeLinks(markdown), ['b.md', '../d/e.md', 'f g.md']);
+  });
+});

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { loadCourse } from '../../src/content/load-course.ts';
+import { officialFiles, writeStarterRepo } from '../../src/content/starter-repo.ts';
+import { WORKFLOW_PATH } from '../../src/content/workflow.ts';
+import { contentFixture } from '../helpers/content-fixture.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+describe('writeStarterRepo', () => {
+  it('writes a workspace of the starters, one workflow job per exercise named by its check, a README and .gitignore', () => {
+    const content = contentFixture();
+    const out = path.join(tempDir(), 'repo');
+    writeStarterRepo(loadCourse(content), content, out);
+    assert.equal(readFileSync(path.join(out, 'Cargo.toml'), 'utf8'), '[workspace]\nresolver = "2"\nmembers = [\n    "exercises/ex01-lru-cache",\n]\n');
+    assert.match(readFileSync(path.join(out, 'exercises/ex01-lru-cache/src/lib.rs'), 'utf8'), /todo!\(\)/);
+    const workflow = readFileSync(path.join(out, WORKFLOW_PATH), 'utf8');
+    assert.match(workflow, /\n {2}ex01-lru-cache:\n {4}name: ex01-lru-cache\n[\s\S]*run: cargo test -p ex01-lru-cache\n/);
+    assert.match(readFileSync(path.join(out, 'README.md'), 'utf8'), /\/link-github login:/);
+    assert.equal(readFileSync(path.join(out, '.gitignore'), 'utf8'), '/target\n');
+  });
+
+  it('writes the solutions instead when asked, for our own checks', () => {
+    const content = contentFixture();
+    const out = path.join(tempDir(), 'solved');
+    writeStarterRepo(loadCourse(content), content, out, 'solutions');
+    assert.match(readFileSync(path.join(out, 'exercises/ex01-lru-cache/src/lib.rs'), 'utf8'), /42/);
+  });
+
+  it('refuses a folder that already has files', () => {
+    const content = contentFixture();
+    const out = path.join(tempDir(), 'busy');
+    mkdirSync(out);
+    writeFileSync(path.join(out, 'keep.txt'), 'mine');
+    assert.throws(() => writeStarterRepo(loadCourse(content), content, out), /is not empty/);
+  });
+});
+
+describe('officialFiles', () => {
+  it('gives the workflow and each test file the blob SHA git computes for the written repo', () => {
+    const content = contentFixture();
+    const out = path.join(tempDir(), 'shas');
+    writeStarterRepo(loadCourse(content), content, out);
+    const files = officialFiles(loadCourse(content), content);
+    assert.deepEqual(files.map((f) => [f.path, f.exerciseId]), [
+      [WORKFLOW_PATH, undefined],
+      ['exercises/ex01-lru-cache/tests/lru.rs', 'ex01-lru-cache'],
+    ]);
+    for (const file of files) {
+      const sha = execFileSync('git', ['hash-object', path.join(out, file.path)], { encoding: 'utf8' }).trim();
+      assert.equal(file.sha, sha, file.path);
+    }
+  });
+});
