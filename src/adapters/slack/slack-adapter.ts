@@ -47,14 +47,13 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   const logger = options.logger.child({ adapter: 'slack' });
   const ackAfterMs = options.ackAfterMs ?? 2000;
   const socketMode = config.appToken !== undefined;
-  const clientOptions = {
-    ...(config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {}),
-    retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 5000 },
-  };
+  const apiUrl = config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {};
+  const clientOptions = { ...apiUrl, retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 5000 } };
   const receiver = socketMode ? undefined : new HTTPReceiver({ signingSecret: config.signingSecret ?? '', logger: boltLogger(logger), endpoints: ['/slack/events'] });
   const app = new App({
     token: config.botToken,
-    ...(socketMode ? { appToken: config.appToken, socketMode: true } : { receiver }),
+    // Socket Mode opens its connection (apps.connections.open) with the installer's client options.
+    ...(socketMode ? { appToken: config.appToken, socketMode: true, installerOptions: { clientOptions: apiUrl } } : { receiver }),
     clientOptions,
     logger: boltLogger(logger),
     deferInitialization: true,

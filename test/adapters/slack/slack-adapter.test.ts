@@ -160,6 +160,27 @@ describe('Slack adapter against a fake Slack', { timeout: 60_000 }, () => {
   });
 });
 
+describe('Slack adapter in Socket Mode', { timeout: 30_000 }, () => {
+  it('connects with the app token and answers slash commands in the envelope ack, no public URL needed', async () => {
+    const fake = await FakeSlack.start();
+    const { services } = await testServices(NOW);
+    const adapter = createSlackAdapter({
+      config: { botToken: fake.botToken, signingSecret: undefined, appToken: fake.appToken, apiUrl: fake.apiUrl },
+      registry: createRegistry(await loadCommands()),
+      services,
+      logger: services.logger,
+      web: createWebServer(services.logger),
+    });
+    await adapter.start();
+    const ack = await fake.socketSlashCommand({ command: '/module', text: 'redis' });
+    assert.equal(ack?.response_type, 'ephemeral');
+    assert.match(JSON.stringify(ack?.blocks), /Module 04 · Redis Clone/);
+    assert.ok(fake.calls.some((c) => c.method === 'apps.connections.open'));
+    await adapter.stop();
+    await fake.close();
+  });
+});
+
 describe('Slack adapter setup errors', { timeout: 30_000 }, () => {
   it('GIVEN a token Slack refuses THEN start fails with one line saying what to fix', async () => {
     const fake = await FakeSlack.start('xoxb-the-real-one');

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 /**
  * A fake Slack Web API on 127.0.0.1 (auth.test, users.info, chat.postMessage, chat.postEphemeral, chat.update) and a
@@ -28,15 +29,30 @@ export class FakeSlack extends EventEmitter {
   private rateLimitSeconds = 1;
   private nextTs = 1_700_000_000;
   private readonly http: Server;
+  private readonly sockets = new WebSocketServer({ noServer: true });
+  private socket: WebSocket | undefined;
   port = 0;
 
-  constructor(readonly botToken: string) {
+  constructor(
+    readonly botToken: string,
+    readonly appToken: string,
+  ) {
     super();
     this.http = createServer((req, res) => void this.handle(req, res));
+    // Socket Mode: the URL apps.connections.open hands out; the app receives envelopes and acks them here.
+    this.http.on('upgrade', (req, socket, head) => {
+      if (!req.url?.startsWith('/socket')) return socket.destroy();
+      this.sockets.handleUpgrade(req, socket, head, (ws) => {
+        this.socket = ws;
+        ws.on('message', (data) => this.emit('socketAck', JSON.parse(String(data)) as { envelope_id: string; payload?: Record<string, unknown> }));
+        ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0COHORTBOT' }, debug_info: { host: 'fake' } }));
+        this.emit('socketConnected');
+      });
+    });
   }
 
-  static async start(botToken = 'xoxb-fake-bot-token'): Promise<FakeSlack> {
-    const fake = new FakeSlack(botToken);
+  static async start(botToken = 'xoxb-fake-bot-token', appToken = 'xapp-fake-app-token'): Promise<FakeSlack> {
+    const fake = new FakeSlack(botToken, appToken);
     fake.http.listen(0, '127.0.0.1');
     await once(fake.http, 'listening');
     fake.port = (fake.http.address() as AddressInfo).port;
@@ -77,7 +93,21 @@ export class FakeSlack extends EventEmitter {
     }
   }
 
+  /** Sends a slash command over the Socket Mode connection and resolves with the app's ack payload. */
+  async socketSlashCommand(input: { command: string; text?: string; user?: { id: string; name: string } }): Promise<Record<string, unknown> | undefined> {
+    if (!this.socket) await once(this, 'socketConnected');
+    const envelopeId = `env-${this.nextTs++}`;
+    const fields = Object.fromEntries(new URLSearchParams(this.slashCommand(input).body));
+    this.socket?.send(JSON.stringify({ envelope_id: envelopeId, type: 'slash_commands', accepts_response_payload: true, payload: fields }));
+    for (;;) {
+      const [ack] = (await once(this, 'socketAck')) as [{ envelope_id: string; payload?: Record<string, unknown> }];
+      if (ack.envelope_id === envelopeId) return ack.payload;
+    }
+  }
+
   async close(): Promise<void> {
+    for (const client of this.sockets.clients) client.terminate();
+    this.sockets.close();
     this.http.closeAllConnections();
     this.http.close();
     await once(this.http, 'close');
@@ -106,6 +136,10 @@ export class FakeSlack extends EventEmitter {
     if (!method) return send(404, { ok: false, error: 'unknown_method' });
     const record = (status: number) => this.calls.push({ method, params, status });
     const token = (req.headers.authorization ?? '').replace(/^Bearer /, '') || String(params.token ?? '');
+    if (method === 'apps.connections.open') {
+      record(200);
+      return send(200, token === this.appToken ? { ok: true, url: `ws://127.0.0.1:${this.port}/socket` } : { ok: false, error: 'invalid_auth' });
+    }
     if (token !== this.botToken) {
       record(200);
       return send(200, { ok: false, error: 'invalid_auth' });
