@@ -11,7 +11,7 @@ describe('every command through the registry', () => {
     const cohort = berlinCohort(store);
     store.learners.join(cohort.id, 'u-ada', 'Ada', NOW);
     const names = registry.list().map((c) => c.name);
-    assert.deepEqual(names, ['cohort', 'help', 'join', 'module', 'next-module', 'schedule']);
+    assert.deepEqual(names, ['cohort', 'help', 'join', 'module', 'next-module', 'progress', 'schedule']);
     for (const name of names.filter((n) => n !== 'cohort')) {
       const reply = await registry.execute(invocation(name, name === 'module' ? '1' : ''), services);
       assert.notEqual(reply.tone, 'error', `/${name} answered with an error: ${reply.text}`);
@@ -30,6 +30,7 @@ describe('/help', () => {
       '/join',
       '/module <module>',
       '/next-module',
+      '/progress',
       '/schedule',
     ]);
     assert.match(reply.fields?.[0]?.value ?? '', /\(organisers\)$/);

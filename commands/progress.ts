@@ -1,0 +1,47 @@
+import { formatDayInZone } from '../src/core/calendar.ts';
+import type { ExerciseResult } from '../src/core/cohort.ts';
+import { moduleLabel, type Exercise } from '../src/core/course.ts';
+import { isReleased } from '../src/core/schedule.ts';
+import { defineCommand } from '../src/chat/define-command.ts';
+import { enrolledOnly, requireCohort, requireLearner } from '../src/chat/guards.ts';
+import type { ReplyField } from '../src/chat/reply.ts';
+import { windowsFor } from '../src/chat/views/cohort-progress.ts';
+import { progressBar } from '../src/chat/views/module-view.ts';
+
+/** One exercise as a line: credit first (kept once earned), then what the latest run said if it differs. */
+function exerciseLine(exercise: Exercise, result: ExerciseResult | undefined, timezone: string): string {
+  const name = `${exercise.title} (\`${exercise.id}\`)`;
+  if (result?.firstPassedAt) {
+    const since = result.status === 'passed' ? '' : ` — latest run: ${result.detail ?? result.status}`;
+    return `✅ ${name}, passed ${formatDayInZone(result.firstPassedAt, timezone)}${since}`;
+  }
+  if (!result) return `⬜ ${name}`;
+  const mark = { pending: '⏳', failed: '❌', tampered: '⚠️', passed: '✅' }[result.status];
+  return `${mark} ${name}${result.detail ? ` — ${result.detail}` : ''}`;
+}
+
+export default defineCommand({
+  name: 'progress',
+  description: 'Your exercises at a glance: done, failing, not counted, and your points',
+  guards: [enrolledOnly],
+  run(ctx) {
+    const cohort = requireCohort(ctx);
+    const learner = requireLearner(ctx);
+    const results = new Map(ctx.services.store.results.listForLearner(learner.id).map((r) => [r.exerciseId, r]));
+    const windows = windowsFor(cohort, ctx.services).filter((w) => isReleased(w, ctx.now) || w.module.exercises.some((e) => results.get(e.id)?.firstPassedAt));
+    const all = ctx.services.course.modules.flatMap((m) => m.exercises);
+    const done = all.filter((e) => results.get(e.id)?.firstPassedAt);
+    const points = done.reduce((sum, e) => sum + e.points, 0);
+    const fields: ReplyField[] = windows.map((window) => ({
+      name: moduleLabel(window.module),
+      value: window.module.exercises.map((e) => exerciseLine(e, results.get(e.id), cohort.timezone)).join('\n'),
+    }));
+    return {
+      title: `${learner.displayName}'s progress in ${cohort.name}`,
+      text: `${progressBar(done.length, all.length)} exercises · ${points} points${learner.githubRepo ? ` · repo ${learner.githubRepo}` : ''}`,
+      fields: fields.length > 0 ? fields : [{ name: 'Nothing released yet', value: 'Module 01 opens at the first post of the cohort.' }],
+      footer: learner.githubRepo ? 'Results come from your repo’s CI checks.' : 'Link your GitHub repo so your CI results count.',
+      private: true,
+    };
+  },
+});
