@@ -1,5 +1,6 @@
 import { formatDayInZone, formatInZone, weekdayName } from '../src/core/calendar.ts';
 import type { Cohort } from '../src/core/cohort.ts';
+import { assignmentPeriod } from '../src/core/assignment-posts.ts';
 import { moduleLabel } from '../src/core/course.ts';
 import { cohortWeek, currentWindow, moduleWindows, totalWeeks } from '../src/core/schedule.ts';
 import { defineCommandGroup, defineSubcommand } from '../src/chat/define-command.ts';
@@ -119,7 +120,11 @@ const postNow = defineSubcommand({
     const windows = moduleWindows(services.course, cohort);
     const window = currentWindow(windows, ctx.now) ?? windows[0];
     if (!window) throw new Error('the course has no modules');
-    services.store.outbox.enqueue(cohort.id, 'assignment', assignmentReply(window, cohort, services.links), ctx.now);
+    services.store.transaction(() => {
+      const outboxId = services.store.outbox.enqueue(cohort.id, 'assignment', assignmentReply(window, cohort, services.links), ctx.now);
+      // Posted by hand before its time: the scheduled post of the same module is then not sent again.
+      services.store.posts.claim(cohort.id, 'assignment', assignmentPeriod(window), outboxId, ctx.now);
+    });
     services.outbox.wake();
     return { title: `Posting ${moduleLabel(window.module)} to the cohort channel`, tone: 'success', private: true };
   },

@@ -8,6 +8,7 @@ import type { Services } from './chat/context.ts';
 import { loadCommands } from './chat/load-commands.ts';
 import { createRegistry } from './chat/registry.ts';
 import { replySchema } from './chat/reply-schema.ts';
+import { assignmentReply } from './chat/views/assignment.ts';
 import { isLocalMode, type Config } from './config.ts';
 import { createContentLinks, defaultContentBaseUrl } from './content/content-links.ts';
 import { DEFAULT_CONTENT_DIR, loadCourse } from './content/load-course.ts';
@@ -17,6 +18,7 @@ import { cohortWeek, totalWeeks } from './core/schedule.ts';
 import { ensureDemoCohort, localUser, LOCAL_PLACE, machineTimezone } from './local-mode.ts';
 import { createLogger } from './logger.ts';
 import { createOutboxWorker, type Deliver } from './outbox/outbox-worker.ts';
+import { createScheduler } from './scheduler/scheduler.ts';
 import { openStore } from './store/store.ts';
 
 export interface AppIo {
@@ -53,6 +55,14 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
   const outbox = createOutboxWorker({ store, clock, logger, deliverers });
   const services: Services = { store, course, clock, logger, links: createContentLinks(contentDir, contentBaseUrl), outbox };
 
+  const scheduler = createScheduler({
+    store,
+    course,
+    clock,
+    logger,
+    render: (window, cohort) => assignmentReply(window, cohort, services.links),
+    onPosted: () => outbox.wake(),
+  });
   let discord: DiscordAdapter | undefined;
   let slack: SlackAdapter | undefined;
   let web: WebServer | undefined;
@@ -83,6 +93,9 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
         io.output.write(`\n[posted to ${cohort.name}]\n${renderText(replySchema.parse(payload))}\n\n`);
         return undefined;
       };
+      // This week's post, if not shown before, is printed ahead of the prompt rather than in the middle of it.
+      scheduler.tick();
+      await outbox.drain();
       const adapter = createConsoleAdapter({
         registry,
         services,
@@ -108,9 +121,11 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
     throw error;
   }
   outbox.start();
+  scheduler.start();
   logger.info({ local, discord: Boolean(discord), slack: Boolean(slack), httpPort }, 'cohort-bot started');
 
   const done = running.finally(async () => {
+    scheduler.stop();
     await discord?.stop();
     await slack?.stop();
     await web?.stop();

@@ -1,13 +1,22 @@
-import { startApp } from './app.ts';
-import { describeStartupError } from './startup-error.ts';
+import { startApp, type App } from './app.ts';
 import { loadConfig, readEnvFile } from './config.ts';
+import { describeStartupError } from './startup-error.ts';
 
 /** `npm start`: read the config, start the app, and turn known start-up failures into one line and exit code 2. */
 async function main(): Promise<void> {
+  // Signals are caught before start-up, so a SIGTERM that arrives while starting still ends cleanly.
+  let app: App | undefined;
+  let stopRequested = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      stopRequested = true;
+      app?.stop();
+    });
+  }
   try {
     const config = loadConfig({ ...readEnvFile('.env'), ...process.env });
-    const app = await startApp(config, { input: process.stdin, output: process.stdout });
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => app.stop());
+    app = await startApp(config, { input: process.stdin, output: process.stdout });
+    if (stopRequested) app.stop();
     await app.done;
     process.exitCode = 0;
   } catch (error) {

@@ -5,6 +5,7 @@ import { createExerciseResultQueries } from './exercise-results.ts';
 import { createLearnerQueries } from './learners.ts';
 import { createOrganiserQueries } from './organisers.ts';
 import { createOutboxQueries } from './outbox.ts';
+import { createPostQueries } from './posts.ts';
 import { migrate } from './migrate.ts';
 import { openDatabase, type Db } from './open-database.ts';
 
@@ -15,6 +16,7 @@ export interface Store {
   results: ReturnType<typeof createExerciseResultQueries>;
   outbox: ReturnType<typeof createOutboxQueries>;
   organisers: ReturnType<typeof createOrganiserQueries>;
+  posts: ReturnType<typeof createPostQueries>;
   /** Runs `work` in one transaction: all of its writes land, or none. */
   transaction<T>(work: () => T): T;
   close(): void;
@@ -44,6 +46,7 @@ function createStore(db: Db): Store {
     results: createExerciseResultQueries(db),
     outbox: createOutboxQueries(db),
     organisers: createOrganiserQueries(db),
+    posts: createPostQueries(db),
     transaction: (work) => db.transaction(work)(),
     close: () => db.close(),
   };

@@ -1,0 +1,37 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../logger.ts';
+import { postDueAssignments, type AssignmentJobDeps } from './assignment-job.ts';
+
+export interface Scheduler {
+  /** Runs a catch-up round at once, then one every minute. */
+  start(): void;
+  stop(): void;
+  /** One round now (also what the cron trigger calls). */
+  tick(): number;
+}
+
+/**
+ * The clock's edge: node-cron fires every minute and the job decides what is due, from the cohort's own
+ * timezone and post time. A minute-level trigger keeps every cohort within a minute of its post time and makes
+ * catch-up after downtime the same code path as the normal post.
+ */
+export function createScheduler(deps: AssignmentJobDeps & { clock: Clock; logger: Logger; onPosted(): void }): Scheduler {
+  let task: ScheduledTask | undefined;
+  const tick = () => {
+    const posted = postDueAssignments(deps, deps.clock.now());
+    if (posted > 0) deps.onPosted();
+    return posted;
+  };
+  return {
+    start() {
+      tick();
+      task = cron.schedule('* * * * *', () => void tick(), { name: 'assignment-posts', noOverlap: true });
+    },
+    stop() {
+      void task?.stop();
+      void task?.destroy();
+    },
+    tick,
+  };
+}
