@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { loadConfig, readEnvFile } from '../src/config.ts';
+import { defaultContentBaseUrl } from '../src/content/content-links.ts';
 import { loadCourse } from '../src/content/load-course.ts';
 import { writeStarterRepo } from '../src/content/starter-repo.ts';
 import { describeStartupError } from '../src/startup-error.ts';
@@ -11,7 +13,9 @@ if (!target) {
 } else {
   try {
     const dir = path.resolve(target);
-    writeStarterRepo(loadCourse(), path.resolve(import.meta.dirname, '../content'), dir);
+    const config = loadConfig({ ...readEnvFile('.env'), ...process.env });
+    const contentBaseUrl = config.contentBaseUrl ?? defaultContentBaseUrl();
+    writeStarterRepo(loadCourse(), path.resolve(import.meta.dirname, '../content'), dir, { contentBaseUrl });
     console.log(`Wrote the starter repo to ${dir}. Next: cd there, git init, push it to GitHub, and link it with /link-github.`);
   } catch (error) {
     process.stderr.write(`cohort-bot: ${describeStartupError(error) ?? (error instanceof Error ? error.message : String(error))}\n`);

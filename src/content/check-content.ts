@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Course } from '../core/course.ts';
 import { exerciseCrates } from './exercise-crates.ts';
+import { relativeLinks } from './markdown-links.ts';
 import { renderWorkflow } from './workflow.ts';
 
 /** One thing wrong in content/, named by file (relative to content/'s parent). */
@@ -94,19 +95,6 @@ function proseWords(markdown: string): number {
     .replace(/```[\s\S]*?```/g, ' ')
     .split(/\s+/)
     .filter((word) => /[A-Za-z]/.test(word)).length;
-}
-
-/** Relative link targets of `[text](target)`, without anchors; web, mail and in-page links are skipped. */
-export function relativeLinks(markdown: string): string[] {
-  const withoutCode = markdown.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
-  const targets: string[] = [];
-  for (const match of withoutCode.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
-    const target = match[1] ?? '';
-    if (/^([a-z][a-z0-9+.-]*:|#|\/)/i.test(target)) continue;
-    const file = decodeURI(target.split('#')[0] ?? '');
-    if (file) targets.push(file);
-  }
-  return targets;
 }
 
 function listFiles(dir: string): string[] {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { moduleLabel, type Course } from '../core/course.ts';
 import { exerciseCrates } from './exercise-crates.ts';
 import { gitBlobSha } from './git-blob-sha.ts';
+import { rewriteRelativeLinks } from './markdown-links.ts';
 import { renderWorkflow, WORKFLOW_PATH } from './workflow.ts';
 
 /** A file the learner must not change, with the blob SHA the bot's tamper check expects at that path. */
@@ -36,16 +37,21 @@ function testFiles(crateDir: string): string[] {
  * Writes a ready-to-push repo: a Cargo workspace with every exercise (starters, or the solutions for our own
  * checks), the course workflow, a README and a .gitignore. Refuses a folder that already has files.
  */
-export function writeStarterRepo(course: Course, contentDir: string, outDir: string, use: 'starters' | 'solutions' = 'starters'): void {
+export function writeStarterRepo(
+  course: Course,
+  contentDir: string,
+  outDir: string,
+  options: { use?: 'starters' | 'solutions'; contentBaseUrl: string },
+): void {
+  const use = options.use ?? 'starters';
   if (existsSync(outDir) && readdirSync(outDir).length > 0) throw new Error(`${outDir} is not empty: choose a new folder for the starter repo.`);
   const crates = exerciseCrates(course, contentDir);
   mkdirSync(outDir, { recursive: true });
   for (const crate of crates) {
     const from = use === 'starters' ? crate.starterDir : crate.solutionDir;
-    cpSync(from, path.join(outDir, 'exercises', crate.exercise.id), {
-      recursive: true,
-      filter: (source) => !/[/\\](target|Cargo\.lock)$/.test(source),
-    });
+    const to = path.join(outDir, 'exercises', crate.exercise.id);
+    cpSync(from, to, { recursive: true, filter: (source) => !/[/\\](target|Cargo\.lock)$/.test(source) });
+    linkBackToCourse(from, to, contentDir, options.contentBaseUrl);
   }
   const members = crates.map((c) => `    "exercises/${c.exercise.id}",`).join('\n');
   writeFileSync(path.join(outDir, 'Cargo.toml'), `[workspace]\nresolver = "2"\nmembers = [\n${members}\n]\n`);
@@ -53,6 +59,25 @@ export function writeStarterRepo(course: Course, contentDir: string, outDir: str
   writeFileSync(path.join(outDir, WORKFLOW_PATH), renderWorkflow(crates.map((c) => c.exercise)));
   writeFileSync(path.join(outDir, '.gitignore'), '/target\n');
   writeFileSync(path.join(outDir, 'README.md'), learnerReadme(course));
+}
+
+/**
+ * Exercise READMEs link to lectures with paths that only resolve inside content/; in the learner's repo they
+ * become links to the published course, so none is broken.
+ */
+function linkBackToCourse(fromDir: string, toDir: string, contentDir: string, contentBaseUrl: string): void {
+  for (const file of readdirSync(toDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md'))) {
+    const original = path.join(fromDir, file);
+    const markdown = readFileSync(path.join(toDir, file), 'utf8');
+    const rewritten = rewriteRelativeLinks(markdown, (target) => {
+      const [file_, anchor] = target.split('#');
+      const resolved = path.resolve(path.dirname(original), decodeURI(file_ ?? ''));
+      if (resolved.startsWith(fromDir + path.sep)) return undefined; // stays inside the exercise: still valid
+      const inContent = path.relative(contentDir, resolved).split(path.sep).join('/');
+      return `${contentBaseUrl}/${inContent}${anchor ? `#${anchor}` : ''}`;
+    });
+    if (rewritten !== markdown) writeFileSync(path.join(toDir, file), rewritten);
+  }
 }
 
 function learnerReadme(course: Course): string {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { checkContent, relativeLinks } from '../../src/content/check-content.ts';
+import { checkContent } from '../../src/content/check-content.ts';
+import { relativeLinks, rewriteRelativeLinks } from '../../src/content/markdown-links.ts';
 import { loadCourse } from '../../src/content/load-course.ts';
 import { contentFixture } from '../helpers/content-fixture.ts';
 
@@ -43,5 +44,10 @@ describe('relativeLinks', () => {
   it('finds relative targets, skipping web, mail, anchors and code', () => {
     const markdown = '[a](b.md) [c](../d/e.md#part) [w](https://x.test) [m](mailto:a@b.c) [h](#top) `[x](nope.md)`\n```\n[y](nope2.md)\n```\n[s](f%20g.md "title")';
     assert.deepEqual(relativeLinks(markdown), ['b.md', '../d/e.md', 'f g.md']);
+  });
+
+  it('rewrites only relative targets outside code, keeping titles', () => {
+    const markdown = '[a](b.md) [w](https://x.test) `[c](d.md)` [e](f.md "t")';
+    assert.equal(rewriteRelativeLinks(markdown, (t) => (t === 'f.md' ? 'https://h/f.md' : undefined)), '[a](b.md) [w](https://x.test) `[c](d.md)` [e](https://h/f.md "t")');
   });
 });

@@ -9,11 +9,13 @@ import { WORKFLOW_PATH } from '../../src/content/workflow.ts';
 import { contentFixture } from '../helpers/content-fixture.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
+const BASE = 'https://example.test/content';
+
 describe('writeStarterRepo', () => {
   it('writes a workspace of the starters, one workflow job per exercise named by its check, a README and .gitignore', () => {
     const content = contentFixture();
     const out = path.join(tempDir(), 'repo');
-    writeStarterRepo(loadCourse(content), content, out);
+    writeStarterRepo(loadCourse(content), content, out, { contentBaseUrl: BASE });
     assert.equal(readFileSync(path.join(out, 'Cargo.toml'), 'utf8'), '[workspace]\nresolver = "2"\nmembers = [\n    "exercises/ex01-lru-cache",\n]\n');
     assert.match(readFileSync(path.join(out, 'exercises/ex01-lru-cache/src/lib.rs'), 'utf8'), /todo!\(\)/);
     const workflow = readFileSync(path.join(out, WORKFLOW_PATH), 'utf8');
@@ -22,10 +24,22 @@ describe('writeStarterRepo', () => {
     assert.equal(readFileSync(path.join(out, '.gitignore'), 'utf8'), '/target\n');
   });
 
+  it('turns exercise README links that leave the exercise into links to the published course', () => {
+    const content = contentFixture();
+    const readme = path.join(content, 'modules/module-01-core-rust/exercises/ex01-lru-cache/README.md');
+    writeFileSync(readme, '# LRU\n\nRead [lecture 1](../../lectures/01-lecture.md#moves) and [the tests](tests/lru.rs).\n');
+    const out = path.join(tempDir(), 'links');
+    writeStarterRepo(loadCourse(content), content, out, { contentBaseUrl: BASE });
+    assert.equal(
+      readFileSync(path.join(out, 'exercises/ex01-lru-cache/README.md'), 'utf8'),
+      `# LRU\n\nRead [lecture 1](${BASE}/modules/module-01-core-rust/lectures/01-lecture.md#moves) and [the tests](tests/lru.rs).\n`,
+    );
+  });
+
   it('writes the solutions instead when asked, for our own checks', () => {
     const content = contentFixture();
     const out = path.join(tempDir(), 'solved');
-    writeStarterRepo(loadCourse(content), content, out, 'solutions');
+    writeStarterRepo(loadCourse(content), content, out, { use: 'solutions', contentBaseUrl: BASE });
     assert.match(readFileSync(path.join(out, 'exercises/ex01-lru-cache/src/lib.rs'), 'utf8'), /42/);
   });
 
@@ -34,7 +48,7 @@ describe('writeStarterRepo', () => {
     const out = path.join(tempDir(), 'busy');
     mkdirSync(out);
     writeFileSync(path.join(out, 'keep.txt'), 'mine');
-    assert.throws(() => writeStarterRepo(loadCourse(content), content, out), /is not empty/);
+    assert.throws(() => writeStarterRepo(loadCourse(content), content, out, { contentBaseUrl: BASE }), /is not empty/);
   });
 });
 
@@ -42,7 +56,7 @@ describe('officialFiles', () => {
   it('gives the workflow and each test file the blob SHA git computes for the written repo', () => {
     const content = contentFixture();
     const out = path.join(tempDir(), 'shas');
-    writeStarterRepo(loadCourse(content), content, out);
+    writeStarterRepo(loadCourse(content), content, out, { contentBaseUrl: BASE });
     const files = officialFiles(loadCourse(content), content);
     assert.deepEqual(files.map((f) => [f.path, f.exerciseId]), [
       [WORKFLOW_PATH, undefined],
