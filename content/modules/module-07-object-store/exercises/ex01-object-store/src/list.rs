@@ -1,0 +1,34 @@
+use crate::meta::ObjectMeta;
+
+/// Parameters of a listing, modelled on S3's `ListObjectsV2`.
+#[derive(Debug, Clone)]
+pub struct ListOptions {
+    /// Only keys starting with this string are listed (`""` lists everything).
+    pub prefix: String,
+    /// If set, keys whose remainder after `prefix` contains the delimiter are rolled up into
+    /// one entry of `common_prefixes` (up to and including the first delimiter).
+    pub delimiter: Option<String>,
+    /// The most entries (objects plus common prefixes) to return in one page.
+    pub max_keys: usize,
+    /// A token from a previous page's `next_continuation_token`, to resume after it. Tokens
+    /// are opaque to clients; one the store did not produce fails with
+    /// [`StoreError::InvalidToken`](crate::StoreError::InvalidToken).
+    pub continuation_token: Option<String>,
+}
+
+impl Default for ListOptions {
+    fn default() -> Self {
+        Self { prefix: String::new(), delimiter: None, max_keys: 1000, continuation_token: None }
+    }
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListPage {
+    /// Objects on this page, in key order.
+    pub objects: Vec<ObjectMeta>,
+    /// Rolled-up "directories" on this page, in order, each ending with the delimiter.
+    pub common_prefixes: Vec<String>,
+    /// `Some` when the listing was truncated; pass it back to get the next page.
+    pub next_continuation_token: Option<String>,
+}

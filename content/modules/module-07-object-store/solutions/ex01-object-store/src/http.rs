@@ -1,0 +1,430 @@
+//! Milestone 2: an S3-style HTTP/1.1 API over [`Store`], on hyper 0.14.
+//!
+//! | request                                   | operation                         |
+//! | ----------------------------------------- | --------------------------------- |
+//! | `GET /`                                   | list buckets                      |
+//! | `PUT /{bucket}` / `DELETE` / `HEAD`       | create / delete / probe a bucket  |
+//! | `GET /{bucket}?list-type=2&prefix=...`    | list objects (ListObjectsV2)      |
+//! | `PUT /{bucket}/{key}`                     | streaming upload                  |
+//! | `GET` / `HEAD /{bucket}/{key}` (+`Range`) | download / metadata               |
+//! | `DELETE /{bucket}/{key}`                  | delete an object                  |
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::io;
+use std::net::TcpListener;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bytes::{Buf, Bytes};
+use hyper::body::HttpBody;
+use hyper::header::{HeaderMap, HeaderValue, ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, LAST_MODIFIED, RANGE};
+use hyper::service::{make_service_fn, service_fn};
+use hyper::{Body, Method, Request, Response, Server, StatusCode};
+use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
+
+use crate::{BucketName, ByteRange, ListOptions, ObjectKey, ObjectMeta, PutOptions, Store, StoreError, CHUNK_SIZE};
+
+const META_PREFIX: &str = "x-amz-meta-";
+
+/// Serves the API for `store` on an already-bound listener until the server fails. Spawn it;
+/// dropping the future stops the server and closes the listener.
+pub async fn serve(store: Store, listener: TcpListener) -> Result<(), hyper::Error> {
+    let make = make_service_fn(move |_conn| {
+        let store = store.clone();
+        async move {
+            Ok::<_, Infallible>(service_fn(move |req| {
+                let store = store.clone();
+                async move { Ok::<_, Infallible>(handle(store, req).await) }
+            }))
+        }
+    });
+    Server::from_tcp(listener)?.serve(make).await
+}
+
+/// Handles one request. Never fails: every error becomes an S3-style XML error response.
+pub async fn handle(store: Store, req: Request<Body>) -> Response<Body> {
+    let resource = req.uri().path().to_owned();
+    match route(store, req).await {
+        Ok(response) => response,
+        Err(err) => error_response(&err, &resource),
+    }
+}
+
+/// Errors of the HTTP layer: store errors, plus requests the API does not understand.
+enum ApiError {
+    Store(StoreError),
+    BadRequest(String),
+    MethodNotAllowed,
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        Self::Store(err)
+    }
+}
+
+async fn route(store: Store, req: Request<Body>) -> Result<Response<Body>, ApiError> {
+    let path = percent_decode(req.uri().path().trim_start_matches('/'))
+        .ok_or_else(|| ApiError::BadRequest("path is not valid percent-encoded UTF-8".into()))?;
+    let (bucket, key) = match path.split_once('/') {
+        Some((bucket, key)) => (bucket.to_owned(), key.to_owned()),
+        None => (path, String::new()),
+    };
+    let method = req.method().clone();
+    if bucket.is_empty() {
+        return match method {
+            Method::GET => Ok(list_buckets(&store)),
+            _ => Err(ApiError::MethodNotAllowed),
+        };
+    }
+    let bucket = BucketName::parse(&bucket)?;
+    if key.is_empty() {
+        return match method {
+            Method::PUT => {
+                store.create_bucket(&bucket).await?;
+                Ok(empty(StatusCode::OK))
+            }
+            Method::DELETE => {
+                store.delete_bucket(&bucket).await?;
+                Ok(empty(StatusCode::NO_CONTENT))
+            }
+            Method::HEAD => {
+                store.list_objects(&bucket, &ListOptions { max_keys: 0, ..ListOptions::default() })?;
+                Ok(empty(StatusCode::OK))
+            }
+            Method::GET => list_objects(&store, &bucket, req.uri().query().unwrap_or("")),
+            _ => Err(ApiError::MethodNotAllowed),
+        };
+    }
+    let key = ObjectKey::parse(&key)?;
+    match method {
+        Method::PUT => put_object(&store, &bucket, &key, req).await,
+        Method::GET | Method::HEAD => get_object(&store, &bucket, &key, &req).await,
+        Method::DELETE => {
+            store.delete_object(&bucket, &key).await?;
+            Ok(empty(StatusCode::NO_CONTENT))
+        }
+        _ => Err(ApiError::MethodNotAllowed),
+    }
+}
+
+async fn put_object(store: &Store, bucket: &BucketName, key: &ObjectKey, req: Request<Body>) -> Result<Response<Body>, ApiError> {
+    let headers = req.headers();
+    let expected_len = match headers.get(CONTENT_LENGTH) {
+        Some(v) => Some(
+            v.to_str().ok().and_then(|s| s.parse::<u64>().ok()).ok_or_else(|| ApiError::BadRequest("bad Content-Length".into()))?,
+        ),
+        None => None,
+    };
+    let mut user_metadata = BTreeMap::new();
+    for (name, value) in headers {
+        if let Some(meta_key) = name.as_str().strip_prefix(META_PREFIX) {
+            let value = value.to_str().map_err(|_| ApiError::BadRequest(format!("non-ASCII value for {name}")))?;
+            user_metadata.insert(meta_key.to_owned(), value.to_owned());
+        }
+    }
+    let opts = PutOptions {
+        content_type: headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned),
+        user_metadata,
+        expected_len,
+        expected_etag: None,
+    };
+    // The body is never collected: BodyReader hands the store one hyper chunk at a time, and
+    // hyper only reads more from the socket when the store asks for more.
+    let meta = store.put_object(bucket, key, BodyReader::new(req.into_body()), opts).await?;
+    let mut response = empty(StatusCode::OK);
+    response.headers_mut().insert(ETAG, header(&format!("\"{}\"", meta.etag))?);
+    Ok(response)
+}
+
+async fn get_object(store: &Store, bucket: &BucketName, key: &ObjectKey, req: &Request<Body>) -> Result<Response<Body>, ApiError> {
+    let range = match req.headers().get(RANGE) {
+        Some(v) => Some(ByteRange::parse(v.to_str().unwrap_or(""))?),
+        None => None,
+    };
+    if req.method() == Method::HEAD {
+        let meta = store.head_object(bucket, key)?;
+        let mut response = empty(StatusCode::OK);
+        object_headers(response.headers_mut(), &meta)?;
+        response.headers_mut().insert(CONTENT_LENGTH, HeaderValue::from(meta.size));
+        return Ok(response);
+    }
+    let object = match store.get_object(bucket, key, range).await {
+        Err(StoreError::InvalidRange(msg)) if range.is_some() => {
+            // Unsatisfiable: 416 must say how big the object actually is.
+            let size = store.head_object(bucket, key)?.size;
+            let mut response = error_response(&ApiError::Store(StoreError::InvalidRange(msg)), req.uri().path());
+            response.headers_mut().insert(CONTENT_RANGE, header(&format!("bytes */{size}"))?);
+            return Ok(response);
+        }
+        other => other?,
+    };
+    let (status, len) = match object.range {
+        Some((first, last)) => (StatusCode::PARTIAL_CONTENT, last - first + 1),
+        None => (StatusCode::OK, object.meta.size),
+    };
+    let mut response = Response::new(Body::wrap_stream(reader_stream(object.body)));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    object_headers(headers, &object.meta)?;
+    headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
+    if let Some((first, last)) = object.range {
+        headers.insert(CONTENT_RANGE, header(&format!("bytes {first}-{last}/{}", object.meta.size))?);
+    }
+    Ok(response)
+}
+
+fn object_headers(headers: &mut HeaderMap, meta: &ObjectMeta) -> Result<(), ApiError> {
+    headers.insert(ETAG, header(&format!("\"{}\"", meta.etag))?);
+    headers.insert(CONTENT_TYPE, header(&meta.content_type)?);
+    headers.insert(LAST_MODIFIED, header(&http_date(meta.last_modified))?);
+    headers.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    for (k, v) in &meta.user_metadata {
+        let name = hyper::header::HeaderName::try_from(format!("{META_PREFIX}{k}"))
+            .map_err(|_| ApiError::BadRequest(format!("bad metadata key {k}")))?;
+        headers.insert(name, header(v)?);
+    }
+    Ok(())
+}
+
+fn list_buckets(store: &Store) -> Response<Body> {
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListAllMyBucketsResult><Buckets>");
+    for bucket in store.list_buckets() {
+        xml += &format!("<Bucket><Name>{}</Name></Bucket>", xml_escape(bucket.as_str()));
+    }
+    xml += "</Buckets></ListAllMyBucketsResult>";
+    xml_response(StatusCode::OK, xml)
+}
+
+fn list_objects(store: &Store, bucket: &BucketName, query: &str) -> Result<Response<Body>, ApiError> {
+    let mut opts = ListOptions::default();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = percent_decode(&value.replace('+', " "))
+            .ok_or_else(|| ApiError::BadRequest(format!("bad query parameter {name}")))?;
+        match name {
+            "prefix" => opts.prefix = value,
+            "delimiter" => opts.delimiter = Some(value).filter(|d| !d.is_empty()),
+            "continuation-token" => opts.continuation_token = Some(value),
+            "max-keys" => {
+                let n: usize = value.parse().map_err(|_| ApiError::BadRequest("bad max-keys".into()))?;
+                opts.max_keys = n.min(1000);
+            }
+            _ => {} // list-type=2 and parameters we do not support are ignored
+        }
+    }
+    let page = store.list_objects(bucket, &opts)?;
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult><Name>{}</Name><Prefix>{}</Prefix><MaxKeys>{}</MaxKeys><KeyCount>{}</KeyCount><IsTruncated>{}</IsTruncated>",
+        xml_escape(bucket.as_str()),
+        xml_escape(&opts.prefix),
+        opts.max_keys,
+        page.objects.len() + page.common_prefixes.len(),
+        page.next_continuation_token.is_some(),
+    );
+    if let Some(d) = &opts.delimiter {
+        xml += &format!("<Delimiter>{}</Delimiter>", xml_escape(d));
+    }
+    if let Some(t) = &page.next_continuation_token {
+        xml += &format!("<NextContinuationToken>{}</NextContinuationToken>", xml_escape(t));
+    }
+    for meta in &page.objects {
+        xml += &format!(
+            "<Contents><Key>{}</Key><LastModified>{}</LastModified><ETag>&quot;{}&quot;</ETag><Size>{}</Size></Contents>",
+            xml_escape(meta.key.as_str()),
+            iso8601(meta.last_modified),
+            meta.etag,
+            meta.size
+        );
+    }
+    for prefix in &page.common_prefixes {
+        xml += &format!("<CommonPrefixes><Prefix>{}</Prefix></CommonPrefixes>", xml_escape(prefix));
+    }
+    xml += "</ListBucketResult>";
+    Ok(xml_response(StatusCode::OK, xml))
+}
+
+fn error_response(err: &ApiError, resource: &str) -> Response<Body> {
+    let (status, code, message) = match err {
+        ApiError::BadRequest(msg) => (StatusCode::BAD_REQUEST, "InvalidRequest", msg.clone()),
+        ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed", "method not allowed".into()),
+        ApiError::Store(e) => {
+            let (status, code) = match e {
+                StoreError::InvalidBucketName(..) => (StatusCode::BAD_REQUEST, "InvalidBucketName"),
+                StoreError::InvalidKey(_) => (StatusCode::BAD_REQUEST, "KeyTooLongError"),
+                StoreError::NoSuchBucket(_) => (StatusCode::NOT_FOUND, "NoSuchBucket"),
+                StoreError::BucketAlreadyExists(_) => (StatusCode::CONFLICT, "BucketAlreadyOwnedByYou"),
+                StoreError::BucketNotEmpty(_) => (StatusCode::CONFLICT, "BucketNotEmpty"),
+                StoreError::NoSuchKey(_) => (StatusCode::NOT_FOUND, "NoSuchKey"),
+                StoreError::InvalidRange(_) => (StatusCode::RANGE_NOT_SATISFIABLE, "InvalidRange"),
+                StoreError::ChecksumMismatch { .. } => (StatusCode::BAD_REQUEST, "BadDigest"),
+                StoreError::LengthMismatch { .. } => (StatusCode::BAD_REQUEST, "IncompleteBody"),
+                StoreError::InvalidMetadata(_) => (StatusCode::BAD_REQUEST, "InvalidArgument"),
+                StoreError::InvalidToken => (StatusCode::BAD_REQUEST, "InvalidArgument"),
+                StoreError::Corrupt(_) | StoreError::Io(_) => (StatusCode::INTERNAL_SERVER_ERROR, "InternalError"),
+            };
+            (status, code, e.to_string())
+        }
+    };
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{}</Message><Resource>{}</Resource></Error>",
+        xml_escape(&message),
+        xml_escape(resource)
+    );
+    xml_response(status, xml)
+}
+
+fn xml_response(status: StatusCode, xml: String) -> Response<Body> {
+    let mut response = Response::new(Body::from(xml));
+    *response.status_mut() = status;
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/xml"));
+    response
+}
+
+fn empty(status: StatusCode) -> Response<Body> {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = status;
+    response
+}
+
+fn header(value: &str) -> Result<HeaderValue, ApiError> {
+    HeaderValue::from_str(value).map_err(|_| ApiError::BadRequest(format!("value {value:?} cannot be sent as a header")))
+}
+
+/// Adapts a hyper request body (a stream of `Bytes` chunks) to `AsyncRead`, holding at most
+/// one chunk. `poll_data` is only called when the reader is asked for bytes, which is what
+/// carries the store's pace back to the socket and, through TCP flow control, to the client.
+struct BodyReader {
+    body: Body,
+    chunk: Bytes,
+}
+
+impl BodyReader {
+    fn new(body: Body) -> Self {
+        Self { body, chunk: Bytes::new() }
+    }
+}
+
+impl AsyncRead for BodyReader {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        while this.chunk.is_empty() {
+            match Pin::new(&mut this.body).poll_data(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => return Poll::Ready(Ok(())), // end of body
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Err(io::Error::other(e))),
+                Poll::Ready(Some(Ok(chunk))) => this.chunk = chunk,
+            }
+        }
+        let n = this.chunk.len().min(buf.remaining());
+        buf.put_slice(&this.chunk[..n]);
+        this.chunk.advance(n);
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// Turns an `AsyncRead` into a stream of `Bytes` for a response body. hyper polls it only when
+/// the connection can take more, so a slow client slows the file reads instead of filling RAM.
+fn reader_stream<R>(reader: R) -> impl futures::Stream<Item = io::Result<Bytes>> + Send + 'static
+where
+    R: AsyncRead + Unpin + Send + 'static,
+{
+    futures::stream::try_unfold(reader, |mut reader| async move {
+        let mut buf = vec![0u8; CHUNK_SIZE];
+        let n = reader.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.truncate(n);
+        Ok(Some((Bytes::from(buf), reader)))
+    })
+}
+
+/// Decodes `%XX` escapes; `None` if an escape is malformed or the result is not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Splits a timestamp into UTC calendar fields (days-to-civil, proleptic Gregorian).
+fn civil(t: SystemTime) -> (i64, u32, u32, u64, u64, u64, u64) {
+    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let weekday = (days + 4).rem_euclid(7) as u64; // 1970-01-01 was a Thursday
+    (year, month, day, rem / 3600, rem / 60 % 60, rem % 60, weekday)
+}
+
+/// `Sun, 06 Nov 1994 08:49:37 GMT`, the format of `Last-Modified`.
+fn http_date(t: SystemTime) -> String {
+    const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let (y, mo, d, h, mi, s, wd) = civil(t);
+    format!("{}, {d:02} {} {y} {h:02}:{mi:02}:{s:02} GMT", DAYS[wd as usize], MONTHS[mo as usize - 1])
+}
+
+/// `1994-11-06T08:49:37Z`, the format of `LastModified` in listings.
+fn iso8601(t: SystemTime) -> String {
+    let (y, mo, d, h, mi, s, _) = civil(t);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn dates() {
+        let t = UNIX_EPOCH + Duration::from_secs(784_111_777);
+        assert_eq!(http_date(t), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(iso8601(t), "1994-11-06T08:49:37Z");
+        assert_eq!(iso8601(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%20b%2Fc").as_deref(), Some("a b/c"));
+        assert_eq!(percent_decode("%C3%BC").as_deref(), Some("ü"));
+        assert_eq!(percent_decode("%zz"), None);
+        assert_eq!(percent_decode("%2"), None);
+    }
+}

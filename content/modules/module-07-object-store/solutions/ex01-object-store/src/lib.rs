@@ -1,0 +1,26 @@
+//! A single-node, S3-shaped object store.
+//!
+//! Milestone 1 is the storage engine, [`Store`]: buckets, validated keys, streaming puts with
+//! incremental checksums, atomic commits, range reads and paginated listings. Milestone 2 is the
+//! S3-style HTTP layer in [`http`], which sits on top of [`Store`] without changing it.
+//!
+//! ```text
+//! <root>/tmp/                             in-flight writes; emptied on open
+//! <root>/buckets/<bucket>/meta/<h>.json   one metadata sidecar per key, h = sha1(key) in hex
+//! <root>/buckets/<bucket>/blobs/<id>      payloads, named by a generated id, never by the key
+//! ```
+
+mod error;
+pub mod http;
+mod list;
+mod meta;
+mod names;
+mod range;
+mod store;
+
+pub use error::StoreError;
+pub use list::{ListOptions, ListPage};
+pub use meta::{ObjectMeta, PutOptions};
+pub use names::{BucketName, ObjectKey};
+pub use range::ByteRange;
+pub use store::{GetObject, ObjectBody, Store, CHUNK_SIZE};

@@ -1,0 +1,42 @@
+use std::fmt;
+use std::rc::Rc;
+
+/// A runtime value. Strings are `Rc<str>`: immutable and shared, so copying a value is cheap.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// The absence of a value.
+    Nil,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A 64-bit signed integer; overflow is a runtime error.
+    Int(i64),
+    /// A 64-bit float.
+    Float(f64),
+    /// An immutable string.
+    Str(Rc<str>),
+}
+
+impl Value {
+    /// The name of the value's type, as used in error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Nil => "nil",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "string",
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Nil => f.write_str("nil"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(n) => write!(f, "{n}"),
+            Value::Float(x) => write!(f, "{x:?}"),
+            Value::Str(s) => f.write_str(s),
+        }
+    }
+}
