@@ -1,0 +1,114 @@
+//! From a [`Frame`] to a typed [`Command`].
+//!
+//! Parsing validates everything that can be validated without looking at the keyspace: the command name,
+//! the number of arguments, option syntax and integer arguments. Execution ([`crate::Db::execute`]) then
+//! only deals with the keyspace.
+
+use bytes::Bytes;
+
+use crate::frame::Frame;
+
+/// A parsed client command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// `PING [message]`.
+    Ping(Option<Bytes>),
+    /// `ECHO message`.
+    Echo(Bytes),
+    /// `GET key`.
+    Get(Bytes),
+    /// `SET key value [NX|XX] [EX seconds|PX milliseconds|KEEPTTL]`.
+    Set(SetArgs),
+    /// `DEL key [key ...]`.
+    Del(Vec<Bytes>),
+    /// `EXISTS key [key ...]`.
+    Exists(Vec<Bytes>),
+    /// `INCR`, `DECR`, `INCRBY` and `DECRBY`, normalised to a signed delta.
+    IncrBy {
+        /// The key to change.
+        key: Bytes,
+        /// The amount to add (negative for `DECR`/`DECRBY`).
+        delta: i64,
+    },
+    /// `EXPIRE key seconds` and `PEXPIRE key milliseconds`, normalised to milliseconds.
+    Expire {
+        /// The key whose deadline to set.
+        key: Bytes,
+        /// Time to live from now; zero or negative deletes the key.
+        millis: i64,
+    },
+    /// `TTL key` (`millis == false`) and `PTTL key` (`millis == true`).
+    Ttl {
+        /// The key to inspect.
+        key: Bytes,
+        /// Whether to answer in milliseconds.
+        millis: bool,
+    },
+    /// `PERSIST key`.
+    Persist(Bytes),
+}
+
+/// The arguments of `SET`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetArgs {
+    /// The key.
+    pub key: Bytes,
+    /// The new value.
+    pub value: Bytes,
+    /// `NX`, `XX` or neither.
+    pub condition: SetCondition,
+    /// `EX`/`PX`, in milliseconds from now (always positive).
+    pub expire_millis: Option<u64>,
+    /// `KEEPTTL`: keep the key's current deadline instead of clearing it.
+    pub keep_ttl: bool,
+}
+
+/// When `SET` is allowed to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SetCondition {
+    /// Always.
+    #[default]
+    Always,
+    /// `NX`: only if the key does not exist.
+    IfAbsent,
+    /// `XX`: only if the key exists.
+    IfPresent,
+}
+
+/// Why a frame is not a valid command. The `Display` text is the Redis error reply.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    /// The frame is not a non-empty array of bulk strings.
+    #[error("ERR Protocol error: expected a non-empty array of bulk strings")]
+    NotACommand,
+    /// No such command. Holds the name as sent.
+    #[error("ERR unknown command '{0}'")]
+    Unknown(String),
+    /// Wrong number of arguments. Holds the lower-case command name.
+    #[error("ERR wrong number of arguments for '{0}' command")]
+    WrongArity(String),
+    /// Options that do not parse or do not combine.
+    #[error("ERR syntax error")]
+    Syntax,
+    /// An argument that must be an integer is not one.
+    #[error("ERR value is not an integer or out of range")]
+    NotAnInteger,
+    /// A zero, negative or overflowing expire time. Holds the lower-case command name.
+    #[error("ERR invalid expire time in '{0}' command")]
+    InvalidExpire(String),
+}
+
+impl CommandError {
+    /// This error as a RESP error reply.
+    pub fn to_frame(&self) -> Frame {
+        Frame::Error(self.to_string())
+    }
+}
+
+impl Command {
+    /// Parses a client request, which must be an array of bulk strings whose first element names the
+    /// command (case-insensitively).
+    pub fn from_frame(frame: Frame) -> Result<Command, CommandError> {
+        todo!("milestone 1: validate the frame and build a Command")
+    }
+}

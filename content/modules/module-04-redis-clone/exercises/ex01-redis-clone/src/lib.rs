@@ -1,0 +1,25 @@
+//! A Redis-compatible in-memory server, built milestone by milestone.
+//!
+//! The crate is split into layers that can each be tested on their own:
+//!
+//! - [`frame`]: RESP2 frames, an incremental parser and an encoder (milestone 1);
+//! - [`command`]: turning a frame into a typed [`Command`], with Redis's error texts (milestone 1);
+//! - [`db`]: the keyspace, which executes commands and owns expiry (milestone 1);
+//! - [`clock`]: the time source, injectable so that tests control expiry (complete);
+//! - [`server`]: the Tokio TCP server with pipelining (milestone 2).
+//!
+//! Remove the `allow` below once everything is implemented.
+
+#![allow(unused)]
+
+pub mod clock;
+pub mod command;
+pub mod db;
+pub mod frame;
+pub mod server;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use command::{Command, CommandError, SetArgs, SetCondition};
+pub use db::Db;
+pub use frame::{Frame, FrameError};
+pub use server::{handle_connection, serve};

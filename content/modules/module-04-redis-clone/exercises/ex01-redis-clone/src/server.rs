@@ -1,0 +1,28 @@
+//! The TCP server: one Tokio task per connection, pipelined requests, replies in order.
+
+use std::io;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
+
+use crate::db::Db;
+
+/// Accepts connections on `listener` forever, serving each from its own task against `db`.
+///
+/// A failing connection must never take the server down. Transient accept errors (such as running out of
+/// file descriptors) should be retried after a short pause.
+pub async fn serve(listener: TcpListener, db: Db) -> io::Result<()> {
+    todo!("milestone 2")
+}
+
+/// Serves one client until it disconnects or sends bytes that are not RESP.
+///
+/// Execute every complete request in the input buffer, in order, and write the replies. On
+/// [`crate::FrameError::Protocol`] reply `-ERR Protocol error: ...` and close the connection. A client that
+/// disconnects half-way through a request is not an error.
+pub async fn handle_connection<S>(stream: S, db: Db) -> io::Result<()>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    todo!("milestone 2")
+}

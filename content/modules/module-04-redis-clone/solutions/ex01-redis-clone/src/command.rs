@@ -1,0 +1,233 @@
+//! From a [`Frame`] to a typed [`Command`].
+//!
+//! Parsing validates everything that can be validated without looking at the keyspace: the command name,
+//! the number of arguments, option syntax and integer arguments. Execution ([`crate::Db::execute`]) then
+//! only deals with the keyspace.
+
+use bytes::Bytes;
+
+use crate::frame::Frame;
+
+/// A parsed client command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// `PING [message]`.
+    Ping(Option<Bytes>),
+    /// `ECHO message`.
+    Echo(Bytes),
+    /// `GET key`.
+    Get(Bytes),
+    /// `SET key value [NX|XX] [EX seconds|PX milliseconds|KEEPTTL]`.
+    Set(SetArgs),
+    /// `DEL key [key ...]`.
+    Del(Vec<Bytes>),
+    /// `EXISTS key [key ...]`.
+    Exists(Vec<Bytes>),
+    /// `INCR`, `DECR`, `INCRBY` and `DECRBY`, normalised to a signed delta.
+    IncrBy {
+        /// The key to change.
+        key: Bytes,
+        /// The amount to add (negative for `DECR`/`DECRBY`).
+        delta: i64,
+    },
+    /// `EXPIRE key seconds` and `PEXPIRE key milliseconds`, normalised to milliseconds.
+    Expire {
+        /// The key whose deadline to set.
+        key: Bytes,
+        /// Time to live from now; zero or negative deletes the key.
+        millis: i64,
+    },
+    /// `TTL key` (`millis == false`) and `PTTL key` (`millis == true`).
+    Ttl {
+        /// The key to inspect.
+        key: Bytes,
+        /// Whether to answer in milliseconds.
+        millis: bool,
+    },
+    /// `PERSIST key`.
+    Persist(Bytes),
+}
+
+/// The arguments of `SET`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetArgs {
+    /// The key.
+    pub key: Bytes,
+    /// The new value.
+    pub value: Bytes,
+    /// `NX`, `XX` or neither.
+    pub condition: SetCondition,
+    /// `EX`/`PX`, in milliseconds from now (always positive).
+    pub expire_millis: Option<u64>,
+    /// `KEEPTTL`: keep the key's current deadline instead of clearing it.
+    pub keep_ttl: bool,
+}
+
+/// When `SET` is allowed to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SetCondition {
+    /// Always.
+    #[default]
+    Always,
+    /// `NX`: only if the key does not exist.
+    IfAbsent,
+    /// `XX`: only if the key exists.
+    IfPresent,
+}
+
+/// Why a frame is not a valid command. The `Display` text is the Redis error reply.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    /// The frame is not a non-empty array of bulk strings.
+    #[error("ERR Protocol error: expected a non-empty array of bulk strings")]
+    NotACommand,
+    /// No such command. Holds the name as sent.
+    #[error("ERR unknown command '{0}'")]
+    Unknown(String),
+    /// Wrong number of arguments. Holds the lower-case command name.
+    #[error("ERR wrong number of arguments for '{0}' command")]
+    WrongArity(String),
+    /// Options that do not parse or do not combine.
+    #[error("ERR syntax error")]
+    Syntax,
+    /// An argument that must be an integer is not one.
+    #[error("ERR value is not an integer or out of range")]
+    NotAnInteger,
+    /// A zero, negative or overflowing expire time. Holds the lower-case command name.
+    #[error("ERR invalid expire time in '{0}' command")]
+    InvalidExpire(String),
+}
+
+impl CommandError {
+    /// This error as a RESP error reply.
+    pub fn to_frame(&self) -> Frame {
+        Frame::Error(self.to_string())
+    }
+}
+
+impl Command {
+    /// Parses a client request, which must be an array of bulk strings whose first element names the
+    /// command (case-insensitively).
+    pub fn from_frame(frame: Frame) -> Result<Command, CommandError> {
+        let Frame::Array(items) = frame else {
+            return Err(CommandError::NotACommand);
+        };
+        let mut args = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                Frame::Bulk(b) => args.push(b),
+                _ => return Err(CommandError::NotACommand),
+            }
+        }
+        let Some((name, args)) = args.split_first() else {
+            return Err(CommandError::NotACommand);
+        };
+        let lower = String::from_utf8_lossy(name).to_ascii_lowercase();
+        let arity = |ok: bool| if ok { Ok(()) } else { Err(CommandError::WrongArity(lower.clone())) };
+
+        let command = match lower.as_str() {
+            "ping" => {
+                arity(args.len() <= 1)?;
+                Command::Ping(args.first().cloned())
+            }
+            "echo" => {
+                arity(args.len() == 1)?;
+                Command::Echo(args[0].clone())
+            }
+            "get" => {
+                arity(args.len() == 1)?;
+                Command::Get(args[0].clone())
+            }
+            "set" => {
+                arity(args.len() >= 2)?;
+                Command::Set(parse_set(args)?)
+            }
+            "del" | "exists" => {
+                arity(!args.is_empty())?;
+                let keys = args.to_vec();
+                if lower == "del" {
+                    Command::Del(keys)
+                } else {
+                    Command::Exists(keys)
+                }
+            }
+            "incr" | "decr" => {
+                arity(args.len() == 1)?;
+                let delta = if lower == "incr" { 1 } else { -1 };
+                Command::IncrBy { key: args[0].clone(), delta }
+            }
+            "incrby" | "decrby" => {
+                arity(args.len() == 2)?;
+                let n = parse_i64(&args[1])?;
+                let delta = if lower == "incrby" { n } else { n.checked_neg().ok_or(CommandError::NotAnInteger)? };
+                Command::IncrBy { key: args[0].clone(), delta }
+            }
+            "expire" | "pexpire" => {
+                arity(args.len() == 2)?;
+                let n = parse_i64(&args[1])?;
+                let millis = if lower == "expire" {
+                    n.checked_mul(1000).ok_or_else(|| CommandError::InvalidExpire(lower.clone()))?
+                } else {
+                    n
+                };
+                Command::Expire { key: args[0].clone(), millis }
+            }
+            "ttl" | "pttl" => {
+                arity(args.len() == 1)?;
+                Command::Ttl { key: args[0].clone(), millis: lower == "pttl" }
+            }
+            "persist" => {
+                arity(args.len() == 1)?;
+                Command::Persist(args[0].clone())
+            }
+            _ => return Err(CommandError::Unknown(String::from_utf8_lossy(name).into_owned())),
+        };
+        Ok(command)
+    }
+}
+
+fn parse_set(args: &[Bytes]) -> Result<SetArgs, CommandError> {
+    let mut set = SetArgs {
+        key: args[0].clone(),
+        value: args[1].clone(),
+        condition: SetCondition::Always,
+        expire_millis: None,
+        keep_ttl: false,
+    };
+    let mut rest = args[2..].iter();
+    while let Some(option) = rest.next() {
+        match option.to_ascii_uppercase().as_slice() {
+            b"NX" | b"XX" => {
+                if set.condition != SetCondition::Always {
+                    return Err(CommandError::Syntax);
+                }
+                set.condition =
+                    if option.eq_ignore_ascii_case(b"NX") { SetCondition::IfAbsent } else { SetCondition::IfPresent };
+            }
+            b"KEEPTTL" => {
+                if set.expire_millis.is_some() {
+                    return Err(CommandError::Syntax);
+                }
+                set.keep_ttl = true;
+            }
+            unit @ (b"EX" | b"PX") => {
+                if set.expire_millis.is_some() || set.keep_ttl {
+                    return Err(CommandError::Syntax);
+                }
+                let n = parse_i64(rest.next().ok_or(CommandError::Syntax)?)?;
+                let scale = if unit == b"EX" { 1000 } else { 1 };
+                let millis = n
+                    .checked_mul(scale)
+                    .filter(|ms| *ms > 0)
+                    .ok_or_else(|| CommandError::InvalidExpire("set".to_string()))?;
+                set.expire_millis = Some(millis.unsigned_abs());
+            }
+            _ => return Err(CommandError::Syntax),
+        }
+    }
+    Ok(set)
+}
+
+fn parse_i64(arg: &[u8]) -> Result<i64, CommandError> {
+    std::str::from_utf8(arg).ok().and_then(|s| s.parse().ok()).ok_or(CommandError::NotAnInteger)
+}

@@ -1,0 +1,33 @@
+//! A distributed cache, built milestone by milestone.
+//!
+//! Milestone 1 is the single-process core, used as a library:
+//!
+//! - [`hash64`]: the stable hash every node must agree on (complete);
+//! - [`HashRing`]: consistent hashing with virtual nodes and replica placement;
+//! - [`LruCache`]: one node's local store, bounded in bytes, with LRU eviction and per-entry TTLs;
+//! - [`Clock`]: the time source, injectable so tests control expiry (complete).
+//!
+//! Milestone 2 puts nodes on the network:
+//!
+//! - [`protocol`]: the length-prefixed binary protocol of clients and nodes;
+//! - [`node::serve`]: a node that serves the keys it owns and forwards the others, with a hop limit;
+//! - [`Client`]: a connection to one node.
+//!
+//! Membership, replication and repair come in later milestones.
+
+pub mod cache;
+pub mod client;
+pub mod clock;
+pub mod error;
+pub mod hash;
+pub mod node;
+pub mod protocol;
+pub mod ring;
+
+pub use cache::{CacheStats, LruCache};
+pub use client::Client;
+pub use clock::{Clock, ManualClock, MonotonicClock};
+pub use error::CacheError;
+pub use hash::hash64;
+pub use node::{serve, NodeConfig, MAX_HOPS};
+pub use ring::{HashRing, DEFAULT_VNODES};
