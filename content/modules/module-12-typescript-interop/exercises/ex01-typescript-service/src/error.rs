@@ -1,0 +1,85 @@
+//! Errors as part of the contract: one JSON shape for every failure, with a stable `code`.
+//!
+//! TODO (milestone 1): add the `#[serde(...)]` attributes so the JSON matches the TypeScript below
+//! (codes in camelCase, `fields` omitted when empty), and implement `ErrorCode::http_status`.
+//!
+//! ```ts
+//! type ErrorCode = "badRequest" | "validation" | "notFound" | "conflict"
+//!                | "methodNotAllowed" | "payloadTooLarge" | "internal";
+//! interface FieldError { field: string; message: string }
+//! interface ApiError { code: ErrorCode; message: string; fields?: FieldError[] }
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+/// The machine-readable kind of an [`ApiError`]; clients switch on it, never on `message`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ErrorCode {
+    /// Malformed JSON, unknown fields, wrong types, bad path or query parameters.
+    BadRequest,
+    /// Well-formed but breaks a rule; `fields` says which.
+    Validation,
+    /// No such booking or route.
+    NotFound,
+    /// The request conflicts with the current state (overlap, already cancelled).
+    Conflict,
+    /// The route exists but not with this method.
+    MethodNotAllowed,
+    /// The body is larger than the service accepts.
+    PayloadTooLarge,
+    /// A bug or an outage on the server side.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The HTTP status that goes with this code: 400, 422, 404, 409, 405, 413 and 500, in the order
+    /// of the variants.
+    pub fn http_status(self) -> u16 {
+        todo!("milestone 1")
+    }
+}
+
+/// One broken rule, attached to the input field a form should highlight (`"attendees[2]"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The JSON path of the field, in the client's (camelCase) names.
+    pub field: String,
+    /// A human-readable explanation.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError { field: field.into(), message: message.into() }
+    }
+}
+
+/// The body of every error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{code:?}: {message}")]
+pub struct ApiError {
+    /// What kind of failure.
+    pub code: ErrorCode,
+    /// A human-readable summary.
+    pub message: String,
+    /// Per-field problems; omitted from the JSON when empty.
+    pub fields: Vec<FieldError>,
+}
+
+impl ApiError {
+    /// An error without field details.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError { code, message: message.into(), fields: Vec::new() }
+    }
+
+    /// A `validation` error listing the broken rules.
+    pub fn validation(fields: Vec<FieldError>) -> Self {
+        ApiError { code: ErrorCode::Validation, message: "the request breaks validation rules".into(), fields }
+    }
+
+    /// The HTTP status for this error.
+    pub fn http_status(&self) -> u16 {
+        self.code.http_status()
+    }
+}
