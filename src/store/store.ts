@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createCohortQueries } from './cohorts.ts';
 import { createExerciseResultQueries } from './exercise-results.ts';
+import { createGithubDeliveryQueries } from './github-deliveries.ts';
 import { createLearnerQueries } from './learners.ts';
 import { createOrganiserQueries } from './organisers.ts';
 import { createOutboxQueries } from './outbox.ts';
@@ -17,6 +18,7 @@ export interface Store {
   outbox: ReturnType<typeof createOutboxQueries>;
   organisers: ReturnType<typeof createOrganiserQueries>;
   posts: ReturnType<typeof createPostQueries>;
+  githubDeliveries: ReturnType<typeof createGithubDeliveryQueries>;
   /** Runs `work` in one transaction: all of its writes land, or none. */
   transaction<T>(work: () => T): T;
   close(): void;
@@ -47,6 +49,7 @@ function createStore(db: Db): Store {
     outbox: createOutboxQueries(db),
     organisers: createOrganiserQueries(db),
     posts: createPostQueries(db),
+    githubDeliveries: createGithubDeliveryQueries(db),
     transaction: (work) => db.transaction(work)(),
     close: () => db.close(),
   };

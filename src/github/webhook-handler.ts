@@ -1,0 +1,73 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/store.ts';
+import { isValidGithubSignature } from './webhook-signature.ts';
+
+/** A verified, first-time delivery, handed over after GitHub already has its answer. */
+export interface GithubEvent {
+  name: string;
+  deliveryId: string;
+  payload: Record<string, unknown>;
+}
+
+export interface WebhookHandlerOptions {
+  secret: string;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  onEvent(event: GithubEvent): Promise<void> | void;
+  maxBytes?: number;
+}
+
+const headersSchema = z.object({
+  'x-github-event': z.string().regex(/^[a-z_]+$/),
+  'x-github-delivery': z.string().min(1).max(100),
+});
+
+/**
+ * `POST /github/webhook`: signature checked on the raw bytes first (401, nothing stored, on a bad or missing one),
+ * redeliveries acknowledged without processing, and the answer sent before the work starts, so GitHub's
+ * 10-second limit never depends on how long a sync takes.
+ */
+export function createGithubWebhookHandler(options: WebhookHandlerOptions): RequestListener {
+  const { store, clock } = options;
+  const logger = options.logger.child({ edge: 'github-webhook' });
+  const maxBytes = options.maxBytes ?? 5 * 1024 * 1024;
+
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const answer = (status: number, message: string) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ message }));
+    if (req.method !== 'POST') return void answer(405, 'POST only');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size > maxBytes) return answer(413, 'payload too large');
+      const raw = Buffer.concat(chunks);
+      if (!isValidGithubSignature(options.secret, raw, req.headers['x-hub-signature-256'] as string | undefined)) {
+        logger.warn({ delivery: req.headers['x-github-delivery'] }, 'webhook refused: bad or missing signature (check GITHUB_WEBHOOK_SECRET)');
+        return answer(401, 'bad signature');
+      }
+      const headers = headersSchema.safeParse(req.headers);
+      let payload: unknown;
+      try {
+        payload = JSON.parse(raw.toString('utf8'));
+      } catch {
+        payload = undefined;
+      }
+      if (!headers.success || typeof payload !== 'object' || payload === null) return answer(400, 'not a GitHub webhook');
+      const { 'x-github-event': name, 'x-github-delivery': deliveryId } = headers.data;
+      if (!store.githubDeliveries.accept(deliveryId, name, clock.now())) return answer(200, 'already received');
+      answer(202, 'accepted');
+      setImmediate(() => {
+        Promise.resolve(options.onEvent({ name, deliveryId, payload: payload as Record<string, unknown> })).catch((error: unknown) =>
+          logger.error({ err: error, delivery: deliveryId, event: name }, 'webhook processing failed'),
+        );
+      });
+    });
+  };
+}
