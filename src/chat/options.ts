@@ -43,14 +43,20 @@ interface BaseSpec<Required extends boolean> {
 
 export const MAX_CHOICES = 25;
 
+/** The part every option builder shares: what the caller said, and whether it must be given. */
+function option<T, Required extends boolean>(
+  spec: BaseSpec<Required>,
+  rest: Omit<OptionSpec<T, Required>, 'description' | 'required'>,
+): OptionSpec<T, Required> {
+  return { description: spec.description, required: (spec.required ?? false) as Required, ...rest };
+}
+
 export function stringOption<const Required extends boolean = false>(
   spec: BaseSpec<Required> & { maxLength?: number; placeholder?: string },
 ): OptionSpec<string, Required> {
   const maxLength = spec.maxLength ?? 200;
-  return {
+  return option(spec, {
     wireType: 'string',
-    description: spec.description,
-    required: (spec.required ?? false) as Required,
     placeholder: spec.placeholder ?? 'text',
     multiWord: true,
     parse(raw) {
@@ -58,16 +64,14 @@ export function stringOption<const Required extends boolean = false>(
       if (text === '') return err('it is empty.');
       return text.length > maxLength ? err(`it is ${text.length} characters long; the limit is ${maxLength}.`) : ok(text);
     },
-  };
+  });
 }
 
 export function integerOption<const Required extends boolean = false>(
   spec: BaseSpec<Required> & { min: number; max: number; placeholder?: string },
 ): OptionSpec<number, Required> {
-  return {
+  return option(spec, {
     wireType: 'integer',
-    description: spec.description,
-    required: (spec.required ?? false) as Required,
     placeholder: spec.placeholder ?? 'number',
     multiWord: false,
     parse(raw) {
@@ -75,15 +79,13 @@ export function integerOption<const Required extends boolean = false>(
       if (!Number.isInteger(value)) return err(`"${raw}" is not a whole number.`);
       return value < spec.min || value > spec.max ? err(`${value} is outside ${spec.min}–${spec.max}.`) : ok(value);
     },
-  };
+  });
 }
 
 /** A module by number, slug or title words, with autocomplete on every platform that supports it. */
 export function moduleOption<const Required extends boolean = false>(spec: BaseSpec<Required>): OptionSpec<Module, Required> {
-  return {
+  return option(spec, {
     wireType: 'string',
-    description: spec.description,
-    required: (spec.required ?? false) as Required,
     placeholder: 'module',
     multiWord: true,
     parse: (raw, env) => parseModuleRef(env.course, String(raw)),
@@ -91,27 +93,23 @@ export function moduleOption<const Required extends boolean = false>(spec: BaseS
       searchModules(env.course, partial)
         .slice(0, MAX_CHOICES)
         .map((module) => ({ name: moduleLabel(module), value: module.slug })),
-  };
+  });
 }
 
 /** A calendar date, `YYYY-MM-DD`. */
 export function dateOption<const Required extends boolean = false>(spec: BaseSpec<Required>): OptionSpec<string, Required> {
-  return {
+  return option(spec, {
     wireType: 'string',
-    description: spec.description,
-    required: (spec.required ?? false) as Required,
     placeholder: 'YYYY-MM-DD',
     multiWord: false,
     parse: (raw) => parseDate(String(raw)),
-  };
+  });
 }
 
 /** An IANA timezone, suggested as the user types (`berl` → Europe/Berlin). */
 export function timezoneOption<const Required extends boolean = false>(spec: BaseSpec<Required>): OptionSpec<string, Required> {
-  return {
+  return option(spec, {
     wireType: 'string',
-    description: spec.description,
-    required: (spec.required ?? false) as Required,
     placeholder: 'Area/City',
     multiWord: false,
     parse: (raw) => parseTimezone(String(raw)),
@@ -122,21 +120,19 @@ export function timezoneOption<const Required extends boolean = false>(spec: Bas
         .slice(0, MAX_CHOICES)
         .map((zone) => ({ name: zone, value: zone }));
     },
-  };
+  });
 }
 
 /** A weekly post slot, `Mon 09:00`. */
 export function postTimeOption<const Required extends boolean = false>(
   spec: BaseSpec<Required>,
 ): OptionSpec<{ weekday: number; time: string }, Required> {
-  return {
+  return option(spec, {
     wireType: 'string',
-    description: spec.description,
-    required: (spec.required ?? false) as Required,
     placeholder: '"Mon 09:00"',
     multiWord: true,
     parse: (raw) => parsePostTime(String(raw)),
-  };
+  });
 }
 
 /**
@@ -144,10 +140,8 @@ export function postTimeOption<const Required extends boolean = false>(
  * The value is the platform's channel id.
  */
 export function channelOption<const Required extends boolean = false>(spec: BaseSpec<Required>): OptionSpec<string, Required> {
-  return {
+  return option(spec, {
     wireType: 'channel',
-    description: spec.description,
-    required: (spec.required ?? false) as Required,
     placeholder: '#channel',
     multiWord: false,
     parse(raw) {
@@ -157,15 +151,13 @@ export function channelOption<const Required extends boolean = false>(spec: Base
       if (/^[A-Za-z0-9]+$/.test(text)) return ok(text);
       return err(`"${text}" is not a channel I can use: type # and pick the channel from the list.`);
     },
-  };
+  });
 }
 
 /** A person: Discord sends their id, Slack's command text carries `<@U123|name>`, Discord text `<@123>`. */
 export function userOption<const Required extends boolean = false>(spec: BaseSpec<Required>): OptionSpec<string, Required> {
-  return {
+  return option(spec, {
     wireType: 'user',
-    description: spec.description,
-    required: (spec.required ?? false) as Required,
     placeholder: '@person',
     multiWord: false,
     parse(raw) {
@@ -175,5 +167,5 @@ export function userOption<const Required extends boolean = false>(spec: BaseSpe
       if (/^[A-Za-z0-9]+$/.test(text)) return ok(text);
       return err(`"${text}" is not someone I can find: type @ and pick them from the list.`);
     },
-  };
+  });
 }
