@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createCohortQueries } from './cohorts.ts';
 import { createExerciseResultQueries } from './exercise-results.ts';
+import { createGithubCacheQueries } from './github-cache.ts';
 import { createGithubDeliveryQueries } from './github-deliveries.ts';
 import { createLearnerQueries } from './learners.ts';
 import { createOrganiserQueries } from './organisers.ts';
@@ -19,6 +20,7 @@ export interface Store {
   organisers: ReturnType<typeof createOrganiserQueries>;
   posts: ReturnType<typeof createPostQueries>;
   githubDeliveries: ReturnType<typeof createGithubDeliveryQueries>;
+  githubCache: ReturnType<typeof createGithubCacheQueries>;
   /** Runs `work` in one transaction: all of its writes land, or none. */
   transaction<T>(work: () => T): T;
   close(): void;
@@ -50,6 +52,7 @@ function createStore(db: Db): Store {
     organisers: createOrganiserQueries(db),
     posts: createPostQueries(db),
     githubDeliveries: createGithubDeliveryQueries(db),
+    githubCache: createGithubCacheQueries(db),
     transaction: (work) => db.transaction(work)(),
     close: () => db.close(),
   };

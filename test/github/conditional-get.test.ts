@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createGithubClient } from '../../src/github/client.ts';
+import { conditionalGet } from '../../src/github/conditional-get.ts';
+import { FakeGithub } from '../fakes/github/fake-github.ts';
+import { testServices } from '../helpers/test-services.ts';
+
+const NOW = new Date('2026-12-10T12:00:00Z');
+
+describe('conditional GitHub requests', () => {
+  let fake: FakeGithub;
+  before(async () => {
+    fake = await FakeGithub.start();
+    fake.addRepo({ owner: 'octocat', name: 'rust-course', defaultBranch: 'main' });
+  });
+  after(() => fake.close());
+
+  it('stores the ETag, then answers an unchanged resource from the store with a 304 that costs no rate limit', async () => {
+    const { store, services } = await testServices(NOW);
+    const octokit = createGithubClient({ token: fake.token, apiUrl: fake.apiUrl, logger: services.logger, throttle: false, retry: false });
+    const route = 'GET /repos/{owner}/{repo}';
+    const params = { owner: 'octocat', repo: 'rust-course' };
+
+    const first = await conditionalGet<{ default_branch: string }>(octokit, store, route, params, NOW);
+    assert.deepEqual([first.changed, first.data.default_branch], [true, 'main']);
+    const spent = fake.used;
+
+    const second = await conditionalGet<{ default_branch: string }>(octokit, store, route, params, NOW);
+    assert.deepEqual([second.changed, second.data.default_branch], [false, 'main']);
+    assert.equal(fake.used, spent, 'the 304 spent no rate limit');
+    assert.equal(fake.requests.at(-1)?.status, 200);
+
+    fake.addRepo({ owner: 'octocat', name: 'rust-course', defaultBranch: 'trunk' });
+    const third = await conditionalGet<{ default_branch: string }>(octokit, store, route, params, NOW);
+    assert.deepEqual([third.changed, third.data.default_branch], [true, 'trunk']);
+  });
+
+  it('passes other errors on, such as a missing repository', async () => {
+    const { store, services } = await testServices(NOW);
+    const octokit = createGithubClient({ token: fake.token, apiUrl: fake.apiUrl, logger: services.logger, throttle: false, retry: false });
+    await assert.rejects(conditionalGet(octokit, store, 'GET /repos/{owner}/{repo}', { owner: 'octocat', repo: 'nope' }, NOW), { status: 404 });
+  });
+});
