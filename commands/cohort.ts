@@ -2,7 +2,7 @@ import { formatDayInZone, formatInZone, weekdayName } from '../src/core/calendar
 import type { Cohort } from '../src/core/cohort.ts';
 import { assignmentPeriod } from '../src/core/assignment-posts.ts';
 import { moduleLabel } from '../src/core/course.ts';
-import { cohortWeek, currentWindow, moduleWindows, totalWeeks } from '../src/core/schedule.ts';
+import { cohortWeek, currentWindow, totalWeeks } from '../src/core/schedule.ts';
 import { defineCommandGroup, defineSubcommand } from '../src/chat/define-command.ts';
 import { inCohort, requireCohort } from '../src/chat/guards.ts';
 import { channelOption, dateOption, postTimeOption, stringOption, timezoneOption, userOption } from '../src/chat/options.ts';
@@ -10,6 +10,7 @@ import type { Reply } from '../src/chat/reply.ts';
 import type { Services } from '../src/chat/context.ts';
 import { UserError } from '../src/chat/user-error.ts';
 import { assignmentReply } from '../src/chat/views/assignment.ts';
+import { windowsFor } from '../src/chat/views/cohort-progress.ts';
 
 const create = defineSubcommand({
   description: 'Set up a cohort in a channel of this server or workspace',
@@ -42,7 +43,7 @@ const create = defineSubcommand({
       ctx.now,
     );
     services.store.organisers.add(cohort.id, invocation.user.id, null, ctx.now);
-    const first = moduleWindows(services.course, cohort)[0];
+    const first = windowsFor(cohort, services)[0];
     return {
       title: `Cohort ${cohort.name} is set up`,
       text: `Modules are posted on ${weekdayName(cohort.postWeekday)}s at ${cohort.postTime} (${cohort.timezone}).`,
@@ -72,7 +73,7 @@ const status = defineSubcommand({
 });
 
 function statusReply(cohort: Cohort, now: Date, services: Services): Reply {
-  const windows = moduleWindows(services.course, cohort);
+  const windows = windowsFor(cohort, services);
   const current = currentWindow(windows, now);
   const week = cohortWeek(cohort, now);
   return {
@@ -117,7 +118,7 @@ const postNow = defineSubcommand({
   run(ctx): Reply {
     const cohort = requireCohort(ctx);
     const { services } = ctx;
-    const windows = moduleWindows(services.course, cohort);
+    const windows = windowsFor(cohort, services);
     const window = currentWindow(windows, ctx.now) ?? windows[0];
     if (!window) throw new Error('the course has no modules');
     services.store.transaction(() => {

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { startApp } from '../src/app.ts';
-import { loadConfig, VARIABLE_NAMES } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
 import { FakeDiscord, FAKE_IDS, ORGANISER } from './fakes/discord/fake-discord.ts';
+import { cleanEnv } from './helpers/clean-env.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
@@ -52,10 +53,9 @@ describe('the app on Discord', { timeout: 60_000 }, () => {
 
   it('npm run discord:register registers the registry through the fake and says where', async () => {
     const fake = await FakeDiscord.start();
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !(VARIABLE_NAMES as string[]).includes(name)));
     const child = spawn('npm', ['run', '-s', 'discord:register'], {
       cwd: REPO,
-      env: { ...clean, DISCORD_TOKEN: fake.token, DISCORD_APPLICATION_ID: FAKE_IDS.applicationId, DISCORD_GUILD_ID: FAKE_IDS.guildId, DISCORD_API_URL: fake.apiUrl },
+      env: { ...cleanEnv(), DISCORD_TOKEN: fake.token, DISCORD_APPLICATION_ID: FAKE_IDS.applicationId, DISCORD_GUILD_ID: FAKE_IDS.guildId, DISCORD_API_URL: fake.apiUrl },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -70,11 +70,10 @@ describe('the app on Discord', { timeout: 60_000 }, () => {
 
   it('npm start with a revoked token prints one line saying what to fix and exits 2', async () => {
     const fake = await FakeDiscord.start('the-real-token');
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !(VARIABLE_NAMES as string[]).includes(name)));
     const child = spawn('npm', ['start'], {
       cwd: REPO,
       env: {
-        ...clean,
+        ...cleanEnv(),
         DISCORD_TOKEN: 'revoked-token-value',
         DISCORD_APPLICATION_ID: FAKE_IDS.applicationId,
         DISCORD_API_URL: fake.apiUrl,

@@ -7,13 +7,13 @@ import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { startApp } from '../src/app.ts';
 import { loadCommands } from '../src/chat/load-commands.ts';
-import { loadConfig, VARIABLE_NAMES } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
 import { FAKE_TEAM, FakeSlack, signSlackRequest, SLACK_ADMIN } from './fakes/slack/fake-slack.ts';
+import { cleanEnv } from './helpers/clean-env.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const SECRET = 'fake-signing-secret-0123456789';
-const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([name]) => !(VARIABLE_NAMES as string[]).includes(name)));
 
 describe('the app on Slack', { timeout: 60_000 }, () => {
   it('serves slash commands on PORT in HTTP mode and delivers /cohort post-now through the outbox with chat.postMessage', async () => {

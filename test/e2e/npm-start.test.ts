@@ -2,15 +2,14 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { VARIABLE_NAMES } from '../../src/config.ts';
+import { cleanEnv } from '../helpers/clean-env.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 
 /** `npm start` as a newcomer runs it: no platform tokens, only what the test sets. */
 function npmStart(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !(VARIABLE_NAMES as string[]).includes(name)));
-  const child = spawn('npm', ['start'], { cwd: REPO, env: { ...clean, ...env }, stdio: 'pipe' });
+  const child = spawn('npm', ['start'], { cwd: REPO, env: { ...cleanEnv(), ...env }, stdio: 'pipe' });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += String(chunk)));
