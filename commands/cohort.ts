@@ -4,7 +4,7 @@ import { assignmentPeriod } from '../src/core/assignment-posts.ts';
 import { moduleLabel } from '../src/core/course.ts';
 import { cohortWeek, currentWindow, totalWeeks } from '../src/core/schedule.ts';
 import { defineCommandGroup, defineSubcommand } from '../src/chat/define-command.ts';
-import { inCohort, requireCohort } from '../src/chat/guards.ts';
+import { inCohort, requireCohort, requireGithub } from '../src/chat/guards.ts';
 import { channelOption, dateOption, postTimeOption, stringOption, timezoneOption, userOption } from '../src/chat/options.ts';
 import type { Reply } from '../src/chat/reply.ts';
 import type { Services } from '../src/chat/context.ts';
@@ -153,9 +153,31 @@ const removeOrganiser = defineSubcommand({
   },
 });
 
+const sync = defineSubcommand({
+  description: "Refresh every linked learner's results from GitHub now",
+  guards: [inCohort],
+  async run(ctx): Promise<Reply> {
+    const github = requireGithub(ctx);
+    const cohort = requireCohort(ctx);
+    const learners = ctx.services.store.learners.listInCohort(cohort.id);
+    const report = await github.sync(learners, { force: true });
+    const names = new Map(learners.map((l) => [l.id, l.displayName]));
+    const unlinked = learners.length - report.learners;
+    return {
+      title: `Synced ${cohort.name}`,
+      text: `${report.looked} of ${report.learners} linked repos read · ${report.newPasses} new passes${unlinked > 0 ? ` · ${unlinked} learners have not linked a repo` : ''}`,
+      fields: report.failures.length > 0
+        ? [{ name: `Could not read ${report.failures.length}`, value: report.failures.slice(0, 5).map((f) => `${names.get(f.learnerId) ?? f.learnerId}: ${f.reason}`).join('\n') }]
+        : [],
+      tone: report.failures.length > 0 ? 'warning' : 'success',
+      private: true,
+    };
+  },
+});
+
 export default defineCommandGroup({
   name: 'cohort',
   description: 'Organiser tools: set up, inspect, pause and resume cohorts, and share the running of them',
   organiserOnly: true,
-  subcommands: { create, status, pause, resume, 'post-now': postNow, 'add-organiser': addOrganiser, 'remove-organiser': removeOrganiser },
+  subcommands: { create, status, pause, resume, 'post-now': postNow, 'add-organiser': addOrganiser, 'remove-organiser': removeOrganiser, sync },
 });

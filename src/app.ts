@@ -16,6 +16,8 @@ import { systemClock, type Clock } from './core/clock.ts';
 import type { Platform } from './core/cohort.ts';
 import { cohortWeek, totalWeeks } from './core/schedule.ts';
 import { ensureDemoCohort, localUser, LOCAL_PLACE, machineTimezone } from './local-mode.ts';
+import { createGithubService, type GithubServiceOptions } from './github/github-service.ts';
+import { createGithubWebhookHandler } from './github/webhook-handler.ts';
 import { createLogger } from './logger.ts';
 import { createOutboxWorker, type Deliver } from './outbox/outbox-worker.ts';
 import { createScheduler } from './scheduler/scheduler.ts';
@@ -30,13 +32,15 @@ export interface AppIo {
   discordDeferAfterMs?: number;
   /** Tests bind the HTTP server to loopback; operators get all interfaces. */
   httpHost?: string;
+  /** Tests shorten GitHub retries and timeouts. */
+  githubTuning?: GithubServiceOptions['tuning'];
 }
 
 export interface App {
   /** Resolves once the app has stopped (input closed in local mode, or `stop()`), with everything closed. */
   done: Promise<void>;
   stop(): void;
-  /** The port the HTTP server listens on, when one was needed (Slack in HTTP mode). */
+  /** The port the HTTP server listens on, when one was needed (Slack in HTTP mode, GitHub webhooks). */
   httpPort: number | undefined;
 }
 
@@ -53,7 +57,8 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
   const contentBaseUrl = config.contentBaseUrl ?? (local ? undefined : defaultContentBaseUrl());
   const deliverers: Partial<Record<Platform, Deliver>> = {};
   const outbox = createOutboxWorker({ store, clock, logger, deliverers });
-  const services: Services = { store, course, clock, logger, links: createContentLinks(contentDir, contentBaseUrl), outbox };
+  const github = createGithubService({ config: config.github, store, course, contentDir, clock, logger, onCelebrated: () => outbox.wake(), tuning: io.githubTuning });
+  const services: Services = { store, course, clock, logger, links: createContentLinks(contentDir, contentBaseUrl), outbox, ...(github ? { github } : {}) };
 
   const scheduler = createScheduler({
     store,
@@ -77,14 +82,22 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
       await discord.start();
       deliverers.discord = discord.deliver;
     }
+    web = createWebServer(logger);
+    let needsHttp = false;
     if (config.slack) {
-      web = createWebServer(logger);
       slack = createSlackAdapter({ config: config.slack, registry, services, logger, web });
       await slack.start();
       deliverers.slack = slack.deliver;
       // Socket Mode needs no inbound HTTP; HTTP mode receives slash commands on PORT.
-      if (!config.slack.appToken) httpPort = await web.start(config.port, io.httpHost);
+      needsHttp ||= !config.slack.appToken;
     }
+    if (github && config.github.webhookSecret) {
+      web.route('/github/webhook', createGithubWebhookHandler({ secret: config.github.webhookSecret, store, clock, logger, onEvent: (event) => github.handleEvent(event) }));
+      needsHttp = true;
+    } else if (config.github.webhookSecret) {
+      logger.warn('GITHUB_WEBHOOK_SECRET is set but no GitHub token or App is: webhooks are not received');
+    }
+    if (needsHttp) httpPort = await web.start(config.port, io.httpHost);
     if (local) {
       const { cohort, created } = ensureDemoCohort(store, clock.now(), machineTimezone());
       const week = cohortWeek(cohort, clock.now());
@@ -122,10 +135,12 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
   }
   outbox.start();
   scheduler.start();
-  logger.info({ local, discord: Boolean(discord), slack: Boolean(slack), httpPort }, 'cohort-bot started');
+  github?.startPolling();
+  logger.info({ local, discord: Boolean(discord), slack: Boolean(slack), github: github?.mode ?? false, httpPort }, 'cohort-bot started');
 
   const done = running.finally(async () => {
     scheduler.stop();
+    github?.stop();
     await discord?.stop();
     await slack?.stop();
     await web?.stop();

@@ -28,6 +28,10 @@ export interface Config {
     privateKey: string | undefined;
     webhookSecret: string | undefined;
     apiUrl: string | undefined;
+    /** Minutes between polls of every linked repo (the fallback for missed webhooks). */
+    pollMinutes: number;
+    /** Share of each hour's GitHub rate limit that syncing may spend. */
+    syncShare: number;
   };
 }
 
@@ -71,6 +75,8 @@ const VARIABLES = {
   },
   GITHUB_WEBHOOK_SECRET: { schema: z.string().min(16), expected: 'a webhook secret of at least 16 characters', secret: true },
   GITHUB_API_URL: { schema: httpUrl, expected: 'an http(s) URL, e.g. https://api.github.com' },
+  GITHUB_POLL_MINUTES: { schema: z.coerce.number().int().min(1).max(59), expected: 'whole minutes from 1 to 59, e.g. 15' },
+  GITHUB_SYNC_SHARE: { schema: z.coerce.number().gt(0).max(1), expected: 'a fraction above 0 and at most 1, e.g. 0.5' },
 } satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -138,6 +144,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         : value('GITHUB_PRIVATE_KEY'),
       webhookSecret: value('GITHUB_WEBHOOK_SECRET'),
       apiUrl: value('GITHUB_API_URL'),
+      pollMinutes: Number(value('GITHUB_POLL_MINUTES') ?? 15),
+      syncShare: Number(value('GITHUB_SYNC_SHARE') ?? 0.5),
     },
   };
 }

@@ -1,6 +1,8 @@
 import type { Clock } from '../core/clock.ts';
 import type { Cohort, Learner, Platform } from '../core/cohort.ts';
 import type { ContentLinks, Course } from '../core/course.ts';
+import type { RepoInfo } from '../github/repo-files.ts';
+import type { SyncReport } from '../github/repo-sync.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import type { RawOptionValue } from './options.ts';
@@ -39,6 +41,16 @@ export interface Services {
   links: ContentLinks;
   /** Nudges delivery after a command stored a channel message in the outbox. */
   outbox: { wake(): void };
+  /** Undefined when no GitHub token or App is configured. */
+  github?: GithubPort;
+}
+
+/** What commands may ask of GitHub. */
+export interface GithubPort {
+  mode: 'token' | 'app';
+  repo(fullName: string, now: Date): Promise<RepoInfo | undefined>;
+  file(fullName: string, path: string, ref: string, now: Date): Promise<string | undefined>;
+  sync(learners: readonly Learner[], options?: { force?: boolean }): Promise<SyncReport>;
 }
 
 export interface ActionSummary {

@@ -50,6 +50,8 @@ export interface Command {
   action?: Action;
   /** Set for a command group, in the order they are listed. */
   subcommands?: Record<string, Action>;
+  /** In text mode, a first word that names no subcommand runs this one with the whole text. */
+  defaultSubcommand?: string;
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,31}$/;
@@ -90,12 +92,15 @@ export function defineSubcommand<Specs extends OptionSpecs = Record<never, never
 }
 
 /** Declares a command group such as `/cohort create|status|pause`. */
-export function defineCommandGroup(definition: CommandBase & { subcommands: Record<string, Action> }): Command {
+export function defineCommandGroup(definition: CommandBase & { subcommands: Record<string, Action>; defaultSubcommand?: string }): Command {
   if (!NAME.test(definition.name)) throw new Error(`command name "${definition.name}" must be kebab-case, at most 32 characters`);
   checkAction(`command /${definition.name}`, definition);
   for (const [name, action] of Object.entries(definition.subcommands)) {
     if (!NAME.test(name)) throw new Error(`command /${definition.name}: subcommand "${name}" must be kebab-case`);
     checkAction(`command /${definition.name} ${name}`, action);
+  }
+  if (definition.defaultSubcommand !== undefined && !definition.subcommands[definition.defaultSubcommand]) {
+    throw new Error(`command /${definition.name}: default subcommand "${definition.defaultSubcommand}" is not one of its subcommands`);
   }
   return {
     kind: 'command',
@@ -103,6 +108,7 @@ export function defineCommandGroup(definition: CommandBase & { subcommands: Reco
     description: definition.description,
     organiserOnly: definition.organiserOnly ?? false,
     subcommands: definition.subcommands,
+    ...(definition.defaultSubcommand ? { defaultSubcommand: definition.defaultSubcommand } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Cohort, Learner } from '../core/cohort.ts';
-import type { CommandContext } from './context.ts';
+import type { CommandContext, GithubPort } from './context.ts';
 import type { Guard } from './define-command.ts';
 import { UserError } from './user-error.ts';
 
@@ -51,3 +51,15 @@ export const organiserOnly: Guard = (ctx) => {
     throw new UserError('not-organiser', 'Only the cohort organisers can do that.', `Organisers here are ${who}.`);
   }
 };
+
+/** The bot's GitHub connection, or a UserError saying the organiser has not set one up. */
+export function requireGithub(ctx: CommandContext<unknown>): GithubPort {
+  if (!ctx.services.github) {
+    throw new UserError(
+      'github-off',
+      'This bot is not connected to GitHub yet, so repos cannot be linked or synced.',
+      'Ask an organiser to set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_PRIVATE_KEY (see .env.example).',
+    );
+  }
+  return ctx.services.github;
+}

@@ -84,7 +84,8 @@ function resolveAction(command: Command, invocation: Invocation): { action: Acti
   if (name === undefined && args.kind === 'text') {
     const match = /^\s*(\S+)\s*(.*)$/s.exec(args.text);
     name = match?.[1]?.toLowerCase();
-    args = { kind: 'text', text: match?.[2] ?? '' };
+    if (name !== undefined && !subcommands[name] && command.defaultSubcommand) name = command.defaultSubcommand;
+    else args = { kind: 'text', text: match?.[2] ?? '' };
   }
   const names = Object.keys(subcommands);
   if (name === undefined) {

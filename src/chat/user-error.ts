@@ -8,6 +8,9 @@ export const USER_ERROR_CODES = [
   'cohort-paused',
   'not-organiser',
   'cohort-exists',
+  'github-off',
+  'github-link',
+  'too-soon',
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
 

@@ -35,6 +35,20 @@ export function createLearnerQueries(db: Db) {
   const byUser = db.prepare<[number, string], LearnerRow>('SELECT * FROM learners WHERE cohort_id = ? AND platform_user_id = ?');
   const inCohort = db.prepare<[number], LearnerRow>('SELECT * FROM learners WHERE cohort_id = ? ORDER BY id');
   const rename = db.prepare<[string, number]>('UPDATE learners SET display_name = ? WHERE id = ?');
+  const byRepo = db.prepare<[string], LearnerRow>(
+    'SELECT * FROM learners WHERE lower(github_repo) = lower(?) AND github_verified_at IS NOT NULL ORDER BY id',
+  );
+  const repoHolder = db.prepare<[number, string, number], LearnerRow>(
+    'SELECT * FROM learners WHERE cohort_id = ? AND lower(github_repo) = lower(?) AND id <> ?',
+  );
+  const link = db.prepare<[string, string, string, number]>(
+    'UPDATE learners SET github_login = ?, github_repo = ?, github_verified_at = ? WHERE id = ?',
+  );
+  const byId = db.prepare<[number], LearnerRow>('SELECT * FROM learners WHERE id = ?');
+  const linkedActive = db.prepare<[], LearnerRow>(
+    `SELECT l.* FROM learners l JOIN cohorts c ON c.id = l.cohort_id
+     WHERE c.status = 'active' AND l.github_verified_at IS NOT NULL ORDER BY l.id`,
+  );
 
   return {
     /** Joins a learner to a cohort; `created` is false when they were already in it. */
@@ -52,6 +66,27 @@ export function createLearnerQueries(db: Db) {
     },
     listInCohort(cohortId: number): Learner[] {
       return inCohort.all(cohortId).map(toLearner);
+    },
+    get(id: number): Learner | undefined {
+      const row = byId.get(id);
+      return row && toLearner(row);
+    },
+    /** Learners, in any cohort, whose verified repo this is. */
+    findByRepo(repo: string): Learner[] {
+      return byRepo.all(repo).map(toLearner);
+    },
+    /** Another learner of the cohort who has this repo linked. */
+    repoHolder(cohortId: number, repo: string, exceptLearnerId: number): Learner | undefined {
+      const row = repoHolder.get(cohortId, repo, exceptLearnerId);
+      return row && toLearner(row);
+    },
+    /** Sets the verified GitHub login and repo; the cohort's unique index refuses a repo already linked. */
+    linkGithub(learnerId: number, login: string, repo: string, now: Date): void {
+      link.run(login, repo, now.toISOString(), learnerId);
+    },
+    /** Everyone whose repo is watched: verified, in a cohort that is running. */
+    listLinkedInActiveCohorts(): Learner[] {
+      return linkedActive.all().map(toLearner);
     },
   };
 }

@@ -4,6 +4,7 @@ import { createCohortQueries } from './cohorts.ts';
 import { createExerciseResultQueries } from './exercise-results.ts';
 import { createGithubCacheQueries } from './github-cache.ts';
 import { createGithubDeliveryQueries } from './github-deliveries.ts';
+import { createLinkRequestQueries, createSyncStateQueries } from './github-links.ts';
 import { createLearnerQueries } from './learners.ts';
 import { createOrganiserQueries } from './organisers.ts';
 import { createOutboxQueries } from './outbox.ts';
@@ -21,6 +22,8 @@ export interface Store {
   posts: ReturnType<typeof createPostQueries>;
   githubDeliveries: ReturnType<typeof createGithubDeliveryQueries>;
   githubCache: ReturnType<typeof createGithubCacheQueries>;
+  linkRequests: ReturnType<typeof createLinkRequestQueries>;
+  syncState: ReturnType<typeof createSyncStateQueries>;
   /** Runs `work` in one transaction: all of its writes land, or none. */
   transaction<T>(work: () => T): T;
   close(): void;
@@ -53,6 +56,8 @@ function createStore(db: Db): Store {
     posts: createPostQueries(db),
     githubDeliveries: createGithubDeliveryQueries(db),
     githubCache: createGithubCacheQueries(db),
+    linkRequests: createLinkRequestQueries(db),
+    syncState: createSyncStateQueries(db),
     transaction: (work) => db.transaction(work)(),
     close: () => db.close(),
   };

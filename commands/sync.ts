@@ -1,0 +1,34 @@
+import { defineCommand } from '../src/chat/define-command.ts';
+import { enrolledOnly, requireGithub, requireLearner } from '../src/chat/guards.ts';
+import { UserError } from '../src/chat/user-error.ts';
+import { syncSummary } from '../src/chat/views/sync-summary.ts';
+
+/** GitHub tells us about finished checks by itself; this is for the impatient, so it is kept cheap. */
+export const SYNC_INTERVAL_MS = 60_000;
+
+export default defineCommand({
+  name: 'sync',
+  description: 'Refresh your exercise results from your GitHub repo now',
+  guards: [enrolledOnly],
+  async run(ctx) {
+    const github = requireGithub(ctx);
+    const learner = requireLearner(ctx);
+    const { store } = ctx.services;
+    if (!learner.githubRepo || !learner.githubVerifiedAt) {
+      throw new UserError('github-link', 'You have not linked a GitHub repo yet.', 'Type /link-github login:<your login> repo:<owner/name> to link it.');
+    }
+    if (!store.syncState.claimRequest(learner.id, ctx.now, new Date(ctx.now.getTime() - SYNC_INTERVAL_MS))) {
+      const last = store.syncState.get(learner.id)?.requestedAt ?? ctx.now;
+      const wait = Math.max(1, Math.ceil((last.getTime() + SYNC_INTERVAL_MS - ctx.now.getTime()) / 1000));
+      throw new UserError('too-soon', 'You synced less than a minute ago.', `Try again in ${wait} s; finished checks also arrive by themselves.`);
+    }
+    const report = await github.sync([learner], { force: true });
+    return {
+      title: `Synced ${learner.githubRepo}`,
+      fields: syncSummary(learner, report, ctx.services),
+      footer: '/progress shows every exercise.',
+      tone: report.failures.length > 0 ? 'warning' : 'success',
+      private: true,
+    };
+  },
+});

@@ -1,0 +1,92 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { GithubPort } from '../chat/context.ts';
+import { celebrationReply } from '../chat/views/celebration.ts';
+import type { Config } from '../config.ts';
+import { officialFiles } from '../content/starter-repo.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Course } from '../core/course.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/store.ts';
+import type { GithubClientTuning } from './client.ts';
+import { createGithubAccess } from './github-access.ts';
+import { createRepoFiles } from './repo-files.ts';
+import { createRepoSync, type SyncReport } from './repo-sync.ts';
+import type { GithubEvent } from './webhook-handler.ts';
+import { repoToSync } from './webhook-events.ts';
+
+export interface GithubServiceOptions {
+  config: Config['github'];
+  store: Store;
+  course: Course;
+  contentDir: string;
+  clock: Clock;
+  logger: Logger;
+  /** Told when a sync stored celebrations, so the outbox sends them at once. */
+  onCelebrated(): void;
+  tuning?: GithubClientTuning & { sleep?: (ms: number) => Promise<void>; headsBatch?: number; snapshotBatch?: number; concurrency?: number };
+}
+
+export interface GithubService extends GithubPort {
+  /** A verified webhook: syncs the learners of the repository it names, if it can change their results. */
+  handleEvent(event: GithubEvent): Promise<void>;
+  /** One poll of every linked learner in a running cohort: only changed repos are read in full. */
+  pollOnce(): Promise<SyncReport>;
+  startPolling(): void;
+  stop(): void;
+}
+
+/** GitHub for the rest of the bot: linking reads, syncs, webhook events and the polling schedule. */
+export function createGithubService(options: GithubServiceOptions): GithubService | undefined {
+  const { store, course, clock, config } = options;
+  const logger = options.logger.child({ edge: 'github' });
+  const access = createGithubAccess(config, { ...options.tuning, share: config.syncShare, logger });
+  if (!access) return undefined;
+  const files = createRepoFiles(access, store);
+  const repoSync = createRepoSync({
+    store,
+    course,
+    clock,
+    logger,
+    access,
+    guardedFiles: officialFiles(course, options.contentDir),
+    celebrate: (learner, exercise) => {
+      const done = store.results.listForLearner(learner.id).filter((r) => r.firstPassedAt).length;
+      return celebrationReply(course, learner, exercise, done);
+    },
+    onCelebrated: options.onCelebrated,
+    ...options.tuning,
+  });
+  let polling: Promise<SyncReport> | undefined;
+  let task: ScheduledTask | undefined;
+
+  const pollOnce = (): Promise<SyncReport> => {
+    // A slow poll (waiting for a rate-limit reset) is not stacked on by the next tick.
+    polling ??= repoSync.sync(store.learners.listLinkedInActiveCohorts()).finally(() => (polling = undefined));
+    return polling;
+  };
+
+  return {
+    mode: access.mode,
+    repo: (fullName, now) => files.repo(fullName, now),
+    file: (fullName, path, ref, now) => files.file(fullName, path, ref, now),
+    sync: (learners, syncOptions) => repoSync.sync(learners, syncOptions),
+    async handleEvent(event) {
+      const repo = repoToSync(event);
+      if (!repo) return;
+      const learners = store.learners.findByRepo(repo);
+      if (learners.length === 0) return;
+      logger.debug({ event: event.name, repo, learners: learners.length }, 'webhook: syncing');
+      await repoSync.sync(learners, { force: true });
+    },
+    pollOnce,
+    startPolling() {
+      task = cron.schedule(`*/${config.pollMinutes} * * * *`, () => void pollOnce().catch((error: unknown) => logger.error({ err: error }, 'GitHub poll failed')), {
+        name: 'github-poll',
+      });
+    },
+    stop() {
+      void task?.stop();
+      void task?.destroy();
+    },
+  };
+}

@@ -1,0 +1,160 @@
+import type { Clock } from '../core/clock.ts';
+import type { Cohort, Learner } from '../core/cohort.ts';
+import type { Course, Exercise } from '../core/course.ts';
+import { exerciseVerdict, type ProtectedFile } from '../core/exercise-verdict.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/store.ts';
+import { fetchIsolated, mapLimit } from './batches.ts';
+import type { GithubAccess, RepoClient } from './github-access.ts';
+import { fetchHeads, fetchSnapshots, type Found, type HeadState, type RepoSnapshot } from './repo-queries.ts';
+
+/** A file of content/ that must be unchanged in the learner's repo, and the exercise it guards (none: all). */
+export interface GuardedFile extends ProtectedFile {
+  exerciseId: string | undefined;
+}
+
+export interface SyncDeps {
+  store: Store;
+  course: Course;
+  clock: Clock;
+  logger: Logger;
+  access: GithubAccess;
+  guardedFiles: readonly GuardedFile[];
+  /** The channel message for a first pass; stored in the outbox with the result. */
+  celebrate(learner: Learner, exercise: Exercise, cohort: Cohort): unknown;
+  onCelebrated(): void;
+  headsBatch?: number;
+  snapshotBatch?: number;
+  concurrency?: number;
+}
+
+export interface SyncReport {
+  learners: number;
+  /** Learners whose repo was read in full (changed, or forced). */
+  looked: number;
+  unchanged: number;
+  newPasses: number;
+  /** Learners whose repo could not be read this time, with the reason. */
+  failures: { learnerId: number; reason: string }[];
+}
+
+export interface RepoSync {
+  /** Reads these learners' repos; unless `force`, only those whose head or check rollup changed are read in full. */
+  sync(learners: readonly Learner[], options?: { force?: boolean }): Promise<SyncReport>;
+}
+
+function reasonFor(error: unknown, repo: string): string {
+  const status = (error as { status?: number }).status;
+  if (error instanceof Error && error.name === 'TimeoutError') return `GitHub took too long to answer for ${repo}; the next sync tries again.`;
+  if (status === 403 || status === 429) return `GitHub's rate limit stopped the sync of ${repo}; the next sync tries again.`;
+  return `GitHub could not answer for ${repo}${status ? ` (HTTP ${status})` : ''}; the next sync tries again.`;
+}
+
+/**
+ * Brings learners' results up to date with their repos, frugally: one GraphQL query tells the heads of up to
+ * 100 repos for 1 point; only repos whose head or check rollup changed are read in full (check runs and the
+ * blob SHAs of the guarded files), 50 to a query. Each learner's verdicts, celebrations and sync state land in
+ * one transaction, so a crash loses nothing and repeats no celebration.
+ */
+export function createRepoSync(deps: SyncDeps): RepoSync {
+  const { store, course, logger } = deps;
+  const exercises = course.modules.flatMap((m) => m.exercises);
+  const folders = [...new Set(deps.guardedFiles.map((f) => f.path.split('/').slice(0, -1).join('/')))];
+  const guardsOf = new Map(exercises.map((e) => [e.id, deps.guardedFiles.filter((f) => f.exerciseId === undefined || f.exerciseId === e.id)]));
+  const sizes = { heads: deps.headsBatch ?? 100, snapshots: deps.snapshotBatch ?? 50, concurrency: deps.concurrency ?? 4 };
+
+  const apply = (learners: readonly Learner[], snapshot: RepoSnapshot): number => {
+    let passes = 0;
+    const now = deps.clock.now();
+    for (const learner of learners) {
+      store.transaction(() => {
+        const cohort = store.cohorts.findById(learner.cohortId);
+        for (const exercise of exercises) {
+          const blobs = new Map((guardsOf.get(exercise.id) ?? []).map((f) => [f.path, snapshot.blobs.get(f.path) ?? null]));
+          const verdict = exerciseVerdict(exercise, snapshot.oid, snapshot.runs, guardsOf.get(exercise.id) ?? [], blobs);
+          const { firstPass } = store.results.record({ learnerId: learner.id, exerciseId: exercise.id, status: verdict.status, commit: verdict.commit, detail: verdict.detail }, now);
+          if (firstPass && cohort) {
+            store.outbox.enqueue(cohort.id, 'celebration', deps.celebrate(learner, exercise, cohort), now);
+            passes += 1;
+          }
+        }
+        store.syncState.saw(learner.id, snapshot.oid, snapshot.rollup, now);
+      });
+    }
+    return passes;
+  };
+
+  const syncGroup = async (client: RepoClient, byRepo: Map<string, Learner[]>, force: boolean, report: SyncReport) => {
+    const fail = (repo: string, reason: string) => {
+      for (const learner of byRepo.get(repo) ?? []) {
+        store.syncState.failed(learner.id, reason);
+        report.failures.push({ learnerId: learner.id, reason });
+      }
+    };
+    const onError = (repo: string, error: unknown) => {
+      logger.warn({ err: error, repo }, 'GitHub sync of a repo failed');
+      fail(repo, reasonFor(error, repo));
+    };
+    const unreadable = (repo: string, found: Found<unknown>) =>
+      fail(repo, found.kind === 'missing' ? `I cannot see ${repo} on GitHub: was it renamed, deleted or made private?` : `${repo} has no commits on its default branch yet.`);
+
+    let toRead = [...byRepo.keys()];
+    if (!force) {
+      const heads = await fetchIsolated(toRead, { size: sizes.heads, concurrency: sizes.concurrency }, (batch) => fetchHeads(client, batch), onError);
+      toRead = [];
+      for (const [repo, head] of heads) {
+        if (head.kind !== 'ok') unreadable(repo, head);
+        else if ((byRepo.get(repo) ?? []).some((learner) => changed(store.syncState.get(learner.id), head.value))) toRead.push(repo);
+        else report.unchanged += byRepo.get(repo)?.length ?? 0;
+      }
+    }
+    const snapshots = await fetchIsolated(toRead, { size: sizes.snapshots, concurrency: sizes.concurrency }, async (batch) => {
+      const found = await fetchSnapshots(client, batch, folders);
+      // Applied batch by batch, so what is read is kept even if a later batch never finishes.
+      for (const [repo, snapshot] of found) {
+        if (snapshot.kind !== 'ok') unreadable(repo, snapshot);
+        else {
+          report.looked += byRepo.get(repo)?.length ?? 0;
+          report.newPasses += apply(byRepo.get(repo) ?? [], snapshot.value);
+        }
+      }
+      return found;
+    }, onError);
+    return snapshots.size;
+  };
+
+  return {
+    async sync(learners, options = {}) {
+      const report: SyncReport = { learners: 0, looked: 0, unchanged: 0, newPasses: 0, failures: [] };
+      const groups = new Map<string, { client: RepoClient; byRepo: Map<string, Learner[]> }>();
+      const linked = learners.filter((l): l is Learner & { githubRepo: string } => l.githubRepo !== null && l.githubVerifiedAt !== null);
+      report.learners = linked.length;
+      await mapLimit(linked, 8, async (learner) => {
+        let client: RepoClient | undefined;
+        try {
+          client = await deps.access.forRepo(learner.githubRepo);
+        } catch (error) {
+          logger.warn({ err: error, repo: learner.githubRepo }, 'could not reach GitHub for a repo');
+        }
+        if (!client) {
+          const reason = `The bot cannot read ${learner.githubRepo}: ${deps.access.mode === 'app' ? "install the course's GitHub App on it" : 'check that it is public'}.`;
+          store.syncState.failed(learner.id, reason);
+          report.failures.push({ learnerId: learner.id, reason });
+          return;
+        }
+        const group = groups.get(client.key) ?? { client, byRepo: new Map<string, Learner[]>() };
+        groups.set(client.key, group);
+        const key = learner.githubRepo.toLowerCase();
+        group.byRepo.set(key, [...(group.byRepo.get(key) ?? []), learner]);
+      });
+      for (const { client, byRepo } of groups.values()) await syncGroup(client, byRepo, options.force ?? false, report);
+      if (report.newPasses > 0) deps.onCelebrated();
+      logger.info({ ...report, failures: report.failures.length }, 'GitHub sync finished');
+      return report;
+    },
+  };
+}
+
+function changed(state: { headSha: string | null; rollup: string | null; error: string | null } | undefined, head: HeadState): boolean {
+  return !state || state.error !== null || state.headSha !== head.oid || state.rollup !== head.rollup;
+}

@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '../../src/config.ts';
+import { DEFAULT_CONTENT_DIR } from '../../src/content/load-course.ts';
+import type { Cohort } from '../../src/core/cohort.ts';
+import { createGithubService } from '../../src/github/github-service.ts';
+import type { Store } from '../../src/store/store.ts';
+import { FakeGithub } from '../fakes/github/fake-github.ts';
+import { berlinCohort } from '../helpers/cohort-fixture.ts';
+import { linkedLearner, runChecks, starterRepo } from '../helpers/github-fixture.ts';
+import { realCourse, testServices } from '../helpers/test-services.ts';
+
+const NOW = new Date('2026-12-10T12:00:00Z');
+const course = realCourse();
+const [first, second] = course.modules[0]!.exercises;
+
+async function setup(fake: FakeGithub, env: Record<string, string> = {}) {
+  const { store, services, logs } = await testServices(NOW);
+  const cohort = berlinCohort(store);
+  const config = loadConfig({ GITHUB_TOKEN: fake.token, GITHUB_API_URL: fake.apiUrl, ...env });
+  let woken = 0;
+  const github = createGithubService({
+    config: config.github,
+    store,
+    course,
+    contentDir: DEFAULT_CONTENT_DIR,
+    clock: services.clock,
+    logger: services.logger,
+    onCelebrated: () => (woken += 1),
+    tuning: { retryBaseMs: 5, timeoutMs: 400, headsBatch: 4, snapshotBatch: 4 },
+  });
+  assert.ok(github);
+  return { store, cohort, github, logs, woken: () => woken };
+}
+
+function celebrations(store: Store, cohort: Cohort): string[] {
+  const due = store.outbox.due(new Date('2100-01-01'), ['console'], 1000).filter((m) => m.cohortId === cohort.id && m.kind === 'celebration');
+  return due.map((m) => (m.payload as { title: string }).title);
+}
+
+describe('GitHub sync: when an exercise counts', () => {
+  let fake: FakeGithub;
+  before(async () => (fake = await FakeGithub.start()));
+  after(() => fake.close());
+
+  it('counts a passing GitHub Actions check at the head, once, with a celebration in the outbox', async () => {
+    const { store, cohort, github, woken } = await setup(fake);
+    starterRepo(fake, course, 'ada/course-pass');
+    const ada = linkedLearner(store, cohort, 'ada', 'ada/course-pass', NOW);
+    runChecks(fake, 'ada/course-pass', [first!.check]);
+    runChecks(fake, 'ada/course-pass', [second!.check], 'failure');
+
+    const report = await github.sync([ada]);
+    assert.equal(report.newPasses, 1);
+    const results = new Map(store.results.listForLearner(ada.id).map((r) => [r.exerciseId, r]));
+    assert.equal(results.get(first!.id)?.status, 'passed');
+    assert.equal(results.get(first!.id)?.passedCommit, fake.repo('ada/course-pass').branches.get('main'));
+    assert.equal(results.get(second!.id)?.status, 'failed');
+    assert.deepEqual(celebrations(store, cohort), [`🎉 ada passed ${first!.title}`]);
+    assert.equal(woken(), 1);
+
+    // A later push whose check fails keeps the credit and shows the failure.
+    fake.push('ada/course-pass', { 'exercises/notes.md': 'wip' });
+    runChecks(fake, 'ada/course-pass', [first!.check], 'failure');
+    const again = await github.sync([ada]);
+    assert.equal(again.newPasses, 0);
+    const later = store.results.listForLearner(ada.id).find((r) => r.exerciseId === first!.id);
+    assert.equal(later?.status, 'failed');
+    assert.ok(later?.firstPassedAt, 'credit kept');
+    assert.equal(celebrations(store, cohort).length, 1, 'no second celebration');
+  });
+
+  it('does not count a pass when the tests or the workflow were changed, and says which file', async () => {
+    const { store, cohort, github } = await setup(fake);
+    starterRepo(fake, course, 'bob/course-tamper');
+    const bob = linkedLearner(store, cohort, 'bob', 'bob/course-tamper', NOW);
+    const files = [...fake.repo('bob/course-tamper').commits.values()][0]!.files;
+    const guarded = [...files.keys()].find((p) => p.startsWith(`exercises/${first!.id}/tests/`))!;
+    fake.push('bob/course-tamper', { [guarded]: '#[test] fn always() {}\n' });
+    runChecks(fake, 'bob/course-tamper', [first!.check, second!.check]);
+
+    await github.sync([bob]);
+    const results = new Map(store.results.listForLearner(bob.id).map((r) => [r.exerciseId, r]));
+    assert.equal(results.get(first!.id)?.status, 'tampered');
+    assert.match(results.get(first!.id)?.detail ?? '', new RegExp(guarded.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    assert.equal(results.get(first!.id)?.firstPassedAt, null);
+    assert.equal(results.get(second!.id)?.status, 'passed', "another exercise's tests are untouched");
+    assert.deepEqual(celebrations(store, cohort), [`🎉 bob passed ${second!.title}`]);
+  });
+
+  it('does not count a check of the right name made by another app', async () => {
+    const { store, cohort, github } = await setup(fake);
+    starterRepo(fake, course, 'eve/course-app');
+    const eve = linkedLearner(store, cohort, 'eve', 'eve/course-app', NOW);
+    fake.addCheckRun('eve/course-app', { name: first!.check, app: 'my-own-app' });
+    await github.sync([eve]);
+    const result = store.results.listForLearner(eve.id).find((r) => r.exerciseId === first!.id);
+    assert.equal(result?.status, 'tampered');
+    assert.match(result?.detail ?? '', /not created by GitHub Actions/);
+  });
+
+  it('reads only repos whose head or checks changed: an unchanged poll costs one point per 100 repos', async () => {
+    const { store, cohort, github } = await setup(fake);
+    const learners = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'].map((name) => {
+      starterRepo(fake, course, `${name}/course`);
+      runChecks(fake, `${name}/course`, [first!.check]);
+      return linkedLearner(store, cohort, name, `${name}/course`, NOW);
+    });
+    const firstRound = await github.sync(learners);
+    assert.deepEqual([firstRound.looked, firstRound.unchanged], [6, 0]);
+
+    const before = fake.requests.length;
+    const unchanged = await github.sync(learners);
+    assert.deepEqual([unchanged.looked, unchanged.unchanged], [0, 6]);
+    const graphql = fake.requests.slice(before);
+    assert.equal(graphql.length, 2, 'two head queries of four repos (the test batch size), nothing else');
+
+    runChecks(fake, 'c3/course', [second!.check]);
+    const oneChanged = await github.sync(learners);
+    assert.deepEqual([oneChanged.looked, oneChanged.newPasses], [1, 1]);
+  });
+});
+
+describe('GitHub sync: failures stay with their repo', () => {
+  let fake: FakeGithub;
+  before(async () => (fake = await FakeGithub.start()));
+  after(() => fake.close());
+
+  it('a repo that answers 5xx or never answers does not stop the others', async () => {
+    const { store, cohort, github } = await setup(fake);
+    const names = ['ok1', 'broken', 'ok2', 'slow', 'ok3'];
+    const learners = names.map((name) => {
+      starterRepo(fake, course, `${name}/course`);
+      runChecks(fake, `${name}/course`, [first!.check]);
+      return linkedLearner(store, cohort, name, `${name}/course`, NOW);
+    });
+    fake.fault('broken/course', { status: 502 });
+    fake.fault('slow/course', { hangMs: 1000 });
+    const report = await github.sync(learners, { force: true });
+    fake.fault('broken/course', undefined);
+    fake.fault('slow/course', undefined);
+
+    assert.equal(report.newPasses, 3);
+    const failed = new Map(report.failures.map((f) => [f.learnerId, f.reason]));
+    assert.match(failed.get(learners[1]!.id) ?? '', /could not answer for broken\/course \(HTTP 502\)/);
+    assert.match(failed.get(learners[3]!.id) ?? '', /slow\/course/);
+    assert.equal(failed.size, 2);
+    for (const i of [0, 2, 4]) assert.ok(store.results.listForLearner(learners[i]!.id).some((r) => r.status === 'passed'));
+    assert.match(store.syncState.get(learners[1]!.id)?.error ?? '', /502/);
+
+    const retry = await github.sync(learners);
+    assert.equal(retry.newPasses, 2, 'the next sync picks up the two that failed');
+    assert.equal(celebrations(store, cohort).length, 5);
+  });
+
+  it('says when a linked repo is gone', async () => {
+    const { store, cohort, github } = await setup(fake);
+    const gone = linkedLearner(store, cohort, 'gone', 'gone/nowhere', NOW);
+    const report = await github.sync([gone]);
+    assert.match(report.failures[0]?.reason ?? '', /cannot see gone\/nowhere on GitHub/);
+  });
+});
+
+describe('GitHub sync: rate limits', () => {
+  it('stops at its share of the hourly budget, waits for the reset, resumes and finishes', async () => {
+    const fake = await FakeGithub.start('ghp_small', { limit: 6, windowMs: 1500 });
+    try {
+      const { store, cohort, github, logs } = await setup(fake, { GITHUB_SYNC_SHARE: '0.5' });
+      const learners = Array.from({ length: 12 }, (_, i) => {
+        starterRepo(fake, course, `r${i}/course`);
+        runChecks(fake, `r${i}/course`, [first!.check]);
+        return linkedLearner(store, cohort, `r${i}`, `r${i}/course`, NOW);
+      });
+      const report = await github.sync(learners);
+      assert.equal(report.newPasses, 12, 'everyone synced in the end');
+      assert.equal(report.failures.length, 0);
+      assert.ok(logs.lines().some((l) => /waiting for the reset/.test(String(l.msg))), 'it waited for a reset');
+      const overspent = fake.requests.filter((r) => r.status === 403);
+      assert.equal(overspent.length, 0, 'never ran into the hard limit');
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("rides out GitHub's secondary rate limit (429 with retry-after)", async () => {
+    const fake = await FakeGithub.start();
+    try {
+      const { store, cohort, github } = await setup(fake);
+      starterRepo(fake, course, 'sec/course');
+      runChecks(fake, 'sec/course', [first!.check]);
+      const learner = linkedLearner(store, cohort, 'sec', 'sec/course', NOW);
+      fake.secondaryLimit(1, 1);
+      const report = await github.sync([learner], { force: true });
+      assert.equal(report.newPasses, 1);
+      assert.deepEqual(fake.requests.map((r) => r.status).slice(0, 2), [429, 200]);
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
