@@ -28,7 +28,7 @@ describe('conditional GitHub requests', () => {
     const second = await conditionalGet<{ default_branch: string }>(octokit, store, route, params, NOW);
     assert.deepEqual([second.changed, second.data.default_branch], [false, 'main']);
     assert.equal(fake.used, spent, 'the 304 spent no rate limit');
-    assert.equal(fake.requests.at(-1)?.status, 200);
+    assert.equal(fake.requests.at(-1)?.status, 304);
 
     fake.addRepo({ owner: 'octocat', name: 'rust-course', defaultBranch: 'trunk' });
     const third = await conditionalGet<{ default_branch: string }>(octokit, store, route, params, NOW);
