@@ -16,8 +16,8 @@ const refuse = (message: string, hint?: string): never => {
 const start = defineSubcommand({
   description: 'Link your GitHub repo: you get a code to put in it, then run /link-github verify',
   options: {
-    login: stringOption({ description: 'Your GitHub login, e.g. octocat', required: true, maxLength: 40 }),
-    repo: stringOption({ description: 'Your course repo: owner/name or its URL', required: true, maxLength: 200 }),
+    login: stringOption({ description: 'Your GitHub login, e.g. octocat', required: true, maxLength: 40, multiWord: false, placeholder: 'login' }),
+    repo: stringOption({ description: 'Your course repo: owner/name or its URL', required: true, maxLength: 200, multiWord: false, placeholder: 'owner/name' }),
   },
   guards: [enrolledOnly],
   async run(ctx): Promise<Reply> {

@@ -52,13 +52,13 @@ function option<T, Required extends boolean>(
 }
 
 export function stringOption<const Required extends boolean = false>(
-  spec: BaseSpec<Required> & { maxLength?: number; placeholder?: string },
+  spec: BaseSpec<Required> & { maxLength?: number; placeholder?: string; multiWord?: boolean },
 ): OptionSpec<string, Required> {
   const maxLength = spec.maxLength ?? 200;
   return option(spec, {
     wireType: 'string',
     placeholder: spec.placeholder ?? 'text',
-    multiWord: true,
+    multiWord: spec.multiWord ?? true,
     parse(raw) {
       const text = String(raw).trim();
       if (text === '') return err('it is empty.');

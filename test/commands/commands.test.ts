@@ -11,8 +11,9 @@ describe('every command through the registry', () => {
     const cohort = berlinCohort(store);
     store.learners.join(cohort.id, 'u-ada', 'Ada', NOW);
     const names = registry.list().map((c) => c.name);
-    assert.deepEqual(names, ['cohort', 'help', 'join', 'module', 'next-module', 'progress', 'schedule']);
-    for (const name of names.filter((n) => n !== 'cohort')) {
+    assert.deepEqual(names, ['cohort', 'help', 'join', 'link-github', 'module', 'next-module', 'progress', 'schedule', 'sync']);
+    // /cohort is for organisers; /link-github and /sync need GitHub (test/commands/link-github.test.ts).
+    for (const name of names.filter((n) => !['cohort', 'link-github', 'sync'].includes(n))) {
       const reply = await registry.execute(invocation(name, name === 'module' ? '1' : ''), services);
       assert.notEqual(reply.tone, 'error', `/${name} answered with an error: ${reply.text}`);
       assert.ok(reply.title, `/${name} has a title`);
@@ -25,13 +26,15 @@ describe('/help', () => {
     const { services, registry } = await testServices(NOW);
     const reply = await registry.execute(invocation('help'), services);
     assert.deepEqual(reply.fields?.map((f) => f.name), [
-      '/cohort <create|status|pause|resume|post-now|add-organiser|remove-organiser>',
+      '/cohort <create|status|pause|resume|post-now|add-organiser|remove-organiser|sync>',
       '/help [command:command]',
       '/join',
+      '/link-github <start|verify>',
       '/module <module>',
       '/next-module',
       '/progress',
       '/schedule',
+      '/sync',
     ]);
     assert.match(reply.fields?.[0]?.value ?? '', /\(organisers\)$/);
     assert.equal(reply.private, true);
