@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it } from 'node:test';
+import { startApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { LOCAL_PLACE } from '../src/local-mode.ts';
+import { openStore } from '../src/store/store.ts';
+import { FakeGithub } from './fakes/github/fake-github.ts';
+import { sendGithubWebhook } from './fakes/github/webhook-sender.ts';
+import { linkedLearner, runChecks, starterRepo } from './helpers/github-fixture.ts';
+import { tempDir } from './helpers/temp-dir.ts';
+import { realCourse } from './helpers/test-services.ts';
+
+const SECRET = 'webhook-secret-0123456789abcdef';
+const course = realCourse();
+const exercise = course.modules[0]!.exercises[0]!;
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 100; i += 1) {
+    if (check()) return;
+    await sleep(50);
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+describe('the app with GitHub', { timeout: 60_000 }, () => {
+  it('receives signed webhooks at /github/webhook, syncs the repo they name and celebrates a pass in the channel', async () => {
+    const fake = await FakeGithub.start();
+    starterRepo(fake, course, 'hook/rust-course');
+    const databasePath = path.join(tempDir(), 'github.db');
+    const config = loadConfig({ GITHUB_TOKEN: fake.token, GITHUB_API_URL: fake.apiUrl, GITHUB_WEBHOOK_SECRET: SECRET, PORT: '0', DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' });
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = '';
+    output.on('data', (chunk) => (printed += String(chunk)));
+    const app = await startApp(config, { input, output, httpHost: '127.0.0.1' });
+    const url = `http://127.0.0.1:${app.httpPort}/github/webhook`;
+
+    // A second connection to the same file, as an operator's sqlite3 shell would be.
+    const store = openStore(databasePath);
+    const cohort = store.cohorts.findByChannel('console', LOCAL_PLACE.workspaceId, LOCAL_PLACE.channelId)!;
+    const learner = linkedLearner(store, cohort, 'hooked', 'hook/rust-course', new Date());
+    runChecks(fake, 'hook/rust-course', [exercise.check]);
+    const repository = { full_name: 'hook/rust-course', default_branch: 'main' };
+
+    const unsigned = await sendGithubWebhook(url, { event: 'check_run', payload: { action: 'completed', repository } });
+    assert.equal(unsigned.status, 401);
+    const forged = await sendGithubWebhook(url, { event: 'check_run', payload: { action: 'completed', repository }, secret: 'not-the-secret-at-all' });
+    assert.equal(forged.status, 401);
+    await sleep(200);
+    assert.equal(store.results.listForLearner(learner.id).length, 0, 'nothing synced for unsigned or forged deliveries');
+    assert.equal(store.githubDeliveries.count(), 0, 'nothing stored');
+
+    const started = fake.requests.length;
+    const sideBranch = await sendGithubWebhook(url, { event: 'push', payload: { ref: 'refs/heads/experiment', repository }, secret: SECRET });
+    assert.equal(sideBranch.status, 202);
+    await sleep(200);
+    assert.equal(fake.requests.length, started, 'a push to another branch changes nothing we count');
+
+    const delivered = await sendGithubWebhook(url, { event: 'check_run', payload: { action: 'completed', repository }, secret: SECRET });
+    assert.equal(delivered.status, 202);
+    await until(() => printed.includes(`🎉 hooked passed ${exercise.title}`), 'the celebration in the channel');
+    assert.equal(store.results.listForLearner(learner.id).find((r) => r.exerciseId === exercise.id)?.status, 'passed');
+
+    const requestsBefore = fake.requests.length;
+    const again = await sendGithubWebhook(url, { event: 'check_run', payload: { action: 'completed', repository }, secret: SECRET, deliveryId: delivered.deliveryId });
+    assert.equal(again.status, 200, 'a redelivery is acknowledged');
+    await sleep(200);
+    assert.equal(fake.requests.length, requestsBefore, 'and not processed twice');
+    assert.equal(printed.split('🎉').length - 1, 1, 'one celebration');
+
+    store.close();
+    input.end();
+    await app.done;
+    await fake.close();
+  });
+});
