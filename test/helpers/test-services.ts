@@ -42,7 +42,8 @@ export function captureLogs(): { stream: Writable; lines: () => Record<string, u
 export async function testServices(now: Date) {
   const clock = fixedClock(now);
   const logs = captureLogs();
-  const store = openStore(path.join(tempDir(), 'test.db'));
+  const databasePath = path.join(tempDir(), 'test.db');
+  const store = openStore(databasePath);
   const services: Services = {
     store,
     course: realCourse(),
@@ -52,7 +53,7 @@ export async function testServices(now: Date) {
     outbox: { wake: () => {} },
   };
   const registry: Registry = createRegistry(await loadCommands());
-  return { services, registry, clock, logs, store };
+  return { services, registry, clock, logs, store, databasePath };
 }
 
 let nextId = 0;
