@@ -46,6 +46,7 @@ export interface RepoSync {
 function reasonFor(error: unknown, repo: string): string {
   const status = (error as { status?: number }).status;
   if (error instanceof Error && error.name === 'TimeoutError') return `GitHub took too long to answer for ${repo}; the next sync tries again.`;
+  if (status === 401) return `GitHub refused the bot's credentials while reading ${repo}; an organiser should check GITHUB_TOKEN or the GitHub App settings.`;
   if (status === 403 || status === 429) return `GitHub's rate limit stopped the sync of ${repo}; the next sync tries again.`;
   return `GitHub could not answer for ${repo}${status ? ` (HTTP ${status})` : ''}; the next sync tries again.`;
 }
@@ -135,6 +136,10 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
           client = await deps.access.forRepo(learner.githubRepo);
         } catch (error) {
           logger.warn({ err: error, repo: learner.githubRepo }, 'could not reach GitHub for a repo');
+          const reason = reasonFor(error, learner.githubRepo);
+          store.syncState.failed(learner.id, reason);
+          report.failures.push({ learnerId: learner.id, reason });
+          return;
         }
         if (!client) {
           const reason = `The bot cannot read ${learner.githubRepo}: ${deps.access.mode === 'app' ? "install the course's GitHub App on it" : 'check that it is public'}.`;
