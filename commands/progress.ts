@@ -1,5 +1,5 @@
 import { formatDayInZone } from '../src/core/calendar.ts';
-import type { ExerciseResult } from '../src/core/cohort.ts';
+import type { ExerciseResult, Learner } from '../src/core/cohort.ts';
 import { moduleLabel, type Exercise } from '../src/core/course.ts';
 import { isReleased } from '../src/core/schedule.ts';
 import { defineCommand } from '../src/chat/define-command.ts';
@@ -18,6 +18,12 @@ function exerciseLine(exercise: Exercise, result: ExerciseResult | undefined, ti
   if (!result) return `⬜ ${name}`;
   const mark = { pending: '⏳', failed: '❌', tampered: '⚠️', passed: '✅' }[result.status];
   return `${mark} ${name}${result.detail ? ` — ${result.detail}` : ''}`;
+}
+
+function footerFor(learner: Learner, syncError: string | null): string {
+  if (!learner.githubRepo || !learner.githubVerifiedAt) return 'Link your GitHub repo with /link-github so your CI results count.';
+  if (syncError) return `Last sync: ${syncError}`;
+  return 'Results come from your repo’s CI checks; /sync refreshes them now.';
 }
 
 export default defineCommand({
@@ -40,7 +46,7 @@ export default defineCommand({
       title: `${learner.displayName}'s progress in ${cohort.name}`,
       text: `${progressBar(done.length, all.length)} exercises · ${points} points${learner.githubRepo ? ` · repo ${learner.githubRepo}` : ''}`,
       fields: fields.length > 0 ? fields : [{ name: 'Nothing released yet', value: 'Module 01 opens at the first post of the cohort.' }],
-      footer: learner.githubRepo ? 'Results come from your repo’s CI checks.' : 'Link your GitHub repo so your CI results count.',
+      footer: footerFor(learner, ctx.services.store.syncState.get(learner.id)?.error ?? null),
       private: true,
     };
   },

@@ -57,7 +57,8 @@ export function octokitOptions(options: GithubClientOptions) {
         return retryCount < 3;
       },
     },
-    retry: { enabled: options.retry ?? true, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
+    // 403 and 429 are rate limits: the throttling plugin waits as long as GitHub's retry-after or reset says.
+    retry: { enabled: options.retry ?? true, retryAfterBaseValue: options.retryBaseMs ?? 1000, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
   };
 }
 

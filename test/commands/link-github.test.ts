@@ -173,5 +173,21 @@ describe('/sync and /cohort sync', () => {
     assert.equal(reply.title, 'Synced Winter cohort');
     assert.match(reply.text ?? '', /1 of 2 linked repos read · 1 new passes · 1 learners have not linked a repo/);
     assert.match(reply.fields?.[0]?.value ?? '', /u-two: I cannot see other\/gone on GitHub/);
+    const progress = await registry.execute(invocation('progress', '', { user: { id: 'u-two', displayName: 'u-two' } }), services);
+    assert.match(progress.footer ?? '', /^Last sync: I cannot see other\/gone on GitHub/);
+  });
+
+  it('/progress shows a pass that did not count, and why', async () => {
+    const { services, registry, store, clock } = await githubTestServices(fake, NOW);
+    clock.set(new Date('2026-12-08T12:00:00Z'));
+    const cohort = berlinCohort(store);
+    linkedLearner(store, cohort, 'u-ada', 'syncer/rust-course', NOW);
+    fake.push('syncer/rust-course', { '.github/workflows/course.yml': 'on: push\njobs: {}\n' });
+    runChecks(fake, 'syncer/rust-course', [firstExercise.check]);
+    const synced = await registry.execute(invocation('sync'), services);
+    assert.match(synced.fields?.find((f) => f.name === 'Not counted')?.value ?? '', /\.github\/workflows\/course\.yml differs from the course's version/);
+    const progress = await registry.execute(invocation('progress'), services);
+    const line = `⚠️ ${firstExercise.title} (\`${firstExercise.id}\`) — The check passed, but .github/workflows/course.yml differs`;
+    assert.ok(progress.fields?.[0]?.value.startsWith(line), progress.fields?.[0]?.value);
   });
 });

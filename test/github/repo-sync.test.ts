@@ -182,6 +182,22 @@ describe('GitHub sync: rate limits', () => {
     }
   });
 
+  it('when another client of the token used up the limit, waits for the reset and finishes', async () => {
+    const fake = await FakeGithub.start('ghp_shared', { windowMs: 1500 });
+    try {
+      const { store, cohort, github } = await setup(fake);
+      starterRepo(fake, course, 'shared/course');
+      runChecks(fake, 'shared/course', [first!.check]);
+      const learner = linkedLearner(store, cohort, 'shared', 'shared/course', NOW);
+      fake.exhaust('graphql');
+      const report = await github.sync([learner]);
+      assert.equal(report.newPasses, 1);
+      assert.equal(fake.requests[0]?.status, 403, 'GitHub refused the first try');
+    } finally {
+      await fake.close();
+    }
+  });
+
   it("rides out GitHub's secondary rate limit (429 with retry-after)", async () => {
     const fake = await FakeGithub.start();
     try {
@@ -190,8 +206,10 @@ describe('GitHub sync: rate limits', () => {
       runChecks(fake, 'sec/course', [first!.check]);
       const learner = linkedLearner(store, cohort, 'sec', 'sec/course', NOW);
       fake.secondaryLimit(1, 1);
+      const started = Date.now();
       const report = await github.sync([learner], { force: true });
       assert.equal(report.newPasses, 1);
+      assert.ok(Date.now() - started >= 900, 'waited the second that retry-after asked for');
       assert.deepEqual(fake.requests.map((r) => r.status).slice(0, 2), [429, 200]);
     } finally {
       await fake.close();
