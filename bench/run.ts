@@ -1,7 +1,9 @@
 import { benchCommands } from './commands.ts';
+import { benchGithubSync } from './github-sync.ts';
 import { benchStoreWrites } from './store-writes.ts';
 
 /** `npm run bench`: figures, each against a baseline measured in the same run; nothing here passes or fails. */
 process.stdout.write(`cohort-bot benchmarks — Node ${process.version}, ${new Date().toISOString()}\n`);
 await benchCommands();
 await benchStoreWrites();
+await benchGithubSync();

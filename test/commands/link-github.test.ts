@@ -102,6 +102,10 @@ describe('/link-github', () => {
     const wrong = await registry.execute(invocation('link-github', 'verify'), services);
     assert.match(wrong.text ?? '', /\.cohort-verify on main does not hold your code \(it says "cohort-verify-000000000000"\)/);
     assert.equal(store.learners.find(cohort.id, 'u-ada')?.githubRepo, null);
+    const spent = fake.used;
+    const retried = await registry.execute(invocation('link-github', 'verify'), services);
+    assert.equal(retried.text, wrong.text);
+    assert.equal(fake.used, spent, 'asking again about an unchanged repo and file is answered 304, for no rate limit');
 
     fake.push('ada-l/second-try', { '.cohort-verify': code });
     const right = await registry.execute(invocation('link-github', 'verify'), services);
