@@ -102,8 +102,9 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
       const { cohort, created } = ensureDemoCohort(store, clock.now(), machineTimezone());
       const week = cohortWeek(cohort, clock.now());
       // Channel posts in local mode are printed, so an organiser can try /cohort post-now.
-      deliverers.console = async ({ payload }) => {
-        io.output.write(`\n[posted to ${cohort.name}]\n${renderText(replySchema.parse(payload))}\n\n`);
+      deliverers.console = async ({ payload, recipientUserId }) => {
+        const where = recipientUserId ? 'sent to you privately' : `posted to ${cohort.name}`;
+        io.output.write(`\n[${where}]\n${renderText(replySchema.parse(payload))}\n\n`);
         return undefined;
       };
       // This week's post, if not shown before, is printed ahead of the prompt rather than in the middle of it.

@@ -1,6 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { GithubPort } from '../chat/context.ts';
 import { celebrationReply } from '../chat/views/celebration.ts';
+import { notCountedReply } from '../chat/views/not-counted.ts';
 import type { Config } from '../config.ts';
 import { officialFiles } from '../content/starter-repo.ts';
 import type { Clock } from '../core/clock.ts';
@@ -53,6 +54,7 @@ export function createGithubService(options: GithubServiceOptions): GithubServic
       const done = store.results.listForLearner(learner.id).filter((r) => r.firstPassedAt).length;
       return celebrationReply(course, learner, exercise, done);
     },
+    notCounted: (_learner, items) => notCountedReply(items),
     onCelebrated: options.onCelebrated,
     ...options.tuning,
   });

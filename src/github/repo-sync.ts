@@ -22,6 +22,9 @@ export interface SyncDeps {
   guardedFiles: readonly GuardedFile[];
   /** The channel message for a first pass; stored in the outbox with the result. */
   celebrate(learner: Learner, exercise: Exercise, cohort: Cohort): unknown;
+  /** The direct message telling a learner why passing checks did not count (tests or workflow changed). */
+  notCounted(learner: Learner, items: { exercise: Exercise; detail: string }[]): unknown;
+  /** Told when a sync stored messages in the outbox, so they go out at once. */
   onCelebrated(): void;
   headsBatch?: number;
   snapshotBatch?: number;
@@ -64,28 +67,37 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
   const guardsOf = new Map(exercises.map((e) => [e.id, deps.guardedFiles.filter((f) => f.exerciseId === undefined || f.exerciseId === e.id)]));
   const sizes = { heads: deps.headsBatch ?? 100, snapshots: deps.snapshotBatch ?? 50, concurrency: deps.concurrency ?? 4 };
 
-  const apply = (learners: readonly Learner[], snapshot: RepoSnapshot): number => {
+  const apply = (learners: readonly Learner[], snapshot: RepoSnapshot): { passes: number; messages: number } => {
     let passes = 0;
+    let messages = 0;
     const now = deps.clock.now();
     for (const learner of learners) {
       store.transaction(() => {
         const cohort = store.cohorts.findById(learner.cohortId);
+        const notCounted: { exercise: Exercise; detail: string }[] = [];
         for (const exercise of exercises) {
           const blobs = new Map((guardsOf.get(exercise.id) ?? []).map((f) => [f.path, snapshot.blobs.get(f.path) ?? null]));
           const verdict = exerciseVerdict(exercise, snapshot.oid, snapshot.runs, guardsOf.get(exercise.id) ?? [], blobs);
-          const { firstPass } = store.results.record({ learnerId: learner.id, exerciseId: exercise.id, status: verdict.status, commit: verdict.commit, detail: verdict.detail }, now);
+          const { firstPass, previous } = store.results.record({ learnerId: learner.id, exerciseId: exercise.id, status: verdict.status, commit: verdict.commit, detail: verdict.detail }, now);
           if (firstPass && cohort) {
             store.outbox.enqueue(cohort.id, 'celebration', deps.celebrate(learner, exercise, cohort), now);
             passes += 1;
           }
+          // Told once per commit: a re-sync of the same head says nothing new.
+          const toldAlready = previous?.status === 'tampered' && previous.lastCommit === verdict.commit;
+          if (verdict.status === 'tampered' && !toldAlready) notCounted.push({ exercise, detail: verdict.detail ?? '' });
+        }
+        if (notCounted.length > 0 && cohort) {
+          store.outbox.enqueue(cohort.id, 'not-counted', deps.notCounted(learner, notCounted), now, learner.platformUserId);
+          messages += 1;
         }
         store.syncState.saw(learner.id, snapshot.oid, snapshot.rollup, now);
       });
     }
-    return passes;
+    return { passes, messages: passes + messages };
   };
 
-  const syncGroup = async (client: RepoClient, byRepo: Map<string, Learner[]>, force: boolean, report: SyncReport) => {
+  const syncGroup = async (client: RepoClient, byRepo: Map<string, Learner[]>, force: boolean, report: SyncReport, outbox: { enqueued: number }) => {
     const fail = (repo: string, reason: string) => {
       for (const learner of byRepo.get(repo) ?? []) {
         store.syncState.failed(learner.id, reason);
@@ -116,7 +128,9 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
         if (snapshot.kind !== 'ok') unreadable(repo, snapshot);
         else {
           report.looked += byRepo.get(repo)?.length ?? 0;
-          report.newPasses += apply(byRepo.get(repo) ?? [], snapshot.value);
+          const applied = apply(byRepo.get(repo) ?? [], snapshot.value);
+          report.newPasses += applied.passes;
+          outbox.enqueued += applied.messages;
         }
       }
       return found;
@@ -152,8 +166,9 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
         const key = learner.githubRepo.toLowerCase();
         group.byRepo.set(key, [...(group.byRepo.get(key) ?? []), learner]);
       });
-      for (const { client, byRepo } of groups.values()) await syncGroup(client, byRepo, options.force ?? false, report);
-      if (report.newPasses > 0) deps.onCelebrated();
+      const outbox = { enqueued: 0 };
+      for (const { client, byRepo } of groups.values()) await syncGroup(client, byRepo, options.force ?? false, report, outbox);
+      if (outbox.enqueued > 0) deps.onCelebrated();
       logger.info({ ...report, failures: report.failures.length }, 'GitHub sync finished');
       return report;
     },

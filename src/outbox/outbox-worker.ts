@@ -8,6 +8,8 @@ export interface Delivery {
   channelId: string;
   payload: unknown;
   key: string;
+  /** A direct message to this platform user instead of a post in the channel. */
+  recipientUserId?: string;
 }
 
 /** Sends one message and returns the platform's message id. Rate limits are the platform client's job. */
@@ -58,7 +60,12 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     if (!deliver) return;
     const log = logger.child({ outbox: message.id, cohort: message.cohortId, kind: message.kind });
     try {
-      const platformMessageId = await deliver({ channelId: message.channelId, payload: message.payload, key: `outbox-${message.id}` });
+      const platformMessageId = await deliver({
+        channelId: message.channelId,
+        payload: message.payload,
+        key: `outbox-${message.id}`,
+        ...(message.recipientUserId ? { recipientUserId: message.recipientUserId } : {}),
+      });
       store.outbox.markSent(message.id, platformMessageId, clock.now());
       log.info('outbox message delivered');
     } catch (error) {

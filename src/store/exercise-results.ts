@@ -55,12 +55,15 @@ export function createExerciseResultQueries(db: Db) {
     listForLearner(learnerId: number): ExerciseResult[] {
       return forLearner.all(learnerId).map(toResult);
     },
-    /** Records the latest verdict; returns the stored row and whether this call is the first pass (worth celebrating). */
-    record: db.transaction((update: ResultUpdate, now: Date): { result: ExerciseResult; firstPass: boolean } => {
+    /**
+     * Records the latest verdict; returns the stored row, the one it replaced, and whether this call is the first
+     * pass (worth celebrating).
+     */
+    record: db.transaction((update: ResultUpdate, now: Date): { result: ExerciseResult; previous: ExerciseResult | undefined; firstPass: boolean } => {
       const before = one.get(update.learnerId, update.exerciseId);
       const row = upsert.get({ ...update, now: now.toISOString() });
       if (!row) throw new Error('upsert … RETURNING gave no row');
-      return { result: toResult(row), firstPass: row.first_passed_at !== null && !before?.first_passed_at };
+      return { result: toResult(row), previous: before && toResult(before), firstPass: row.first_passed_at !== null && !before?.first_passed_at };
     }),
   };
 }

@@ -14,6 +14,8 @@ export interface OutboxMessage {
   attempts: number;
   lastError: string | null;
   platformMessageId: string | null;
+  /** Set for a direct message to that platform user instead of a channel post. */
+  recipientUserId: string | null;
 }
 
 interface OutboxRow {
@@ -27,6 +29,7 @@ interface OutboxRow {
   attempts: number;
   last_error: string | null;
   platform_message_id: string | null;
+  recipient_user_id: string | null;
 }
 
 function toMessage(row: OutboxRow): OutboxMessage {
@@ -41,15 +44,16 @@ function toMessage(row: OutboxRow): OutboxMessage {
     attempts: row.attempts,
     lastError: row.last_error,
     platformMessageId: row.platform_message_id,
+    recipientUserId: row.recipient_user_id,
   };
 }
 
 const SELECT = `SELECT o.id, o.cohort_id, c.platform, c.channel_id, o.kind, o.payload, o.status, o.attempts, o.last_error,
-  o.platform_message_id FROM outbox o JOIN cohorts c ON c.id = o.cohort_id`;
+  o.platform_message_id, o.recipient_user_id FROM outbox o JOIN cohorts c ON c.id = o.cohort_id`;
 
 export function createOutboxQueries(db: Db) {
-  const insert = db.prepare<[number, string, string, string, string]>(
-    'INSERT INTO outbox (cohort_id, kind, payload, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)',
+  const insert = db.prepare<[number, string, string, string, string, string | null]>(
+    'INSERT INTO outbox (cohort_id, kind, payload, next_attempt_at, created_at, recipient_user_id) VALUES (?, ?, ?, ?, ?, ?)',
   );
   const byId = db.prepare<[number], OutboxRow>(`${SELECT} WHERE o.id = ?`);
   const due = db.prepare<[string, string, number], OutboxRow>(
@@ -64,9 +68,12 @@ export function createOutboxQueries(db: Db) {
   const pending = db.prepare<[number], { n: number }>("SELECT count(*) AS n FROM outbox WHERE cohort_id = ? AND status = 'pending'");
 
   return {
-    /** Stores a message for the cohort's channel; it is sent by the outbox worker, never by the caller. */
-    enqueue(cohortId: number, kind: string, payload: unknown, now: Date): number {
-      return Number(insert.run(cohortId, kind, JSON.stringify(payload), now.toISOString(), now.toISOString()).lastInsertRowid);
+    /**
+     * Stores a message for the cohort's channel, or for one of its people directly; it is sent by the outbox
+     * worker, never by the caller.
+     */
+    enqueue(cohortId: number, kind: string, payload: unknown, now: Date, recipientUserId?: string): number {
+      return Number(insert.run(cohortId, kind, JSON.stringify(payload), now.toISOString(), now.toISOString(), recipientUserId ?? null).lastInsertRowid);
     },
     find(id: number): OutboxMessage | undefined {
       const row = byId.get(id);

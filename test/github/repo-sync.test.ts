@@ -33,6 +33,11 @@ async function setup(fake: FakeGithub, env: Record<string, string> = {}) {
   return { store, cohort, github, logs, woken: () => woken };
 }
 
+function notices(store: Store, cohort: Cohort): { to: string | null; title: string; text: string }[] {
+  const due = store.outbox.due(new Date('2100-01-01'), ['console'], 1000).filter((m) => m.cohortId === cohort.id && m.kind === 'not-counted');
+  return due.map((m) => ({ to: m.recipientUserId, ...(m.payload as { title: string; text: string }) }));
+}
+
 function celebrations(store: Store, cohort: Cohort): string[] {
   const due = store.outbox.due(new Date('2100-01-01'), ['console'], 1000).filter((m) => m.cohortId === cohort.id && m.kind === 'celebration');
   return due.map((m) => (m.payload as { title: string }).title);
@@ -86,6 +91,15 @@ describe('GitHub sync: when an exercise counts', () => {
     assert.equal(results.get(first!.id)?.firstPassedAt, null);
     assert.equal(results.get(second!.id)?.status, 'passed', "another exercise's tests are untouched");
     assert.deepEqual(celebrations(store, cohort), [`🎉 bob passed ${second!.title}`]);
+
+    // Bob is told directly, once for this commit.
+    const told = notices(store, cohort);
+    assert.equal(told.length, 1);
+    assert.equal(told[0]?.to, 'bob');
+    assert.equal(told[0]?.title, `Your ${first!.title} pass did not count`);
+    assert.ok(told[0]?.text.includes(guarded));
+    await github.sync([bob], { force: true });
+    assert.equal(notices(store, cohort).length, 1, 'not told twice about the same commit');
   });
 
   it('does not count a check of the right name made by another app', async () => {

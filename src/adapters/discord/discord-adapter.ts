@@ -45,7 +45,8 @@ export interface DiscordAdapter {
 }
 
 /** Discord codes meaning a retry cannot help: unknown channel, missing access or permissions, invalid body. */
-const PERMANENT_CODES = new Set([10003, 50001, 50013, 50035]);
+// Unknown channel or user, missing access or permissions, invalid body, and a user who does not accept DMs.
+const PERMANENT_CODES = new Set([10003, 10013, 50001, 50007, 50013, 50035]);
 
 export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAdapter {
   const { config, registry, services } = options;
@@ -130,12 +131,16 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     async stop() {
       await client.destroy();
     },
-    async deliver({ channelId, payload, key }) {
+    async deliver({ channelId, payload, key, recipientUserId }) {
       const reply = replySchema.parse(payload);
       const message = renderDiscordMessage(reply);
       try {
+        // A direct message goes to the DM channel Discord opens (or reopens) with that user.
+        const target = recipientUserId
+          ? ((await client.rest.post(Routes.userChannels(), { body: { recipient_id: recipientUserId } })) as { id: string }).id
+          : channelId;
         // The nonce makes Discord drop a duplicate of the same outbox row sent again after a crash.
-        const sent = (await client.rest.post(Routes.channelMessages(channelId), {
+        const sent = (await client.rest.post(Routes.channelMessages(target), {
           body: { embeds: message.embeds, nonce: key.slice(0, 25), enforce_nonce: true },
         })) as { id?: string };
         return sent.id;

@@ -107,10 +107,11 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     async stop() {
       if (socketMode) await app.stop();
     },
-    async deliver({ channelId, payload }) {
+    async deliver({ channelId, payload, recipientUserId }) {
       const message = renderSlackMessage(replySchema.parse(payload));
       try {
-        const result = await app.client.chat.postMessage({ channel: channelId, blocks: message.blocks, text: message.text });
+        // A user id as the channel posts in the app's direct messages with that user.
+        const result = await app.client.chat.postMessage({ channel: recipientUserId ?? channelId, blocks: message.blocks, text: message.text });
         return result.ts;
       } catch (error) {
         const code = (error as { data?: { error?: string } }).data?.error;

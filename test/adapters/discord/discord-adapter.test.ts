@@ -204,6 +204,17 @@ describe('Discord adapter against a fake Discord', { timeout: 60_000 }, () => {
   it('treats an unknown channel as a permanent failure', async () => {
     await assert.rejects(adapter.deliver({ channelId: '999', payload: { title: 'x', private: false }, key: 'outbox-2' }), { name: 'PermanentDeliveryError' });
   });
+
+  it('sends a message for one learner as a direct message, and gives up for good when they accept none', async () => {
+    const id = await adapter.deliver({ channelId: FAKE_IDS.channelId, payload: { title: 'Your pass did not count', private: false }, key: 'outbox-9', recipientUserId: MEMBER.id });
+    const dm = fake.dmChannels.get(MEMBER.id);
+    assert.ok(dm);
+    const sent = fake.channelMessages.at(-1);
+    assert.deepEqual([sent?.channelId, sent?.id], [dm, id]);
+    assert.equal((sent?.body.embeds as { title?: string }[])[0]?.title, 'Your pass did not count');
+    fake.closedDms.add(ORGANISER.id);
+    await assert.rejects(adapter.deliver({ channelId: FAKE_IDS.channelId, payload: { title: 'x', private: false }, key: 'outbox-10', recipientUserId: ORGANISER.id }), { name: 'PermanentDeliveryError' });
+  });
 });
 
 describe('Discord adapter setup errors', { timeout: 30_000 }, () => {

@@ -158,6 +158,12 @@ describe('Slack adapter against a fake Slack', { timeout: 60_000 }, () => {
   it('treats an unknown channel as a permanent failure', async () => {
     await assert.rejects(adapter.deliver({ channelId: 'C0NOWHERE', payload: { title: 'x', private: false }, key: 'outbox-2' }), { name: 'PermanentDeliveryError' });
   });
+
+  it("sends a message for one learner to the app's direct messages with them", async () => {
+    const ts = await adapter.deliver({ channelId: FAKE_TEAM.channelId, payload: { title: 'Your pass did not count', private: false }, key: 'outbox-4', recipientUserId: 'U0LEARNER' });
+    assert.deepEqual([fake.posted.at(-1)?.channel, fake.posted.at(-1)?.ts], ['U0LEARNER', ts]);
+    assert.match(fake.posted.at(-1)?.text ?? '', /Your pass did not count/);
+  });
 });
 
 describe('Slack adapter in Socket Mode', { timeout: 30_000 }, () => {

@@ -35,6 +35,10 @@ export class FakeDiscord extends EventEmitter {
   readonly requests: RecordedRequest[] = [];
   readonly registrations: { path: string; body: unknown }[] = [];
   readonly channelMessages: { channelId: string; body: Record<string, unknown>; id: string }[] = [];
+  /** DM channels opened by POST /users/@me/channels, by user id. */
+  readonly dmChannels = new Map<string, string>();
+  /** Users who do not accept direct messages from the bot (Discord answers 50007). */
+  readonly closedDms = new Set<string>();
   /** Per interaction token: the callback, then edits and follow-ups, in order. */
   readonly responses = new Map<string, { kind: 'callback' | 'edit' | 'followup'; body: Record<string, unknown> }[]>();
   readonly ops: number[] = [];
@@ -171,9 +175,18 @@ export class FakeDiscord extends EventEmitter {
       this.record(log, method === 'PATCH' ? 'edit' : 'followup', body);
       return reply(200, this.message(FAKE_IDS.channelId, body));
     }
+    if (method === 'POST' && path === '/users/@me/channels') {
+      const recipient = String((body as { recipient_id?: unknown }).recipient_id ?? '');
+      if (!/^\d{17,20}$/.test(recipient)) return reply(400, { message: 'Invalid Form Body', code: 50035 });
+      const id = this.dmChannels.get(recipient) ?? this.snowflake();
+      this.dmChannels.set(recipient, id);
+      return reply(200, { id, type: 1, last_message_id: null, flags: 0, recipients: [{ id: recipient, username: `user-${recipient}`, discriminator: '0', global_name: null, avatar: null }] });
+    }
     if (method === 'POST' && (match = /^\/channels\/(\d+)\/messages$/.exec(path))) {
       const channelId = match[1] ?? '';
-      if (channelId !== FAKE_IDS.channelId && channelId !== FAKE_IDS.otherChannelId) return reply(404, { message: 'Unknown Channel', code: 10003 });
+      const dmUser = [...this.dmChannels].find(([, id]) => id === channelId)?.[0];
+      if (dmUser && this.closedDms.has(dmUser)) return reply(403, { message: 'Cannot send messages to this user', code: 50007 });
+      if (channelId !== FAKE_IDS.channelId && channelId !== FAKE_IDS.otherChannelId && !dmUser) return reply(404, { message: 'Unknown Channel', code: 10003 });
       if (this.rateLimitsLeft > 0) {
         this.rateLimitsLeft -= 1;
         const retry = String(this.rateLimitSeconds);

@@ -165,7 +165,8 @@ export class FakeSlack extends EventEmitter {
           return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(this.rateLimitSeconds) });
         }
         const channel = String(params.channel);
-        if (channel !== FAKE_TEAM.channelId && channel !== FAKE_TEAM.otherChannelId) {
+        // A user id opens the app's direct messages with that user.
+        if (channel !== FAKE_TEAM.channelId && channel !== FAKE_TEAM.otherChannelId && !/^U[A-Z0-9]+$/.test(channel)) {
           record(200);
           return send(200, { ok: false, error: 'channel_not_found' });
         }
