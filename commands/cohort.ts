@@ -160,7 +160,7 @@ const sync = defineSubcommand({
     const github = requireGithub(ctx);
     const cohort = requireCohort(ctx);
     const learners = ctx.services.store.learners.listInCohort(cohort.id);
-    const report = await github.sync(learners, { force: true });
+    const report = await github.sync(learners, { force: true, wait: false });
     const names = new Map(learners.map((l) => [l.id, l.displayName]));
     const unlinked = learners.length - report.learners;
     return {

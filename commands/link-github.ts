@@ -97,7 +97,7 @@ const verify = defineSubcommand({
       throw error;
     }
     const linked = store.learners.get(learner.id) ?? learner;
-    const report = await github.sync([linked], { force: true }).catch((error: unknown) => {
+    const report = await github.sync([linked], { force: true, wait: false }).catch((error: unknown) => {
       ctx.logger.warn({ err: error }, 'first sync after linking failed');
       return undefined;
     });

@@ -22,7 +22,7 @@ export default defineCommand({
       const wait = Math.max(1, Math.ceil((last.getTime() + SYNC_INTERVAL_MS - ctx.now.getTime()) / 1000));
       throw new UserError('too-soon', 'You synced less than a minute ago.', `Try again in ${wait} s; finished checks also arrive by themselves.`);
     }
-    const report = await github.sync([learner], { force: true });
+    const report = await github.sync([learner], { force: true, wait: false });
     return {
       title: `Synced ${learner.githubRepo}`,
       fields: syncSummary(learner, report, ctx.services),

@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Cohort, Learner, Platform } from '../core/cohort.ts';
 import type { ContentLinks, Course } from '../core/course.ts';
 import type { RepoInfo } from '../github/repo-files.ts';
-import type { SyncReport } from '../github/repo-sync.ts';
+import type { SyncOptions, SyncReport } from '../github/repo-sync.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import type { RawOptionValue } from './options.ts';
@@ -50,7 +50,7 @@ export interface GithubPort {
   mode: 'token' | 'app';
   repo(fullName: string, now: Date): Promise<RepoInfo | undefined>;
   file(fullName: string, path: string, ref: string, now: Date): Promise<string | undefined>;
-  sync(learners: readonly Learner[], options?: { force?: boolean }): Promise<SyncReport>;
+  sync(learners: readonly Learner[], options?: SyncOptions): Promise<SyncReport>;
 }
 
 export interface ActionSummary {

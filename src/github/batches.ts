@@ -21,7 +21,7 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 /** Rate-limit and auth failures hit every repository alike: splitting the batch would only spend more. */
 function isShared(error: unknown): boolean {
   const status = (error as { status?: number }).status;
-  return status === 401 || status === 403 || status === 429;
+  return status === 401 || status === 403 || status === 429 || (error as Error).name === 'BudgetExhaustedError';
 }
 
 /**

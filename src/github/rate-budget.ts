@@ -2,6 +2,14 @@ import type { Logger } from '../logger.ts';
 
 export type RateResource = 'core' | 'graphql';
 
+/** The share is spent and the caller asked not to wait (a learner is waiting for an answer). */
+export class BudgetExhaustedError extends Error {
+  constructor(readonly resetAt: Date) {
+    super(`GitHub sync budget used up until ${resetAt.toISOString()}`);
+    this.name = 'BudgetExhaustedError';
+  }
+}
+
 interface Window {
   limit: number;
   remaining: number;
@@ -55,8 +63,11 @@ export class RateBudget {
     });
   }
 
-  /** Waits until `cost` points fit in the share, then holds them until `release`. */
-  async reserve(resource: RateResource, cost: number): Promise<void> {
+  /**
+   * Waits until `cost` points fit in the share, then holds them until `release`. With `wait: false` it throws
+   * BudgetExhaustedError instead of waiting for a reset.
+   */
+  async reserve(resource: RateResource, cost: number, options: { wait?: boolean } = {}): Promise<void> {
     for (;;) {
       const window = this.windows.get(resource);
       if (!window) {
@@ -76,6 +87,7 @@ export class RateBudget {
         await this.sleep(50);
         continue;
       }
+      if (options.wait === false) throw new BudgetExhaustedError(new Date(window.resetAt));
       const wait = Math.max(window.resetAt - this.now(), 0) + 1000;
       this.waits += 1;
       this.options.logger.warn(

@@ -72,8 +72,13 @@ function repoVariables(repos: readonly string[]): { declarations: string[]; valu
   return { declarations, values };
 }
 
-async function runQuery(client: RepoClient, query: string, variables: Record<string, string>, cost: number): Promise<Record<string, RepoNode | null>> {
-  await client.budget.reserve('graphql', cost);
+/** `wait: false` fails at once when the rate budget is spent, for a learner waiting on an answer. */
+export interface QueryOptions {
+  wait?: boolean;
+}
+
+async function runQuery(client: RepoClient, query: string, variables: Record<string, string>, cost: number, options: QueryOptions): Promise<Record<string, RepoNode | null>> {
+  await client.budget.reserve('graphql', cost, options);
   try {
     return await client.octokit.graphql<Record<string, RepoNode | null>>(query, variables);
   } catch (error) {
@@ -93,10 +98,10 @@ function headOf(node: RepoNode | null | undefined): Found<Target> {
 }
 
 /** The head commit of each repository's default branch and its check rollup, in one query. */
-export async function fetchHeads(client: RepoClient, repos: readonly string[]): Promise<Map<string, Found<HeadState>>> {
+export async function fetchHeads(client: RepoClient, repos: readonly string[], options: QueryOptions = {}): Promise<Map<string, Found<HeadState>>> {
   const { declarations, values } = repoVariables(repos);
   const fields = repos.map((_, i) => `r${i}: repository(owner: $o${i}, name: $n${i}) { defaultBranchRef { target { oid ... on Commit { ${ROLLUP} } } } }`);
-  const data = await runQuery(client, `query Heads(${declarations.join(', ')}) {\n${fields.join('\n')}\n}`, values, headsCost(repos.length));
+  const data = await runQuery(client, `query Heads(${declarations.join(', ')}) {\n${fields.join('\n')}\n}`, values, headsCost(repos.length), options);
   return new Map(
     repos.map((fullName, i) => {
       const head = headOf(data[`r${i}`]);
@@ -109,7 +114,12 @@ export async function fetchHeads(client: RepoClient, repos: readonly string[]): 
  * Everything that decides the verdicts at each head: check runs with the app that made them, and the blob SHAs of
  * the files in `folders` (the workflow's and each exercise's tests), in one query.
  */
-export async function fetchSnapshots(client: RepoClient, repos: readonly string[], folders: readonly string[]): Promise<Map<string, Found<RepoSnapshot>>> {
+export async function fetchSnapshots(
+  client: RepoClient,
+  repos: readonly string[],
+  folders: readonly string[],
+  options: QueryOptions = {},
+): Promise<Map<string, Found<RepoSnapshot>>> {
   const { declarations, values } = repoVariables(repos);
   folders.forEach((folder, j) => {
     declarations.push(`$d${j}: String!`);
@@ -120,7 +130,7 @@ export async function fetchSnapshots(client: RepoClient, repos: readonly string[
   const fields = repos.map(
     (_, i) => `r${i}: repository(owner: $o${i}, name: $n${i}) { defaultBranchRef { target { oid ... on Commit { ${ROLLUP} ${runs} } } } ${trees} }`,
   );
-  const data = await runQuery(client, `query Snapshots(${declarations.join(', ')}) {\n${fields.join('\n')}\n}`, values, snapshotsCost(repos.length));
+  const data = await runQuery(client, `query Snapshots(${declarations.join(', ')}) {\n${fields.join('\n')}\n}`, values, snapshotsCost(repos.length), options);
   return new Map(
     repos.map((fullName, i): [string, Found<RepoSnapshot>] => {
       const node = data[`r${i}`];

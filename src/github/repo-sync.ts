@@ -5,6 +5,7 @@ import { exerciseVerdict, type ProtectedFile } from '../core/exercise-verdict.ts
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { fetchIsolated, mapLimit } from './batches.ts';
+import { BudgetExhaustedError } from './rate-budget.ts';
 import type { GithubAccess, RepoClient } from './github-access.ts';
 import { fetchHeads, fetchSnapshots, type Found, type HeadState, type RepoSnapshot } from './repo-queries.ts';
 
@@ -41,13 +42,22 @@ export interface SyncReport {
   failures: { learnerId: number; reason: string }[];
 }
 
+export interface SyncOptions {
+  /** Read every repo in full, not only those whose head or check rollup changed. */
+  force?: boolean;
+  /** false: when the rate budget is spent, fail those repos at once instead of waiting for the reset. */
+  wait?: boolean;
+}
+
 export interface RepoSync {
-  /** Reads these learners' repos; unless `force`, only those whose head or check rollup changed are read in full. */
-  sync(learners: readonly Learner[], options?: { force?: boolean }): Promise<SyncReport>;
+  sync(learners: readonly Learner[], options?: SyncOptions): Promise<SyncReport>;
 }
 
 function reasonFor(error: unknown, repo: string): string {
   const status = (error as { status?: number }).status;
+  if (error instanceof BudgetExhaustedError) {
+    return `The bot has used its GitHub allowance for this hour; ${repo} is read again after ${error.resetAt.toISOString().slice(11, 16)} UTC.`;
+  }
   if (error instanceof Error && error.name === 'TimeoutError') return `GitHub took too long to answer for ${repo}; the next sync tries again.`;
   if (status === 401) return `GitHub refused the bot's credentials while reading ${repo}; an organiser should check GITHUB_TOKEN or the GitHub App settings.`;
   if (status === 403 || status === 429) return `GitHub's rate limit stopped the sync of ${repo}; the next sync tries again.`;
@@ -97,7 +107,8 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
     return { passes, messages: passes + messages };
   };
 
-  const syncGroup = async (client: RepoClient, byRepo: Map<string, Learner[]>, force: boolean, report: SyncReport, outbox: { enqueued: number }) => {
+  const syncGroup = async (client: RepoClient, byRepo: Map<string, Learner[]>, options: SyncOptions, report: SyncReport, outbox: { enqueued: number }) => {
+    const query = { wait: options.wait ?? true };
     const fail = (repo: string, reason: string) => {
       for (const learner of byRepo.get(repo) ?? []) {
         store.syncState.failed(learner.id, reason);
@@ -112,8 +123,8 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
       fail(repo, found.kind === 'missing' ? `I cannot see ${repo} on GitHub: was it renamed, deleted or made private?` : `${repo} has no commits on its default branch yet.`);
 
     let toRead = [...byRepo.keys()];
-    if (!force) {
-      const heads = await fetchIsolated(toRead, { size: sizes.heads, concurrency: sizes.concurrency }, (batch) => fetchHeads(client, batch), onError);
+    if (!options.force) {
+      const heads = await fetchIsolated(toRead, { size: sizes.heads, concurrency: sizes.concurrency }, (batch) => fetchHeads(client, batch, query), onError);
       toRead = [];
       for (const [repo, head] of heads) {
         if (head.kind !== 'ok') unreadable(repo, head);
@@ -122,7 +133,7 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
       }
     }
     const snapshots = await fetchIsolated(toRead, { size: sizes.snapshots, concurrency: sizes.concurrency }, async (batch) => {
-      const found = await fetchSnapshots(client, batch, folders);
+      const found = await fetchSnapshots(client, batch, folders, query);
       // Applied batch by batch, so what is read is kept even if a later batch never finishes.
       for (const [repo, snapshot] of found) {
         if (snapshot.kind !== 'ok') unreadable(repo, snapshot);
@@ -167,7 +178,7 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
         group.byRepo.set(key, [...(group.byRepo.get(key) ?? []), learner]);
       });
       const outbox = { enqueued: 0 };
-      for (const { client, byRepo } of groups.values()) await syncGroup(client, byRepo, options.force ?? false, report, outbox);
+      for (const { client, byRepo } of groups.values()) await syncGroup(client, byRepo, options, report, outbox);
       if (outbox.enqueued > 0) deps.onCelebrated();
       logger.info({ ...report, failures: report.failures.length }, 'GitHub sync finished');
       return report;

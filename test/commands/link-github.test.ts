@@ -166,6 +166,25 @@ describe('/sync and /cohort sync', () => {
     assert.ok(store.results.listForLearner(ada.id).length > 0);
   });
 
+  it('answers at once, instead of waiting for the hourly reset, when the GitHub allowance is spent', async () => {
+    const small = await FakeGithub.start('ghp_small', { limit: 2 });
+    try {
+      starterRepo(small, course, 'one/rust-course');
+      starterRepo(small, course, 'two/rust-course');
+      const { services, registry, store } = await githubTestServices(small, NOW, { GITHUB_SYNC_SHARE: '0.5' });
+      const cohort = berlinCohort(store);
+      linkedLearner(store, cohort, 'u-one', 'one/rust-course', NOW);
+      linkedLearner(store, cohort, 'u-two', 'two/rust-course', NOW);
+      const first = await registry.execute(invocation('sync', '', { user: { id: 'u-one', displayName: 'One' } }), services);
+      assert.equal(first.tone, 'success');
+      const second = await registry.execute(invocation('sync', '', { user: { id: 'u-two', displayName: 'Two' } }), services);
+      assert.equal(second.tone, 'warning');
+      assert.match(second.fields?.[0]?.value ?? '', /used its GitHub allowance for this hour; two\/rust-course is read again after \d\d:\d\d UTC/);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('/cohort sync refreshes every linked learner and names those it could not read', async () => {
     const { services, registry, store } = await githubTestServices(fake, NOW);
     const cohort = berlinCohort(store);
