@@ -35,7 +35,7 @@ describe('the app with GitHub', { timeout: 60_000 }, () => {
     const output = new PassThrough();
     let printed = '';
     output.on('data', (chunk) => (printed += String(chunk)));
-    const app = await startApp(config, { input, output, httpHost: '127.0.0.1' });
+    const app = await startApp(config, { input, output, httpHost: '127.0.0.1', githubTuning: { webhookDelayMs: 300 } });
     const url = `http://127.0.0.1:${app.httpPort}/github/webhook`;
 
     // A second connection to the same file, as an operator's sqlite3 shell would be.
@@ -59,9 +59,15 @@ describe('the app with GitHub', { timeout: 60_000 }, () => {
     await sleep(200);
     assert.equal(fake.requests.length, started, 'a push to another branch changes nothing we count');
 
+    // A push finishes one job per exercise, each with its webhook: they are read together in one query.
     const delivered = await sendGithubWebhook(url, { event: 'check_run', payload: { action: 'completed', repository }, secret: SECRET });
     assert.equal(delivered.status, 202);
+    for (const event of ['check_run', 'check_run', 'check_suite', 'workflow_run']) {
+      assert.equal((await sendGithubWebhook(url, { event, payload: { action: 'completed', repository }, secret: SECRET })).status, 202);
+    }
     await until(() => printed.includes(`🎉 hooked passed ${exercise.title}`), 'the celebration in the channel');
+    await sleep(400);
+    assert.equal(fake.requests.slice(started).filter((r) => r.resource === 'graphql').length, 1, 'five webhooks, one GraphQL query');
     assert.equal(store.results.listForLearner(learner.id).find((r) => r.exerciseId === exercise.id)?.status, 'passed');
 
     const requestsBefore = fake.requests.length;

@@ -24,11 +24,18 @@ export interface GithubServiceOptions {
   logger: Logger;
   /** Told when a sync stored celebrations, so the outbox sends them at once. */
   onCelebrated(): void;
-  tuning?: GithubClientTuning & { sleep?: (ms: number) => Promise<void>; headsBatch?: number; snapshotBatch?: number; concurrency?: number };
+  tuning?: GithubClientTuning & {
+    sleep?: (ms: number) => Promise<void>;
+    headsBatch?: number;
+    snapshotBatch?: number;
+    concurrency?: number;
+    /** How long webhooks for the same push are gathered before one sync reads them all. */
+    webhookDelayMs?: number;
+  };
 }
 
 export interface GithubService extends GithubPort {
-  /** A verified webhook: syncs the learners of the repository it names, if it can change their results. */
+  /** A verified webhook: queues a sync of the learners of the repository it names, if it can change their results. */
   handleEvent(event: GithubEvent): Promise<void>;
   /** One poll of every linked learner in a running cohort: only changed repos are read in full. */
   pollOnce(): Promise<SyncReport>;
@@ -60,6 +67,23 @@ export function createGithubService(options: GithubServiceOptions): GithubServic
   });
   let polling: Promise<SyncReport> | undefined;
   let task: ScheduledTask | undefined;
+  // One push finishes a job per exercise, each with its own webhook: repos named within a short delay are read
+  // together in one sync, so a push costs one query, not one per job.
+  const pendingRepos = new Set<string>();
+  let flushTimer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> = Promise.resolve();
+  const flush = () => {
+    flushTimer = undefined;
+    const learners = [...pendingRepos].flatMap((repo) => store.learners.findByRepo(repo));
+    pendingRepos.clear();
+    if (learners.length === 0) return;
+    flushing = flushing
+      .then(() => repoSync.sync(learners, { force: true }))
+      .then(
+        () => undefined,
+        (error: unknown) => logger.error({ err: error }, 'webhook sync failed'),
+      );
+  };
 
   const pollOnce = (): Promise<SyncReport> => {
     // A slow poll (waiting for a rate-limit reset) is not stacked on by the next tick.
@@ -74,11 +98,10 @@ export function createGithubService(options: GithubServiceOptions): GithubServic
     sync: (learners, syncOptions) => repoSync.sync(learners, syncOptions),
     async handleEvent(event) {
       const repo = repoToSync(event);
-      if (!repo) return;
-      const learners = store.learners.findByRepo(repo);
-      if (learners.length === 0) return;
-      logger.debug({ event: event.name, repo, learners: learners.length }, 'webhook: syncing');
-      await repoSync.sync(learners, { force: true });
+      if (!repo || store.learners.findByRepo(repo).length === 0) return;
+      logger.debug({ event: event.name, repo }, 'webhook: sync queued');
+      pendingRepos.add(repo.toLowerCase());
+      flushTimer ??= setTimeout(flush, options.tuning?.webhookDelayMs ?? 3000);
     },
     pollOnce,
     startPolling() {
@@ -89,6 +112,7 @@ export function createGithubService(options: GithubServiceOptions): GithubServic
     stop() {
       void task?.stop();
       void task?.destroy();
+      clearTimeout(flushTimer);
     },
   };
 }
