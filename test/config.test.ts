@@ -9,6 +9,12 @@ import { thrown } from './helpers/thrown.ts';
 const configError = (env: Record<string, string>) => thrown(ConfigError, () => loadConfig(env));
 
 describe('loadConfig', () => {
+  it('GIVEN nothing about GitHub polling THEN polls every 15 minutes within half the rate limit', () => {
+    const { github } = loadConfig({});
+    assert.deepEqual([github.pollMinutes, github.syncShare], [15, 0.5]);
+    assert.deepEqual([loadConfig({ GITHUB_POLL_MINUTES: '5', GITHUB_SYNC_SHARE: '0.25' }).github.pollMinutes, loadConfig({ GITHUB_SYNC_SHARE: '0.25' }).github.syncShare], [5, 0.25]);
+  });
+
   it('GIVEN no variables THEN runs in local mode on the default database', () => {
     const config = loadConfig({});
     assert.equal(config.databasePath, DEFAULT_DATABASE_PATH);
@@ -49,6 +55,9 @@ describe('loadConfig', () => {
     ['GITHUB_API_URL', 'ftp://x', /GITHUB_API_URL is "ftp:\/\/x"; expected an http\(s\) URL/],
     ['CONTENT_BASE_URL', 'not a url', /CONTENT_BASE_URL is "not a url"/],
     ['GITHUB_APP_ID', '12ab', /GITHUB_APP_ID is "12ab"/],
+    ['GITHUB_POLL_MINUTES', '90', /GITHUB_POLL_MINUTES is "90"; expected whole minutes from 1 to 59/],
+    ['GITHUB_SYNC_SHARE', '1.5', /GITHUB_SYNC_SHARE is "1.5"; expected a fraction above 0 and at most 1/],
+    ['GITHUB_SYNC_SHARE', '0', /GITHUB_SYNC_SHARE is "0"/],
   ] as const) {
     it(`GIVEN ${name}=${value} THEN explains what is expected`, () => {
       const error = configError({ [name]: value });
