@@ -29,6 +29,7 @@ export interface GithubServiceOptions {
     headsBatch?: number;
     snapshotBatch?: number;
     concurrency?: number;
+    restGroupMax?: number;
     /** How long webhooks for the same push are gathered before one sync reads them all. */
     webhookDelayMs?: number;
   };

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { fetchIsolated, mapLimit } from './batches.ts';
 import { BudgetExhaustedError } from './rate-budget.ts';
+import { fetchSnapshotRest } from './rest-snapshots.ts';
 import type { GithubAccess, RepoClient } from './github-access.ts';
 import { fetchHeads, fetchSnapshots, type Found, type HeadState, type RepoSnapshot } from './repo-queries.ts';
 
@@ -30,6 +31,8 @@ export interface SyncDeps {
   headsBatch?: number;
   snapshotBatch?: number;
   concurrency?: number;
+  /** Groups of at most this many repos (one per App installation, say) are read over conditional REST. */
+  restGroupMax?: number;
 }
 
 export interface SyncReport {
@@ -75,7 +78,7 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
   const exercises = course.modules.flatMap((m) => m.exercises);
   const folders = [...new Set(deps.guardedFiles.map((f) => f.path.split('/').slice(0, -1).join('/')))];
   const guardsOf = new Map(exercises.map((e) => [e.id, deps.guardedFiles.filter((f) => f.exerciseId === undefined || f.exerciseId === e.id)]));
-  const sizes = { heads: deps.headsBatch ?? 100, snapshots: deps.snapshotBatch ?? 50, concurrency: deps.concurrency ?? 4 };
+  const sizes = { heads: deps.headsBatch ?? 100, snapshots: deps.snapshotBatch ?? 50, concurrency: deps.concurrency ?? 4, restGroupMax: deps.restGroupMax ?? 2 };
 
   const apply = (learners: readonly Learner[], snapshot: RepoSnapshot): { passes: number; messages: number } => {
     let passes = 0;
@@ -122,6 +125,28 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
     const unreadable = (repo: string, found: Found<unknown>) =>
       fail(repo, found.kind === 'missing' ? `I cannot see ${repo} on GitHub: was it renamed, deleted or made private?` : `${repo} has no commits on its default branch yet.`);
 
+    // A GraphQL query costs at least a point; for a repo or two, conditional REST costs nothing while unchanged.
+    if (byRepo.size <= sizes.restGroupMax) {
+      await mapLimit([...byRepo.keys()], sizes.concurrency, async (repo) => {
+        let snapshot: Found<RepoSnapshot>;
+        try {
+          snapshot = (await fetchSnapshotRest(client, store, repo, folders, deps.clock.now(), query)).found;
+        } catch (error) {
+          return onError(repo, error);
+        }
+        if (snapshot.kind !== 'ok') return unreadable(repo, snapshot);
+        const learners = byRepo.get(repo) ?? [];
+        if (!options.force && learners.every((l) => !changed(store.syncState.get(l.id), snapshot.value))) {
+          report.unchanged += learners.length;
+          return;
+        }
+        report.looked += learners.length;
+        const applied = apply(learners, snapshot.value);
+        report.newPasses += applied.passes;
+        outbox.enqueued += applied.messages;
+      });
+      return;
+    }
     let toRead = [...byRepo.keys()];
     if (!options.force) {
       const heads = await fetchIsolated(toRead, { size: sizes.heads, concurrency: sizes.concurrency }, (batch) => fetchHeads(client, batch, query), onError);
@@ -132,7 +157,7 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
         else report.unchanged += byRepo.get(repo)?.length ?? 0;
       }
     }
-    const snapshots = await fetchIsolated(toRead, { size: sizes.snapshots, concurrency: sizes.concurrency }, async (batch) => {
+    await fetchIsolated(toRead, { size: sizes.snapshots, concurrency: sizes.concurrency }, async (batch) => {
       const found = await fetchSnapshots(client, batch, folders, query);
       // Applied batch by batch, so what is read is kept even if a later batch never finishes.
       for (const [repo, snapshot] of found) {
@@ -146,7 +171,6 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
       }
       return found;
     }, onError);
-    return snapshots.size;
   };
 
   return {

@@ -14,7 +14,7 @@ const NOW = new Date('2026-12-10T12:00:00Z');
 const course = realCourse();
 const [first, second] = course.modules[0]!.exercises;
 
-async function setup(fake: FakeGithub, env: Record<string, string> = {}) {
+async function setup(fake: FakeGithub, env: Record<string, string> = {}, restGroupMax?: number) {
   const { store, services, logs } = await testServices(NOW);
   const cohort = berlinCohort(store);
   const config = loadConfig({ GITHUB_TOKEN: fake.token, GITHUB_API_URL: fake.apiUrl, ...env });
@@ -27,7 +27,7 @@ async function setup(fake: FakeGithub, env: Record<string, string> = {}) {
     clock: services.clock,
     logger: services.logger,
     onCelebrated: () => (woken += 1),
-    tuning: { retryBaseMs: 5, timeoutMs: 400, headsBatch: 4, snapshotBatch: 4 },
+    tuning: { retryBaseMs: 5, timeoutMs: 400, headsBatch: 4, snapshotBatch: 4, ...(restGroupMax === undefined ? {} : { restGroupMax }) },
   });
   assert.ok(github);
   return { store, cohort, github, logs, woken: () => woken };
@@ -43,78 +43,86 @@ function celebrations(store: Store, cohort: Cohort): string[] {
   return due.map((m) => (m.payload as { title: string }).title);
 }
 
-describe('GitHub sync: when an exercise counts', () => {
+for (const [reader, restGroupMax] of [['batched GraphQL', 0], ['conditional REST', 100]] as const) {
+  describe(`GitHub sync over ${reader}: when an exercise counts`, () => {
+    let fake: FakeGithub;
+    before(async () => (fake = await FakeGithub.start()));
+    after(() => fake.close());
+
+    it('counts a passing GitHub Actions check at the head, once, with a celebration in the outbox', async () => {
+      const { store, cohort, github, woken } = await setup(fake, {}, restGroupMax);
+      starterRepo(fake, course, 'ada/course-pass');
+      const ada = linkedLearner(store, cohort, 'ada', 'ada/course-pass', NOW);
+      runChecks(fake, 'ada/course-pass', [first!.check]);
+      runChecks(fake, 'ada/course-pass', [second!.check], 'failure');
+
+      const report = await github.sync([ada]);
+      assert.equal(report.newPasses, 1);
+      const results = new Map(store.results.listForLearner(ada.id).map((r) => [r.exerciseId, r]));
+      assert.equal(results.get(first!.id)?.status, 'passed');
+      assert.equal(results.get(first!.id)?.passedCommit, fake.repo('ada/course-pass').branches.get('main'));
+      assert.equal(results.get(second!.id)?.status, 'failed');
+      assert.deepEqual(celebrations(store, cohort), [`🎉 ada passed ${first!.title}`]);
+      assert.equal(woken(), 1);
+
+      // A later push whose check fails keeps the credit and shows the failure.
+      fake.push('ada/course-pass', { 'exercises/notes.md': 'wip' });
+      runChecks(fake, 'ada/course-pass', [first!.check], 'failure');
+      const again = await github.sync([ada]);
+      assert.equal(again.newPasses, 0);
+      const later = store.results.listForLearner(ada.id).find((r) => r.exerciseId === first!.id);
+      assert.equal(later?.status, 'failed');
+      assert.ok(later?.firstPassedAt, 'credit kept');
+      assert.equal(celebrations(store, cohort).length, 1, 'no second celebration');
+    });
+
+    it('does not count a pass when the tests or the workflow were changed, and says which file', async () => {
+      const { store, cohort, github } = await setup(fake, {}, restGroupMax);
+      starterRepo(fake, course, 'bob/course-tamper');
+      const bob = linkedLearner(store, cohort, 'bob', 'bob/course-tamper', NOW);
+      const files = [...fake.repo('bob/course-tamper').commits.values()][0]!.files;
+      const guarded = [...files.keys()].find((p) => p.startsWith(`exercises/${first!.id}/tests/`))!;
+      fake.push('bob/course-tamper', { [guarded]: '#[test] fn always() {}\n' });
+      runChecks(fake, 'bob/course-tamper', [first!.check, second!.check]);
+
+      await github.sync([bob]);
+      const results = new Map(store.results.listForLearner(bob.id).map((r) => [r.exerciseId, r]));
+      assert.equal(results.get(first!.id)?.status, 'tampered');
+      assert.match(results.get(first!.id)?.detail ?? '', new RegExp(guarded.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+      assert.equal(results.get(first!.id)?.firstPassedAt, null);
+      assert.equal(results.get(second!.id)?.status, 'passed', "another exercise's tests are untouched");
+      assert.deepEqual(celebrations(store, cohort), [`🎉 bob passed ${second!.title}`]);
+
+      // Bob is told directly, once for this commit.
+      const told = notices(store, cohort);
+      assert.equal(told.length, 1);
+      assert.equal(told[0]?.to, 'bob');
+      assert.equal(told[0]?.title, `Your ${first!.title} pass did not count`);
+      assert.ok(told[0]?.text.includes(guarded));
+      await github.sync([bob], { force: true });
+      assert.equal(notices(store, cohort).length, 1, 'not told twice about the same commit');
+    });
+
+    it('does not count a check of the right name made by another app', async () => {
+      const { store, cohort, github } = await setup(fake, {}, restGroupMax);
+      starterRepo(fake, course, 'eve/course-app');
+      const eve = linkedLearner(store, cohort, 'eve', 'eve/course-app', NOW);
+      fake.addCheckRun('eve/course-app', { name: first!.check, app: 'my-own-app' });
+      await github.sync([eve]);
+      const result = store.results.listForLearner(eve.id).find((r) => r.exerciseId === first!.id);
+      assert.equal(result?.status, 'tampered');
+      assert.match(result?.detail ?? '', /not created by GitHub Actions/);
+    });
+  });
+}
+
+describe('GitHub sync: reading only what changed', () => {
   let fake: FakeGithub;
   before(async () => (fake = await FakeGithub.start()));
   after(() => fake.close());
 
-  it('counts a passing GitHub Actions check at the head, once, with a celebration in the outbox', async () => {
-    const { store, cohort, github, woken } = await setup(fake);
-    starterRepo(fake, course, 'ada/course-pass');
-    const ada = linkedLearner(store, cohort, 'ada', 'ada/course-pass', NOW);
-    runChecks(fake, 'ada/course-pass', [first!.check]);
-    runChecks(fake, 'ada/course-pass', [second!.check], 'failure');
-
-    const report = await github.sync([ada]);
-    assert.equal(report.newPasses, 1);
-    const results = new Map(store.results.listForLearner(ada.id).map((r) => [r.exerciseId, r]));
-    assert.equal(results.get(first!.id)?.status, 'passed');
-    assert.equal(results.get(first!.id)?.passedCommit, fake.repo('ada/course-pass').branches.get('main'));
-    assert.equal(results.get(second!.id)?.status, 'failed');
-    assert.deepEqual(celebrations(store, cohort), [`🎉 ada passed ${first!.title}`]);
-    assert.equal(woken(), 1);
-
-    // A later push whose check fails keeps the credit and shows the failure.
-    fake.push('ada/course-pass', { 'exercises/notes.md': 'wip' });
-    runChecks(fake, 'ada/course-pass', [first!.check], 'failure');
-    const again = await github.sync([ada]);
-    assert.equal(again.newPasses, 0);
-    const later = store.results.listForLearner(ada.id).find((r) => r.exerciseId === first!.id);
-    assert.equal(later?.status, 'failed');
-    assert.ok(later?.firstPassedAt, 'credit kept');
-    assert.equal(celebrations(store, cohort).length, 1, 'no second celebration');
-  });
-
-  it('does not count a pass when the tests or the workflow were changed, and says which file', async () => {
-    const { store, cohort, github } = await setup(fake);
-    starterRepo(fake, course, 'bob/course-tamper');
-    const bob = linkedLearner(store, cohort, 'bob', 'bob/course-tamper', NOW);
-    const files = [...fake.repo('bob/course-tamper').commits.values()][0]!.files;
-    const guarded = [...files.keys()].find((p) => p.startsWith(`exercises/${first!.id}/tests/`))!;
-    fake.push('bob/course-tamper', { [guarded]: '#[test] fn always() {}\n' });
-    runChecks(fake, 'bob/course-tamper', [first!.check, second!.check]);
-
-    await github.sync([bob]);
-    const results = new Map(store.results.listForLearner(bob.id).map((r) => [r.exerciseId, r]));
-    assert.equal(results.get(first!.id)?.status, 'tampered');
-    assert.match(results.get(first!.id)?.detail ?? '', new RegExp(guarded.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-    assert.equal(results.get(first!.id)?.firstPassedAt, null);
-    assert.equal(results.get(second!.id)?.status, 'passed', "another exercise's tests are untouched");
-    assert.deepEqual(celebrations(store, cohort), [`🎉 bob passed ${second!.title}`]);
-
-    // Bob is told directly, once for this commit.
-    const told = notices(store, cohort);
-    assert.equal(told.length, 1);
-    assert.equal(told[0]?.to, 'bob');
-    assert.equal(told[0]?.title, `Your ${first!.title} pass did not count`);
-    assert.ok(told[0]?.text.includes(guarded));
-    await github.sync([bob], { force: true });
-    assert.equal(notices(store, cohort).length, 1, 'not told twice about the same commit');
-  });
-
-  it('does not count a check of the right name made by another app', async () => {
-    const { store, cohort, github } = await setup(fake);
-    starterRepo(fake, course, 'eve/course-app');
-    const eve = linkedLearner(store, cohort, 'eve', 'eve/course-app', NOW);
-    fake.addCheckRun('eve/course-app', { name: first!.check, app: 'my-own-app' });
-    await github.sync([eve]);
-    const result = store.results.listForLearner(eve.id).find((r) => r.exerciseId === first!.id);
-    assert.equal(result?.status, 'tampered');
-    assert.match(result?.detail ?? '', /not created by GitHub Actions/);
-  });
-
   it('reads only repos whose head or checks changed: an unchanged poll costs one point per 100 repos', async () => {
-    const { store, cohort, github } = await setup(fake);
+    const { store, cohort, github } = await setup(fake, {}, 0);
     const learners = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'].map((name) => {
       starterRepo(fake, course, `${name}/course`);
       runChecks(fake, `${name}/course`, [first!.check]);
@@ -133,6 +141,21 @@ describe('GitHub sync: when an exercise counts', () => {
     const oneChanged = await github.sync(learners);
     assert.deepEqual([oneChanged.looked, oneChanged.newPasses], [1, 1]);
   });
+
+  it('a repo read over conditional REST costs nothing while unchanged: every answer is a 304', async () => {
+    const { store, cohort, github } = await setup(fake, {}, 100);
+    starterRepo(fake, course, 'solo/course');
+    runChecks(fake, 'solo/course', [first!.check]);
+    const solo = linkedLearner(store, cohort, 'solo', 'solo/course', NOW);
+    assert.equal((await github.sync([solo])).newPasses, 1);
+    const [requests, points] = [fake.requests.length, fake.used];
+    const again = await github.sync([solo]);
+    assert.deepEqual([again.looked, again.unchanged], [0, 1]);
+    assert.equal(fake.used, points, 'no rate limit spent');
+    assert.ok(fake.requests.slice(requests).every((r) => r.status === 304));
+    runChecks(fake, 'solo/course', [second!.check]);
+    assert.equal((await github.sync([solo])).newPasses, 1, 'a new run is seen');
+  });
 });
 
 describe('GitHub sync: failures stay with their repo', () => {
@@ -140,32 +163,34 @@ describe('GitHub sync: failures stay with their repo', () => {
   before(async () => (fake = await FakeGithub.start()));
   after(() => fake.close());
 
-  it('a repo that answers 5xx or never answers does not stop the others', async () => {
-    const { store, cohort, github } = await setup(fake);
-    const names = ['ok1', 'broken', 'ok2', 'slow', 'ok3'];
-    const learners = names.map((name) => {
-      starterRepo(fake, course, `${name}/course`);
-      runChecks(fake, `${name}/course`, [first!.check]);
-      return linkedLearner(store, cohort, name, `${name}/course`, NOW);
+  for (const [reader, restGroupMax] of [['batched GraphQL', 0], ['conditional REST', 100]] as const) {
+    it(`over ${reader}, a repo that answers 5xx or never answers does not stop the others`, async () => {
+      const { store, cohort, github } = await setup(fake, {}, restGroupMax);
+      const names = ['ok1', 'broken', 'ok2', 'slow', 'ok3'].map((n) => `${n}${restGroupMax}`);
+      const learners = names.map((name) => {
+        starterRepo(fake, course, `${name}/course`);
+        runChecks(fake, `${name}/course`, [first!.check]);
+        return linkedLearner(store, cohort, name, `${name}/course`, NOW);
+      });
+      fake.fault(`${names[1]}/course`, { status: 502 });
+      fake.fault(`${names[3]}/course`, { hangMs: 1000 });
+      const report = await github.sync(learners, { force: true });
+      fake.fault(`${names[1]}/course`, undefined);
+      fake.fault(`${names[3]}/course`, undefined);
+
+      assert.equal(report.newPasses, 3);
+      const failed = new Map(report.failures.map((f) => [f.learnerId, f.reason]));
+      assert.match(failed.get(learners[1]!.id) ?? '', new RegExp(`could not answer for ${names[1]}/course \\(HTTP 502\\)`));
+      assert.match(failed.get(learners[3]!.id) ?? '', new RegExp(`${names[3]}/course`));
+      assert.equal(failed.size, 2);
+      for (const i of [0, 2, 4]) assert.ok(store.results.listForLearner(learners[i]!.id).some((r) => r.status === 'passed'));
+      assert.match(store.syncState.get(learners[1]!.id)?.error ?? '', /502/);
+
+      const retry = await github.sync(learners);
+      assert.equal(retry.newPasses, 2, 'the next sync picks up the two that failed');
+      assert.equal(celebrations(store, cohort).length, 5);
     });
-    fake.fault('broken/course', { status: 502 });
-    fake.fault('slow/course', { hangMs: 1000 });
-    const report = await github.sync(learners, { force: true });
-    fake.fault('broken/course', undefined);
-    fake.fault('slow/course', undefined);
-
-    assert.equal(report.newPasses, 3);
-    const failed = new Map(report.failures.map((f) => [f.learnerId, f.reason]));
-    assert.match(failed.get(learners[1]!.id) ?? '', /could not answer for broken\/course \(HTTP 502\)/);
-    assert.match(failed.get(learners[3]!.id) ?? '', /slow\/course/);
-    assert.equal(failed.size, 2);
-    for (const i of [0, 2, 4]) assert.ok(store.results.listForLearner(learners[i]!.id).some((r) => r.status === 'passed'));
-    assert.match(store.syncState.get(learners[1]!.id)?.error ?? '', /502/);
-
-    const retry = await github.sync(learners);
-    assert.equal(retry.newPasses, 2, 'the next sync picks up the two that failed');
-    assert.equal(celebrations(store, cohort).length, 5);
-  });
+  }
 
   it('says when a linked repo is gone', async () => {
     const { store, cohort, github } = await setup(fake);
@@ -204,6 +229,7 @@ describe('GitHub sync: rate limits', () => {
       runChecks(fake, 'shared/course', [first!.check]);
       const learner = linkedLearner(store, cohort, 'shared', 'shared/course', NOW);
       fake.exhaust('graphql');
+      fake.exhaust('core');
       const report = await github.sync([learner]);
       assert.equal(report.newPasses, 1);
       assert.equal(fake.requests[0]?.status, 403, 'GitHub refused the first try');
