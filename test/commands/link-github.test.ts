@@ -167,7 +167,7 @@ describe('/sync and /cohort sync', () => {
   });
 
   it('answers at once, instead of waiting for the hourly reset, when the GitHub allowance is spent', async () => {
-    const small = await FakeGithub.start('ghp_small', { limit: 2 });
+    const small = await FakeGithub.start('ghp_small', { limit: 8 });
     try {
       starterRepo(small, course, 'one/rust-course');
       starterRepo(small, course, 'two/rust-course');
