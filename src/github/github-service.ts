@@ -44,6 +44,9 @@ export interface GithubService extends GithubPort {
   stop(): void;
 }
 
+/** Cached answers unused this long (old commits' runs and trees) are dropped. */
+const CACHE_KEPT_MS = 3 * 24 * 3600_000;
+
 /** GitHub for the rest of the bot: linking reads, syncs, webhook events and the polling schedule. */
 export function createGithubService(options: GithubServiceOptions): GithubService | undefined {
   const { store, course, clock, config } = options;
@@ -88,7 +91,10 @@ export function createGithubService(options: GithubServiceOptions): GithubServic
 
   const pollOnce = (): Promise<SyncReport> => {
     // A slow poll (waiting for a rate-limit reset) is not stacked on by the next tick.
-    polling ??= repoSync.sync(store.learners.listLinkedInActiveCohorts()).finally(() => (polling = undefined));
+    polling ??= (async () => {
+      store.githubCache.prune(new Date(clock.now().getTime() - CACHE_KEPT_MS));
+      return repoSync.sync(store.learners.listLinkedInActiveCohorts());
+    })().finally(() => (polling = undefined));
     return polling;
   };
 

@@ -39,11 +39,11 @@ function runsSignature(runs: readonly CheckRunFacts[]): string {
 export async function fetchSnapshotRest(client: RepoClient, store: Store, fullName: string, folders: readonly string[], now: Date, options: QueryOptions): Promise<RestSnapshot> {
   const [owner = '', repo = ''] = fullName.split('/');
   let unchanged = true;
-  const get = async <T>(route: string, params: Record<string, string | number>): Promise<T | undefined> => {
+  const get = async <T>(route: string, params: Record<string, string | number>, keep: (data: T) => T): Promise<T | undefined> => {
     // A 304 is free, but the point is held in case the answer is a 200.
     await client.budget.reserve('core', 1, options);
     try {
-      const answer = await conditionalGet<T>(client.octokit, store, route, params, now);
+      const answer = await conditionalGet<T>(client.octokit, store, route, params, now, { as: 'snapshot', keep });
       unchanged &&= !answer.changed;
       return answer.data;
     } catch (error) {
@@ -55,12 +55,16 @@ export async function fetchSnapshotRest(client: RepoClient, store: Store, fullNa
     }
   };
 
-  const info = await get<RepoBody>('GET /repos/{owner}/{repo}', { owner, repo });
+  const info = await get<RepoBody>('GET /repos/{owner}/{repo}', { owner, repo }, (data) => ({ default_branch: data.default_branch }));
   if (!info) return { found: { kind: 'missing' }, unchanged: false };
-  const branch = await get<BranchBody>('GET /repos/{owner}/{repo}/branches/{branch}', { owner, repo, branch: info.default_branch });
+  const branch = await get<BranchBody>('GET /repos/{owner}/{repo}/branches/{branch}', { owner, repo, branch: info.default_branch }, (data) => ({
+    commit: { sha: data.commit.sha },
+  }));
   if (!branch) return { found: { kind: 'empty' }, unchanged };
   const oid = branch.commit.sha;
-  const checks = await get<CheckRunsBody>('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { owner, repo, ref: oid, per_page: 100 });
+  const checks = await get<CheckRunsBody>('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { owner, repo, ref: oid, per_page: 100 }, (data) => ({
+    check_runs: data.check_runs.map(({ name, head_sha, status, conclusion, completed_at, app }) => ({ name, head_sha, status, conclusion, completed_at, app: app && { slug: app.slug } })),
+  }));
   const runs: CheckRunFacts[] = (checks?.check_runs ?? []).map((run) => ({
     name: run.name,
     headSha: run.head_sha,
@@ -72,11 +76,12 @@ export async function fetchSnapshotRest(client: RepoClient, store: Store, fullNa
   const blobs = new Map<string, string>();
   // Files matter only for a run that passed; a commit's tree never changes, so after the first read it is a 304.
   if (runs.some((run) => run.conclusion === 'success')) {
-    const tree = await get<TreeBody>('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { owner, repo, tree_sha: oid, recursive: 1 });
     const wanted = new Set(folders);
-    for (const entry of tree?.tree ?? []) {
-      if (entry.type === 'blob' && wanted.has(entry.path.split('/').slice(0, -1).join('/'))) blobs.set(entry.path, entry.sha);
-    }
+    const guarded = (entry: TreeBody['tree'][number]) => entry.type === 'blob' && wanted.has(entry.path.split('/').slice(0, -1).join('/'));
+    const tree = await get<TreeBody>('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { owner, repo, tree_sha: oid, recursive: 1 }, (data) => ({
+      tree: data.tree.filter(guarded).map(({ path, type, sha }) => ({ path, type, sha })),
+    }));
+    for (const entry of tree?.tree ?? []) if (guarded(entry)) blobs.set(entry.path, entry.sha);
   }
   return { found: { kind: 'ok', value: { oid, rollup: runsSignature(runs), runs, blobs } }, unchanged };
 }

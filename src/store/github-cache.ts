@@ -7,6 +7,8 @@ export function createGithubCacheQueries(db: Db) {
     `INSERT INTO github_cache (url, etag, body, fetched_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, body = excluded.body, fetched_at = excluded.fetched_at`,
   );
+  const touch = db.prepare<[string, string]>('UPDATE github_cache SET fetched_at = ? WHERE url = ?');
+  const prune = db.prepare<[string]>('DELETE FROM github_cache WHERE fetched_at < ?');
   return {
     get(url: string): { etag: string; body: unknown } | undefined {
       const row = get.get(url);
@@ -14,6 +16,14 @@ export function createGithubCacheQueries(db: Db) {
     },
     put(url: string, etag: string, body: unknown, now: Date): void {
       put.run(url, etag, JSON.stringify(body), now.toISOString());
+    },
+    /** Marks an entry as still in use (its ETag just earned a 304). */
+    touch(url: string, now: Date): void {
+      touch.run(now.toISOString(), url);
+    },
+    /** Forgets entries unused since `before` (old commits' trees and runs); returns how many. */
+    prune(before: Date): number {
+      return prune.run(before.toISOString()).changes;
     },
   };
 }

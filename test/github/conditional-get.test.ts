@@ -35,6 +35,23 @@ describe('conditional GitHub requests', () => {
     assert.deepEqual([third.changed, third.data.default_branch], [true, 'trunk']);
   });
 
+  it('stores only what `keep` keeps, and forgets entries that earned no 304 for a while', async () => {
+    const { store, services } = await testServices(NOW);
+    const octokit = createGithubClient({ token: fake.token, apiUrl: fake.apiUrl, logger: services.logger, throttle: false, retry: false });
+    const route = 'GET /repos/{owner}/{repo}';
+    const keep = { as: 'branch', keep: (data: { default_branch: string }) => ({ default_branch: data.default_branch }) };
+    await conditionalGet(octokit, store, route, { owner: 'octocat', repo: 'rust-course' }, NOW, keep);
+    const key = `${route} ${JSON.stringify({ owner: 'octocat', repo: 'rust-course' })} as branch`;
+    assert.deepEqual(store.githubCache.get(key)?.body, { default_branch: 'trunk' });
+
+    const later = new Date(NOW.getTime() + 5 * 24 * 3600_000);
+    const again = await conditionalGet(octokit, store, route, { owner: 'octocat', repo: 'rust-course' }, later, keep);
+    assert.equal(again.changed, false);
+    assert.equal(store.githubCache.prune(new Date(later.getTime() - 1000)), 0, 'the 304 kept it in use');
+    assert.equal(store.githubCache.prune(new Date(later.getTime() + 1000)), 1);
+    assert.equal(store.githubCache.get(key), undefined);
+  });
+
   it('passes other errors on, such as a missing repository', async () => {
     const { store, services } = await testServices(NOW);
     const octokit = createGithubClient({ token: fake.token, apiUrl: fake.apiUrl, logger: services.logger, throttle: false, retry: false });
