@@ -1,12 +1,13 @@
 import type { Clock } from '../core/clock.ts';
 import type { Cohort, Learner } from '../core/cohort.ts';
 import type { Course, Exercise } from '../core/course.ts';
-import { exerciseVerdict, type ProtectedFile } from '../core/exercise-verdict.ts';
+import type { ProtectedFile } from '../core/exercise-verdict.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { fetchIsolated, mapLimit } from './batches.ts';
 import { BudgetExhaustedError } from './rate-budget.ts';
 import { fetchSnapshotRest } from './rest-snapshots.ts';
+import { createSnapshotRecorder } from './snapshot-recorder.ts';
 import type { GithubAccess, RepoClient } from './github-access.ts';
 import { fetchHeads, fetchSnapshots, type Found, type HeadState, type RepoSnapshot } from './repo-queries.ts';
 
@@ -70,45 +71,15 @@ function reasonFor(error: unknown, repo: string): string {
 /**
  * Brings learners' results up to date with their repos, frugally: one GraphQL query tells the heads of up to
  * 100 repos for 1 point; only repos whose head or check rollup changed are read in full (check runs and the
- * blob SHAs of the guarded files), 50 to a query. Each learner's verdicts, celebrations and sync state land in
- * one transaction, so a crash loses nothing and repeats no celebration.
+ * blob SHAs of the guarded files), 50 to a query. A client that reaches only a repo or two reads them with
+ * conditional REST instead, free while unchanged. What is read is recorded batch by batch (snapshot-recorder).
  */
 export function createRepoSync(deps: SyncDeps): RepoSync {
-  const { store, course, logger } = deps;
-  const exercises = course.modules.flatMap((m) => m.exercises);
+  const { store, logger } = deps;
   const folders = [...new Set(deps.guardedFiles.map((f) => f.path.split('/').slice(0, -1).join('/')))];
-  const guardsOf = new Map(exercises.map((e) => [e.id, deps.guardedFiles.filter((f) => f.exerciseId === undefined || f.exerciseId === e.id)]));
   const sizes = { heads: deps.headsBatch ?? 100, snapshots: deps.snapshotBatch ?? 50, concurrency: deps.concurrency ?? 4, restGroupMax: deps.restGroupMax ?? 2 };
 
-  const apply = (learners: readonly Learner[], snapshot: RepoSnapshot): { passes: number; messages: number } => {
-    let passes = 0;
-    let messages = 0;
-    const now = deps.clock.now();
-    for (const learner of learners) {
-      store.transaction(() => {
-        const cohort = store.cohorts.findById(learner.cohortId);
-        const notCounted: { exercise: Exercise; detail: string }[] = [];
-        for (const exercise of exercises) {
-          const blobs = new Map((guardsOf.get(exercise.id) ?? []).map((f) => [f.path, snapshot.blobs.get(f.path) ?? null]));
-          const verdict = exerciseVerdict(exercise, snapshot.oid, snapshot.runs, guardsOf.get(exercise.id) ?? [], blobs);
-          const { firstPass, previous } = store.results.record({ learnerId: learner.id, exerciseId: exercise.id, status: verdict.status, commit: verdict.commit, detail: verdict.detail }, now);
-          if (firstPass && cohort) {
-            store.outbox.enqueue(cohort.id, 'celebration', deps.celebrate(learner, exercise, cohort), now);
-            passes += 1;
-          }
-          // Told once per commit: a re-sync of the same head says nothing new.
-          const toldAlready = previous?.status === 'tampered' && previous.lastCommit === verdict.commit;
-          if (verdict.status === 'tampered' && !toldAlready) notCounted.push({ exercise, detail: verdict.detail ?? '' });
-        }
-        if (notCounted.length > 0 && cohort) {
-          store.outbox.enqueue(cohort.id, 'not-counted', deps.notCounted(learner, notCounted), now, learner.platformUserId);
-          messages += 1;
-        }
-        store.syncState.saw(learner.id, snapshot.oid, snapshot.rollup, now);
-      });
-    }
-    return { passes, messages: passes + messages };
-  };
+  const apply = createSnapshotRecorder(deps);
 
   const syncGroup = async (client: RepoClient, byRepo: Map<string, Learner[]>, options: SyncOptions, report: SyncReport, outbox: { enqueued: number }) => {
     const query = { wait: options.wait ?? true };
@@ -179,22 +150,20 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
       const groups = new Map<string, { client: RepoClient; byRepo: Map<string, Learner[]> }>();
       const linked = learners.filter((l): l is Learner & { githubRepo: string } => l.githubRepo !== null && l.githubVerifiedAt !== null);
       report.learners = linked.length;
+      const fail = (learner: Learner, reason: string) => {
+        store.syncState.failed(learner.id, reason);
+        report.failures.push({ learnerId: learner.id, reason });
+      };
       await mapLimit(linked, 8, async (learner) => {
         let client: RepoClient | undefined;
         try {
           client = await deps.access.forRepo(learner.githubRepo);
         } catch (error) {
           logger.warn({ err: error, repo: learner.githubRepo }, 'could not reach GitHub for a repo');
-          const reason = reasonFor(error, learner.githubRepo);
-          store.syncState.failed(learner.id, reason);
-          report.failures.push({ learnerId: learner.id, reason });
-          return;
+          return fail(learner, reasonFor(error, learner.githubRepo));
         }
         if (!client) {
-          const reason = `The bot cannot read ${learner.githubRepo}: ${deps.access.mode === 'app' ? "install the course's GitHub App on it" : 'check that it is public'}.`;
-          store.syncState.failed(learner.id, reason);
-          report.failures.push({ learnerId: learner.id, reason });
-          return;
+          return fail(learner, `The bot cannot read ${learner.githubRepo}: ${deps.access.mode === 'app' ? "install the course's GitHub App on it" : 'check that it is public'}.`);
         }
         const group = groups.get(client.key) ?? { client, byRepo: new Map<string, Learner[]>() };
         groups.set(client.key, group);
@@ -202,7 +171,8 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
         group.byRepo.set(key, [...(group.byRepo.get(key) ?? []), learner]);
       });
       const outbox = { enqueued: 0 };
-      for (const { client, byRepo } of groups.values()) await syncGroup(client, byRepo, options, report, outbox);
+      // With a GitHub App each installation is a group of its own: they are read side by side.
+      await mapLimit([...groups.values()], sizes.concurrency, ({ client, byRepo }) => syncGroup(client, byRepo, options, report, outbox));
       if (outbox.enqueued > 0) deps.onCelebrated();
       logger.info({ ...report, failures: report.failures.length }, 'GitHub sync finished');
       return report;
