@@ -76,11 +76,13 @@ function statusReply(cohort: Cohort, now: Date, services: Services): Reply {
   const windows = windowsFor(cohort, services);
   const current = currentWindow(windows, now);
   const week = cohortWeek(cohort, now);
+  const learners = services.store.learners.listInCohort(cohort.id);
+  const linked = learners.filter((l) => l.githubVerifiedAt !== null).length;
   return {
     title: `${cohort.name} — ${cohort.status}`,
     fields: [
       { name: 'Week', value: week === 0 ? 'not started' : `${Math.min(week, totalWeeks(services.course))} of ${totalWeeks(services.course)}`, inline: true },
-      { name: 'Learners', value: String(services.store.learners.listInCohort(cohort.id).length), inline: true },
+      { name: 'Learners', value: `${learners.length} (${linked} linked a repo)`, inline: true },
       { name: 'Messages waiting to be sent', value: String(services.store.outbox.pendingCount(cohort.id)), inline: true },
       { name: 'Current module', value: current ? moduleLabel(current.module) : 'none yet' },
       { name: 'Posts', value: `${weekdayName(cohort.postWeekday)}s at ${cohort.postTime} (${cohort.timezone}), from ${formatDayInZone(windows[0]?.releaseAt ?? now, cohort.timezone)}` },

@@ -196,6 +196,8 @@ describe('/sync and /cohort sync', () => {
     assert.equal(reply.title, 'Synced Winter cohort');
     assert.match(reply.text ?? '', /1 of 2 linked repos read · 1 new passes · 1 learners have not linked a repo/);
     assert.match(reply.fields?.[0]?.value ?? '', /u-two: I cannot see other\/gone on GitHub/);
+    const status = await registry.execute(invocation('cohort', 'status', { user: { id: 'org', displayName: 'Org', isOrganiser: true } }), services);
+    assert.equal(status.fields?.find((f) => f.name === 'Learners')?.value, '3 (2 linked a repo)');
     const progress = await registry.execute(invocation('progress', '', { user: { id: 'u-two', displayName: 'u-two' } }), services);
     assert.match(progress.footer ?? '', /^Last sync: I cannot see other\/gone on GitHub/);
   });
