@@ -192,12 +192,19 @@ describe('GitHub sync: failures stay with their repo', () => {
     });
   }
 
-  it('says when a linked repo is gone', async () => {
-    const { store, cohort, github } = await setup(fake);
-    const gone = linkedLearner(store, cohort, 'gone', 'gone/nowhere', NOW);
-    const report = await github.sync([gone]);
-    assert.match(report.failures[0]?.reason ?? '', /cannot see gone\/nowhere on GitHub/);
-  });
+  for (const [reader, restGroupMax] of [['batched GraphQL', 0], ['conditional REST', 100]] as const) {
+    it(`over ${reader}, says when a linked repo is gone, and still reads the others`, async () => {
+      const { store, cohort, github } = await setup(fake, {}, restGroupMax);
+      const gone = linkedLearner(store, cohort, 'gone', 'gone/nowhere', NOW);
+      starterRepo(fake, course, `here${restGroupMax}/course`);
+      runChecks(fake, `here${restGroupMax}/course`, [first!.check]);
+      const here = linkedLearner(store, cohort, 'here', `here${restGroupMax}/course`, NOW);
+      const report = await github.sync([gone, here]);
+      assert.deepEqual(report.failures.map((f) => f.learnerId), [gone.id]);
+      assert.match(report.failures[0]?.reason ?? '', /cannot see gone\/nowhere on GitHub/);
+      assert.equal(report.newPasses, 1);
+    });
+  }
 });
 
 describe('GitHub sync: rate limits', () => {
