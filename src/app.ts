@@ -20,6 +20,7 @@ import { createGithubService, type GithubServiceOptions } from './github/github-
 import { createGithubWebhookHandler } from './github/webhook-handler.ts';
 import { createLogger } from './logger.ts';
 import { createOutboxWorker, type Deliver } from './outbox/outbox-worker.ts';
+import { scheduleGithubPolls } from './scheduler/github-poll-job.ts';
 import { createScheduler } from './scheduler/scheduler.ts';
 import { openStore } from './store/store.ts';
 
@@ -136,11 +137,12 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
   }
   outbox.start();
   scheduler.start();
-  github?.startPolling();
+  const polls = github && scheduleGithubPolls(() => github.pollOnce(), config.github.pollMinutes, logger);
   logger.info({ local, discord: Boolean(discord), slack: Boolean(slack), github: github?.mode ?? false, httpPort }, 'cohort-bot started');
 
   const done = running.finally(async () => {
     scheduler.stop();
+    polls?.stop();
     github?.stop();
     await discord?.stop();
     await slack?.stop();

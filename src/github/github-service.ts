@@ -1,4 +1,3 @@
-import cron, { type ScheduledTask } from 'node-cron';
 import type { GithubPort } from '../chat/context.ts';
 import { celebrationReply } from '../chat/views/celebration.ts';
 import { notCountedReply } from '../chat/views/not-counted.ts';
@@ -40,7 +39,6 @@ export interface GithubService extends GithubPort {
   handleEvent(event: GithubEvent): Promise<void>;
   /** One poll of every linked learner in a running cohort: only changed repos are read in full. */
   pollOnce(): Promise<SyncReport>;
-  startPolling(): void;
   stop(): void;
 }
 
@@ -70,7 +68,6 @@ export function createGithubService(options: GithubServiceOptions): GithubServic
     ...options.tuning,
   });
   let polling: Promise<SyncReport> | undefined;
-  let task: ScheduledTask | undefined;
   // One push finishes a job per exercise, each with its own webhook: repos named within a short delay are read
   // together in one sync, so a push costs one query, not one per job.
   const pendingRepos = new Set<string>();
@@ -111,14 +108,7 @@ export function createGithubService(options: GithubServiceOptions): GithubServic
       flushTimer ??= setTimeout(flush, options.tuning?.webhookDelayMs ?? 3000);
     },
     pollOnce,
-    startPolling() {
-      task = cron.schedule(`*/${config.pollMinutes} * * * *`, () => void pollOnce().catch((error: unknown) => logger.error({ err: error }, 'GitHub poll failed')), {
-        name: 'github-poll',
-      });
-    },
     stop() {
-      void task?.stop();
-      void task?.destroy();
       clearTimeout(flushTimer);
     },
   };
