@@ -36,6 +36,10 @@ export interface ResultUpdate {
 export function createExerciseResultQueries(db: Db) {
   const one = db.prepare<[number, string], ResultRow>('SELECT * FROM exercise_results WHERE learner_id = ? AND exercise_id = ?');
   const forLearner = db.prepare<[number], ResultRow>('SELECT * FROM exercise_results WHERE learner_id = ? ORDER BY exercise_id');
+  const passesInCohort = db.prepare<[number], { learner_id: number; exercise_id: string; first_passed_at: string }>(
+    `SELECT r.learner_id, r.exercise_id, r.first_passed_at FROM exercise_results r JOIN learners l ON l.id = r.learner_id
+     WHERE l.cohort_id = ? AND r.first_passed_at IS NOT NULL`,
+  );
   // The first pass's time and commit are written once and kept: a later failure is recorded but takes no credit away.
   const upsert = db.prepare<[ResultUpdate & { now: string }], ResultRow>(
     `INSERT INTO exercise_results (learner_id, exercise_id, status, first_passed_at, passed_commit, last_commit, detail, updated_at)
@@ -54,6 +58,10 @@ export function createExerciseResultQueries(db: Db) {
   return {
     listForLearner(learnerId: number): ExerciseResult[] {
       return forLearner.all(learnerId).map(toResult);
+    },
+    /** Every pass that counts in a cohort, for the leaderboard. */
+    passesInCohort(cohortId: number): { learnerId: number; exerciseId: string; firstPassedAt: Date }[] {
+      return passesInCohort.all(cohortId).map((r) => ({ learnerId: r.learner_id, exerciseId: r.exercise_id, firstPassedAt: new Date(r.first_passed_at) }));
     },
     /**
      * Records the latest verdict; returns the stored row, the one it replaced, and whether this call is the first

@@ -11,7 +11,7 @@ describe('every command through the registry', () => {
     const cohort = berlinCohort(store);
     store.learners.join(cohort.id, 'u-ada', 'Ada', NOW);
     const names = registry.list().map((c) => c.name);
-    assert.deepEqual(names, ['cohort', 'help', 'join', 'link-github', 'module', 'next-module', 'progress', 'schedule', 'sync']);
+    assert.deepEqual(names, ['cohort', 'help', 'join', 'leaderboard', 'link-github', 'module', 'next-module', 'progress', 'schedule', 'sync']);
     // /cohort is for organisers; /link-github and /sync need GitHub (test/commands/link-github.test.ts).
     for (const name of names.filter((n) => !['cohort', 'link-github', 'sync'].includes(n))) {
       const reply = await registry.execute(invocation(name, name === 'module' ? '1' : ''), services);
@@ -29,6 +29,7 @@ describe('/help', () => {
       '/cohort <create|status|pause|resume|post-now|add-organiser|remove-organiser|sync>',
       '/help [command:command]',
       '/join',
+      '/leaderboard',
       '/link-github <start|verify>',
       '/module <module>',
       '/next-module',
@@ -151,5 +152,31 @@ describe('/cohort organisers', () => {
     assert.equal((await asSlack(helper, 'remove-organiser person:U0HELPER')).title, 'They no longer run Winter');
     assert.match((await asSlack(helper, 'resume')).text ?? '', /Only the cohort organisers/);
     assert.equal(store.cohorts.findById(cohort.id)?.status, 'paused');
+  });
+});
+
+describe('/leaderboard', () => {
+  it('ranks the cohort by points from passed exercises, and shows the asker where they stand', async () => {
+    const { services, registry, store } = await testServices(NOW);
+    const cohort = berlinCohort(store);
+    const exercises = realCourse().modules.flatMap((m) => m.exercises);
+    const empty = await registry.execute(invocation('leaderboard'), services);
+    assert.match(empty.text ?? '', /Nobody has joined yet/);
+    // Twelve learners with 12, 11, … 1 exercises passed; Ada (the asker) has none and comes last.
+    for (let i = 0; i < 12; i += 1) {
+      const { learner } = store.learners.join(cohort.id, `u-${i}`, `Learner ${12 - i}`, NOW);
+      pass(store, learner.id, exercises.slice(0, 12 - i).map((e) => e.id), new Date(NOW.getTime() + i * 1000));
+    }
+    store.learners.join(cohort.id, 'u-ada', 'Ada', NOW);
+    const reply = await registry.execute(invocation('leaderboard'), services);
+    const lines = (reply.text ?? '').split('\n');
+    const top = exercises.slice(0, 12).reduce((sum, e) => sum + e.points, 0);
+    assert.equal(lines[0], `🥇 Learner 12 — ${top} points (12 exercises)`);
+    assert.match(lines[1] ?? '', /^🥈 Learner 11 — \d+ points \(11 exercises\)$/);
+    assert.match(lines[3] ?? '', /^4\. Learner 9 /);
+    assert.equal(lines.length, 12, 'the top ten, an ellipsis and the asker');
+    assert.deepEqual(lines.slice(10), ['…', '13. **Ada** — 0 points (0 exercises)']);
+    assert.match(reply.footer ?? '', /^12 of 13 learners have points/);
+    assert.equal(reply.private, true);
   });
 });

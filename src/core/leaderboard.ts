@@ -1,0 +1,38 @@
+import type { Learner } from './cohort.ts';
+import type { Course } from './course.ts';
+
+/** A pass that counts: the exercise and when it first passed. */
+export interface Pass {
+  learnerId: number;
+  exerciseId: string;
+  firstPassedAt: Date;
+}
+
+export interface Standing {
+  rank: number;
+  learner: Learner;
+  points: number;
+  exercises: number;
+  /** When they reached their points: the earlier, the higher among equals. */
+  reachedAt: Date | null;
+}
+
+/**
+ * Learners by points (each exercise's points, once passed); equal points are ordered by who got there first,
+ * and only exact ties (same points, same moment, or no points) share a rank, as in 1, 2, 2, 4.
+ */
+export function rankLearners(course: Course, learners: readonly Learner[], passes: readonly Pass[]): Standing[] {
+  const points = new Map(course.modules.flatMap((m) => m.exercises).map((e) => [e.id, e.points]));
+  const standings = learners.map((learner) => {
+    const own = passes.filter((p) => p.learnerId === learner.id && points.has(p.exerciseId));
+    const reachedAt = own.reduce<Date | null>((latest, p) => (latest === null || p.firstPassedAt > latest ? p.firstPassedAt : latest), null);
+    return { rank: 0, learner, points: own.reduce((sum, p) => sum + (points.get(p.exerciseId) ?? 0), 0), exercises: own.length, reachedAt };
+  });
+  const time = (s: Standing) => s.reachedAt?.getTime() ?? Infinity;
+  standings.sort((a, b) => b.points - a.points || time(a) - time(b) || a.learner.displayName.localeCompare(b.learner.displayName));
+  standings.forEach((s, i) => {
+    const before = standings[i - 1];
+    s.rank = before && before.points === s.points && time(before) === time(s) ? before.rank : i + 1;
+  });
+  return standings;
+}
