@@ -134,7 +134,7 @@ describe('Discord adapter against a fake Discord', { timeout: 60_000 }, () => {
     assert.ok(cohort);
     const [status] = await ask({ user: ORGANISER, command: 'cohort', subcommand: 'status' });
     assert.match(JSON.stringify(status?.body), /Winter — active/);
-    assert.match(JSON.stringify(status?.body), /"name":"Learners","value":"1"/);
+    assert.match(JSON.stringify(status?.body), /"name":"Learners","value":"1 \(0 linked a repo\)"/);
     await ask({ user: ORGANISER, command: 'cohort', subcommand: 'pause' });
     assert.equal(store.cohorts.findById(cohort.id)?.status, 'paused');
     const [member] = await ask({ user: MEMBER, command: 'cohort', subcommand: 'resume' });
