@@ -44,6 +44,8 @@ export interface GithubService extends GithubPort {
 
 /** Cached answers unused this long (old commits' runs and trees) are dropped. */
 const CACHE_KEPT_MS = 3 * 24 * 3600_000;
+/** Delivery ids are kept to recognise redeliveries, which GitHub makes within days. */
+const DELIVERIES_KEPT_MS = 14 * 24 * 3600_000;
 
 /** GitHub for the rest of the bot: linking reads, syncs, webhook events and the polling schedule. */
 export function createGithubService(options: GithubServiceOptions): GithubService | undefined {
@@ -90,6 +92,7 @@ export function createGithubService(options: GithubServiceOptions): GithubServic
     // A slow poll (waiting for a rate-limit reset) is not stacked on by the next tick.
     polling ??= (async () => {
       store.githubCache.prune(new Date(clock.now().getTime() - CACHE_KEPT_MS));
+      store.githubDeliveries.prune(new Date(clock.now().getTime() - DELIVERIES_KEPT_MS));
       return repoSync.sync(store.learners.listLinkedInActiveCohorts());
     })().finally(() => (polling = undefined));
     return polling;

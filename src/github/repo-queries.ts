@@ -24,6 +24,8 @@ export type Found<T> = { kind: 'ok'; value: T } | { kind: 'missing' } | { kind: 
 
 export interface RepoSnapshot extends HeadState {
   runs: CheckRunFacts[];
+  /** More check suites at the head than one query reads: the caller reads this repo over REST instead. */
+  incomplete?: boolean;
   /** Blob SHA of each file found in the asked folders, by path. */
   blobs: Map<string, string>;
 }
@@ -53,7 +55,7 @@ export function snapshotsCost(repos: number): number {
 interface Target {
   oid: string;
   statusCheckRollup?: Rollup | null;
-  checkSuites?: { nodes: ({ app: { slug: string } | null; checkRuns: { nodes: ({ name: string; status: string; conclusion: string | null; completedAt: string | null } | null)[] } | null } | null)[] } | null;
+  checkSuites?: { totalCount: number; nodes: ({ app: { slug: string } | null; checkRuns: { nodes: ({ name: string; status: string; conclusion: string | null; completedAt: string | null } | null)[] } | null } | null)[] } | null;
 }
 interface RepoNode {
   defaultBranchRef: { target: Target | null } | null;
@@ -126,7 +128,7 @@ export async function fetchSnapshots(
     values[`d${j}`] = `HEAD:${folder}`;
   });
   const trees = folders.map((_, j) => `d${j}: object(expression: $d${j}) { ... on Tree { entries { name oid } } }`).join(' ');
-  const runs = `checkSuites(first: ${SUITES}) { nodes { app { slug } checkRuns(first: ${RUNS}) { nodes { name status conclusion completedAt } } } }`;
+  const runs = `checkSuites(first: ${SUITES}) { totalCount nodes { app { slug } checkRuns(first: ${RUNS}) { nodes { name status conclusion completedAt } } } }`;
   const fields = repos.map(
     (_, i) => `r${i}: repository(owner: $o${i}, name: $n${i}) { defaultBranchRef { target { oid ... on Commit { ${ROLLUP} ${runs} } } } ${trees} }`,
   );
@@ -155,7 +157,8 @@ export async function fetchSnapshots(
             : [],
         ),
       );
-      return [fullName, { kind: 'ok', value: { oid: target.oid, rollup: rollupSignature(target.statusCheckRollup), runs: facts, blobs } }];
+      const incomplete = (target.checkSuites?.totalCount ?? 0) > SUITES;
+      return [fullName, { kind: 'ok', value: { oid: target.oid, rollup: rollupSignature(target.statusCheckRollup), runs: facts, blobs, incomplete } }];
     }),
   );
 }

@@ -96,9 +96,9 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
     const unreadable = (repo: string, found: Found<unknown>) =>
       fail(repo, found.kind === 'missing' ? `I cannot see ${repo} on GitHub: was it renamed, deleted or made private?` : `${repo} has no commits on its default branch yet.`);
 
-    // A GraphQL query costs at least a point; for a repo or two, conditional REST costs nothing while unchanged.
-    if (byRepo.size <= sizes.restGroupMax) {
-      await mapLimit([...byRepo.keys()], sizes.concurrency, async (repo) => {
+    /** `rollups`: what GraphQL said of repos it could not read in full, kept so the next poll compares like with like. */
+    const readOverRest = (repos: readonly string[], rollups?: ReadonlyMap<string, string | null>) =>
+      mapLimit(repos, sizes.concurrency, async (repo) => {
         let snapshot: Found<RepoSnapshot>;
         try {
           snapshot = (await fetchSnapshotRest(client, store, repo, folders, deps.clock.now(), query)).found;
@@ -106,8 +106,9 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
           return onError(repo, error);
         }
         if (snapshot.kind !== 'ok') return unreadable(repo, snapshot);
+        if (rollups?.has(repo)) snapshot.value.rollup = rollups.get(repo) ?? null;
         const learners = byRepo.get(repo) ?? [];
-        if (!options.force && learners.every((l) => !changed(store.syncState.get(l.id), snapshot.value))) {
+        if (!rollups && !options.force && learners.every((l) => !changed(store.syncState.get(l.id), snapshot.value))) {
           report.unchanged += learners.length;
           return;
         }
@@ -116,6 +117,10 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
         report.newPasses += applied.passes;
         outbox.enqueued += applied.messages;
       });
+
+    // A GraphQL query costs at least a point; for a repo or two, conditional REST costs nothing while unchanged.
+    if (byRepo.size <= sizes.restGroupMax) {
+      await readOverRest([...byRepo.keys()]);
       return;
     }
     let toRead = [...byRepo.keys()];
@@ -128,11 +133,13 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
         else report.unchanged += byRepo.get(repo)?.length ?? 0;
       }
     }
+    const crowded = new Map<string, string | null>();
     await fetchIsolated(toRead, { size: sizes.snapshots, concurrency: sizes.concurrency }, async (batch) => {
       const found = await fetchSnapshots(client, batch, folders, query);
       // Applied batch by batch, so what is read is kept even if a later batch never finishes.
       for (const [repo, snapshot] of found) {
         if (snapshot.kind !== 'ok') unreadable(repo, snapshot);
+        else if (snapshot.value.incomplete) crowded.set(repo, snapshot.value.rollup);
         else {
           report.looked += byRepo.get(repo)?.length ?? 0;
           const applied = apply(byRepo.get(repo) ?? [], snapshot.value);
@@ -142,6 +149,8 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
       }
       return found;
     }, onError);
+    // Many apps' check suites at one commit could hide the Actions suite from the query; REST lists every run.
+    await readOverRest([...crowded.keys()], crowded);
   };
 
   return {

@@ -142,6 +142,19 @@ describe('GitHub sync: reading only what changed', () => {
     assert.deepEqual([oneChanged.looked, oneChanged.newPasses], [1, 1]);
   });
 
+  it('reads a repo with more check suites than a query holds over REST, so the Actions suite is never missed', async () => {
+    const { store, cohort, github } = await setup(fake, {}, 0);
+    starterRepo(fake, course, 'crowded/course');
+    for (let i = 0; i < 6; i += 1) fake.addCheckRun('crowded/course', { name: `lint-${i}`, app: `app-${i}` });
+    runChecks(fake, 'crowded/course', [first!.check]);
+    const crowded = linkedLearner(store, cohort, 'crowded', 'crowded/course', NOW);
+    const report = await github.sync([crowded]);
+    assert.equal(report.newPasses, 1);
+    assert.equal(fake.requests.at(-1)?.path, '/repos/crowded/course/git/trees/' + fake.repo('crowded/course').branches.get('main'));
+    const again = await github.sync([crowded]);
+    assert.deepEqual([again.looked, again.unchanged], [0, 1], 'the next poll compares GraphQL rollups and finds nothing new');
+  });
+
   it('a repo read over conditional REST costs nothing while unchanged: every answer is a 304', async () => {
     const { store, cohort, github } = await setup(fake, {}, 100);
     starterRepo(fake, course, 'solo/course');

@@ -55,6 +55,15 @@ describe('GitHub webhook endpoint', () => {
     assert.equal(events.length, before + 1);
   });
 
+  it('forgets delivery ids only after GitHub would no longer redeliver them', () => {
+    const received = new Date('2026-12-10T12:00:00Z');
+    assert.equal(store.githubDeliveries.accept('old-delivery', 'push', received), true);
+    assert.equal(store.githubDeliveries.prune(new Date(received.getTime() - 1000)), 0);
+    assert.equal(store.githubDeliveries.accept('old-delivery', 'push', received), false, 'still recognised');
+    assert.ok(store.githubDeliveries.prune(new Date(received.getTime() + 1000)) >= 1);
+    assert.equal(store.githubDeliveries.accept('old-delivery', 'push', received), true);
+  });
+
   it('refuses a bad or missing signature with 401 and stores nothing', async () => {
     const stored = store.githubDeliveries.count();
     const before = events.length;

@@ -92,9 +92,11 @@ export function resolveRef(repo: FakeRepo, ref: string): FakeCommit | undefined 
 }
 
 export function addCheckRun(repo: FakeRepo, run: Omit<FakeCheckRun, 'id' | 'suiteId' | 'completedAt'> & { suiteId?: number; completedAt?: string | null }): FakeCheckRun {
+  // Runs of one app at one commit share a suite, as a workflow's jobs do.
+  const sibling = repo.checkRuns.find((r) => r.headSha === run.headSha && r.app === run.app);
   const created: FakeCheckRun = {
     id: nextId++,
-    suiteId: run.suiteId ?? 1,
+    suiteId: run.suiteId ?? sibling?.suiteId ?? nextId++,
     completedAt: run.completedAt ?? (run.status === 'completed' ? new Date().toISOString() : null),
     ...run,
   } as FakeCheckRun;
