@@ -13,6 +13,16 @@ const refuse = (message: string, hint?: string): never => {
   throw new UserError('github-link', message, hint);
 };
 
+/** GitHub being down or slow is not the learner's doing: say so, and keep the details for the log. */
+async function fromGithub<T>(ctx: { logger: { warn(obj: object, msg: string): void } }, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    ctx.logger.warn({ err: error }, 'GitHub read for linking failed');
+    throw new UserError('github-down', 'GitHub did not answer just now, so I could not check your repo.', 'Nothing was changed; try again in a minute.');
+  }
+}
+
 const start = defineSubcommand({
   description: 'Link your GitHub repo: you get a code to put in it, then run /link-github verify',
   options: {
@@ -35,7 +45,7 @@ const start = defineSubcommand({
     if (ctx.services.store.learners.repoHolder(cohort.id, repo, learner.id)) {
       return refuse(`Someone else in ${cohort.name} has already linked ${repo}.`, 'Each learner links their own repo. If that is yours, ask an organiser.');
     }
-    const info = await github.repo(repo, ctx.now);
+    const info = await fromGithub(ctx, github.repo(repo, ctx.now));
     if (!info) {
       const where = github.mode === 'app' ? "and that the course's GitHub App is installed on it" : 'and that it is public';
       return refuse(`I cannot find ${repo} on GitHub.`, `Check the spelling ${where}, then try again.`);
@@ -68,12 +78,12 @@ const verify = defineSubcommand({
     const { store } = ctx.services;
     const request = store.linkRequests.find(learner.id);
     if (!request) return refuse('There is no link waiting to be verified.', 'Start with /link-github login:<your login> repo:<owner/name>.');
-    const info = await github.repo(request.repo, ctx.now);
+    const info = await fromGithub(ctx, github.repo(request.repo, ctx.now));
     if (!info) return refuse(`I cannot find ${request.repo} on GitHub any more.`, 'Check it still exists, then start again with /link-github.');
     if (info.ownerLogin.toLowerCase() !== request.login.toLowerCase()) {
       return refuse(`GitHub says ${request.repo} now belongs to ${info.ownerLogin}.`, 'Start again with /link-github and a repo of your own.');
     }
-    const file = await github.file(info.fullName, VERIFY_FILE, info.defaultBranch, ctx.now);
+    const file = await fromGithub(ctx, github.file(info.fullName, VERIFY_FILE, info.defaultBranch, ctx.now));
     if (!file?.includes(request.code) && !info.description?.includes(request.code)) {
       if (file !== undefined) {
         const shown = file.trim().slice(0, 40).replace(/`/g, "'");

@@ -10,6 +10,7 @@ export const USER_ERROR_CODES = [
   'cohort-exists',
   'github-off',
   'github-link',
+  'github-down',
   'too-soon',
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];

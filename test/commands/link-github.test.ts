@@ -125,6 +125,18 @@ describe('/link-github', () => {
     assert.ok(store.results.listForLearner(ada.id).find((r) => r.exerciseId === firstExercise.id)?.firstPassedAt);
   });
 
+  it('says GitHub did not answer, and changes nothing, when GitHub fails', async () => {
+    const { services, registry, store, cohort } = await joined();
+    fake.fault('ada-l/rust-course', { status: 503 });
+    try {
+      const reply = await registry.execute(invocation('link-github', 'ada-l ada-l/rust-course'), services);
+      assert.match(reply.text ?? '', /GitHub did not answer just now[\s\S]*Nothing was changed/);
+      assert.equal(store.linkRequests.find(store.learners.find(cohort.id, 'u-ada')!.id), undefined);
+    } finally {
+      fake.fault('ada-l/rust-course', undefined);
+    }
+  });
+
   it('says politely when the bot has no GitHub connection', async () => {
     const { services, registry, store } = await testServices(NOW);
     const cohort = berlinCohort(store);
