@@ -70,13 +70,14 @@ describe('the app on Slack', { timeout: 60_000 }, () => {
     const [code] = (await once(child, 'close')) as [number];
     assert.equal(code, 0);
     const manifest = JSON.parse(readFileSync(file, 'utf8')) as {
-      features: { slash_commands: { command: string; should_escape: boolean }[] };
+      features: { slash_commands: { command: string; should_escape: boolean }[]; app_home: { messages_tab_enabled: boolean } };
       oauth_config: { scopes: { bot: string[] } };
       settings: { socket_mode_enabled: boolean };
     };
     const commands = await loadCommands();
     assert.deepEqual(manifest.features.slash_commands.map((c) => c.command).sort(), commands.map((c) => `/${c.name}`).sort());
     assert.ok(manifest.features.slash_commands.every((c) => c.should_escape));
+    assert.equal(manifest.features.app_home.messages_tab_enabled, true, 'direct messages have somewhere to appear');
     assert.deepEqual(manifest.oauth_config.scopes.bot, ['commands', 'chat:write', 'chat:write.public', 'users:read']);
     assert.equal(manifest.settings.socket_mode_enabled, true);
   });

@@ -16,6 +16,8 @@ export function slackManifest(commands: readonly Command[], name = 'cohort-bot')
       background_color: '#2c2d30',
     },
     features: {
+      // Direct messages (why a pass did not count) arrive in the app's Messages tab; the bot does not read replies.
+      app_home: { home_tab_enabled: false, messages_tab_enabled: true, messages_tab_read_only_enabled: true },
       bot_user: { display_name: name, always_online: true },
       slash_commands: commands.map((command) => ({
         command: `/${command.name}`,
