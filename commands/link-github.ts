@@ -96,8 +96,8 @@ const verify = defineSubcommand({
     }
     const relinked = learner.githubRepo !== null && learner.githubRepo.toLowerCase() !== info.fullName.toLowerCase();
     try {
+      // The cohort's unique index on repos refuses one that another learner linked since /link-github start.
       store.transaction(() => {
-        if (store.learners.repoHolder(cohort.id, info.fullName, learner.id)) throw new UserError('github-link', `Someone else in ${cohort.name} linked ${info.fullName} first.`);
         store.learners.linkGithub(learner.id, info.ownerLogin, info.fullName, ctx.now);
         store.linkRequests.remove(learner.id);
         if (relinked) store.syncState.forget(learner.id);

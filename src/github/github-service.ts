@@ -4,6 +4,7 @@ import { notCountedReply } from '../chat/views/not-counted.ts';
 import type { Config } from '../config.ts';
 import { officialFiles } from '../content/starter-repo.ts';
 import type { Clock } from '../core/clock.ts';
+import { completedExercises } from '../core/cohort.ts';
 import type { Course } from '../core/course.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
@@ -61,11 +62,8 @@ export function createGithubService(options: GithubServiceOptions): GithubServic
     logger,
     access,
     guardedFiles: officialFiles(course, options.contentDir),
-    celebrate: (learner, exercise) => {
-      const done = store.results.listForLearner(learner.id).filter((r) => r.firstPassedAt).length;
-      return celebrationReply(course, learner, exercise, done);
-    },
-    notCounted: (_learner, items) => notCountedReply(items),
+    celebrate: (learner, exercise) => celebrationReply(course, learner, exercise, completedExercises(store.results.listForLearner(learner.id)).size),
+    notCounted: notCountedReply,
     onCelebrated: options.onCelebrated,
     ...options.tuning,
   });

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.ts';
-import type { Cohort, Learner } from '../core/cohort.ts';
+import type { Learner } from '../core/cohort.ts';
 import type { Course, Exercise } from '../core/course.ts';
-import type { ProtectedFile } from '../core/exercise-verdict.ts';
+import type { OfficialFile } from '../content/starter-repo.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { fetchIsolated, mapLimit } from './batches.ts';
@@ -11,22 +11,18 @@ import { createSnapshotRecorder } from './snapshot-recorder.ts';
 import type { GithubAccess, RepoClient } from './github-access.ts';
 import { fetchHeads, fetchSnapshots, type Found, type HeadState, type RepoSnapshot } from './repo-queries.ts';
 
-/** A file of content/ that must be unchanged in the learner's repo, and the exercise it guards (none: all). */
-export interface GuardedFile extends ProtectedFile {
-  exerciseId: string | undefined;
-}
-
 export interface SyncDeps {
   store: Store;
   course: Course;
   clock: Clock;
   logger: Logger;
   access: GithubAccess;
-  guardedFiles: readonly GuardedFile[];
+  /** Files of content/ that must be unchanged in the learner's repo, each with the exercise it guards (none: all). */
+  guardedFiles: readonly OfficialFile[];
   /** The channel message for a first pass; stored in the outbox with the result. */
-  celebrate(learner: Learner, exercise: Exercise, cohort: Cohort): unknown;
+  celebrate(learner: Learner, exercise: Exercise): unknown;
   /** The direct message telling a learner why passing checks did not count (tests or workflow changed). */
-  notCounted(learner: Learner, items: { exercise: Exercise; detail: string }[]): unknown;
+  notCounted(items: { exercise: Exercise; detail: string }[]): unknown;
   /** Told when a sync stored messages in the outbox, so they go out at once. */
   onCelebrated(): void;
   headsBatch?: number;
@@ -95,6 +91,13 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
     };
     const unreadable = (repo: string, found: Found<unknown>) =>
       fail(repo, found.kind === 'missing' ? `I cannot see ${repo} on GitHub: was it renamed, deleted or made private?` : `${repo} has no commits on its default branch yet.`);
+    const record = (repo: string, snapshot: RepoSnapshot) => {
+      const learners = byRepo.get(repo) ?? [];
+      report.looked += learners.length;
+      const applied = apply(learners, snapshot);
+      report.newPasses += applied.passes;
+      outbox.enqueued += applied.messages;
+    };
 
     /** `rollups`: what GraphQL said of repos it could not read in full, kept so the next poll compares like with like. */
     const readOverRest = (repos: readonly string[], rollups?: ReadonlyMap<string, string | null>) =>
@@ -112,10 +115,7 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
           report.unchanged += learners.length;
           return;
         }
-        report.looked += learners.length;
-        const applied = apply(learners, snapshot.value);
-        report.newPasses += applied.passes;
-        outbox.enqueued += applied.messages;
+        record(repo, snapshot.value);
       });
 
     // A GraphQL query costs at least a point; for a repo or two, conditional REST costs nothing while unchanged.
@@ -140,12 +140,7 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
       for (const [repo, snapshot] of found) {
         if (snapshot.kind !== 'ok') unreadable(repo, snapshot);
         else if (snapshot.value.incomplete) crowded.set(repo, snapshot.value.rollup);
-        else {
-          report.looked += byRepo.get(repo)?.length ?? 0;
-          const applied = apply(byRepo.get(repo) ?? [], snapshot.value);
-          report.newPasses += applied.passes;
-          outbox.enqueued += applied.messages;
-        }
+        else record(repo, snapshot.value);
       }
       return found;
     }, onError);

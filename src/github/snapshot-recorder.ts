@@ -31,7 +31,7 @@ export function createSnapshotRecorder(deps: Pick<SyncDeps, 'store' | 'course' |
             now,
           );
           if (firstPass && cohort) {
-            store.outbox.enqueue(cohort.id, 'celebration', deps.celebrate(learner, exercise, cohort), now);
+            store.outbox.enqueue(cohort.id, 'celebration', deps.celebrate(learner, exercise), now);
             passes += 1;
             messages += 1;
           }
@@ -40,7 +40,7 @@ export function createSnapshotRecorder(deps: Pick<SyncDeps, 'store' | 'course' |
           if (verdict.status === 'tampered' && !toldAlready) notCounted.push({ exercise, detail: verdict.detail ?? '' });
         }
         if (notCounted.length > 0 && cohort) {
-          store.outbox.enqueue(cohort.id, 'not-counted', deps.notCounted(learner, notCounted), now, learner.platformUserId);
+          store.outbox.enqueue(cohort.id, 'not-counted', deps.notCounted(notCounted), now, learner.platformUserId);
           messages += 1;
         }
         store.syncState.saw(learner.id, snapshot.oid, snapshot.rollup, now);

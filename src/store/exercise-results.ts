@@ -1,4 +1,5 @@
 import type { ExerciseResult, ExerciseStatus } from '../core/cohort.ts';
+import type { Pass } from '../core/leaderboard.ts';
 import type { Db } from './open-database.ts';
 
 interface ResultRow {
@@ -60,7 +61,7 @@ export function createExerciseResultQueries(db: Db) {
       return forLearner.all(learnerId).map(toResult);
     },
     /** Every pass that counts in a cohort, for the leaderboard. */
-    passesInCohort(cohortId: number): { learnerId: number; exerciseId: string; firstPassedAt: Date }[] {
+    passesInCohort(cohortId: number): Pass[] {
       return passesInCohort.all(cohortId).map((r) => ({ learnerId: r.learner_id, exerciseId: r.exercise_id, firstPassedAt: new Date(r.first_passed_at) }));
     },
     /**

@@ -24,6 +24,7 @@ describe('/link-github', () => {
     starterRepo(fake, course, 'ada-l/rust-course');
     starterRepo(fake, course, 'bob-l/rust-course');
     starterRepo(fake, course, 'ada-l/second-try');
+    starterRepo(fake, course, 'ada-l/raced');
   });
   after(() => fake.close());
 
@@ -85,6 +86,16 @@ describe('/link-github', () => {
     linkedLearner(store, cohort, 'u-other', 'ada-l/rust-course', NOW);
     const taken = await registry.execute(invocation('link-github', 'ada-l ada-l/rust-course'), services);
     assert.match(taken.text ?? '', /Someone else in Winter cohort has already linked ada-l\/rust-course/);
+  });
+
+  it('refuses to verify a repo that another learner linked in the meantime', async () => {
+    const { services, registry, store, cohort } = await joined();
+    const started = await registry.execute(invocation('link-github', 'ada-l ada-l/raced'), services);
+    fake.push('ada-l/raced', { '.cohort-verify': codeIn(started.text) });
+    linkedLearner(store, cohort, 'u-quick', 'ADA-L/raced', NOW);
+    const verified = await registry.execute(invocation('link-github', 'verify'), services);
+    assert.match(verified.text ?? '', /Someone else in Winter cohort linked ada-l\/raced first/);
+    assert.equal(store.learners.find(cohort.id, 'u-ada')?.githubRepo, null);
   });
 
   it('refuses to verify when the code is missing or wrong, and keeps the request', async () => {

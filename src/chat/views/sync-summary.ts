@@ -1,4 +1,4 @@
-import type { Learner } from '../../core/cohort.ts';
+import { completedExercises, type Learner } from '../../core/cohort.ts';
 import type { SyncReport } from '../../github/repo-sync.ts';
 import type { Services } from '../context.ts';
 import type { ReplyField } from '../reply.ts';
@@ -9,8 +9,9 @@ export function syncSummary(learner: Learner, report: SyncReport, services: Serv
   const failure = report.failures.find((f) => f.learnerId === learner.id);
   if (failure) return [{ name: 'Could not read your repo', value: failure.reason }];
   const exercises = services.course.modules.flatMap((m) => m.exercises);
-  const results = new Map(services.store.results.listForLearner(learner.id).map((r) => [r.exerciseId, r]));
-  const done = exercises.filter((e) => results.get(e.id)?.firstPassedAt).length;
+  const stored = services.store.results.listForLearner(learner.id);
+  const results = new Map(stored.map((r) => [r.exerciseId, r]));
+  const done = completedExercises(stored).size;
   const fields: ReplyField[] = [
     { name: 'Done', value: `${progressBar(done, exercises.length)}${report.newPasses > 0 ? ` · ${report.newPasses} new` : ''}` },
   ];
