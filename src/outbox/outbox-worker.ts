@@ -10,6 +10,12 @@ export interface Delivery {
   key: string;
   /** A direct message to this platform user instead of a post in the channel. */
   recipientUserId?: string;
+  /**
+   * Set when an earlier attempt of this message started at this time and its outcome is unknown (the process
+   * stopped before recording it): it may already be on the platform. Platforms without an idempotency key look
+   * for it before posting again.
+   */
+  earlierAttemptAt?: Date;
 }
 
 /** Sends one message and returns the platform's message id. Rate limits are the platform client's job. */
