@@ -1,7 +1,7 @@
-import type { Exercise } from '../core/course.ts';
+import { COURSE_WORKFLOW_PATH, type Exercise } from '../core/course.ts';
 
 /** Where the learner's workflow lives in their repo. */
-export const WORKFLOW_PATH = '.github/workflows/course.yml';
+export const WORKFLOW_PATH = COURSE_WORKFLOW_PATH;
 
 /**
  * The learner's CI: one job per exercise, whose name is the exercise's check name, so each exercise is one

@@ -1,5 +1,8 @@
 /** The course as the bot sees it: loaded once from content/ and never changed while running. */
 
+/** Where the course's workflow lives in a learner's repo: only check runs of its check suites count. */
+export const COURSE_WORKFLOW_PATH = '.github/workflows/course.yml';
+
 export interface Lecture {
   title: string;
   /** Path relative to the repository's content/ folder, e.g. `modules/module-01-core-rust/lectures/01-x.md`. */
