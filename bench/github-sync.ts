@@ -1,3 +1,4 @@
+import { githubWiring } from '../src/app.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,7 +73,7 @@ export async function benchGithubSync(): Promise<void> {
       config: loadConfig({ GITHUB_TOKEN: fake.token, GITHUB_API_URL: fake.apiUrl }).github,
       store,
       course,
-      contentDir: DEFAULT_CONTENT_DIR,
+      ...githubWiring(course, DEFAULT_CONTENT_DIR, store),
       clock: systemClock,
       logger,
       onCelebrated: () => {},

@@ -73,23 +73,57 @@ const status = defineSubcommand({
 });
 
 function statusReply(cohort: Cohort, now: Date, services: Services): Reply {
-  const windows = windowsFor(cohort, services);
-  const current = currentWindow(windows, now);
-  const week = cohortWeek(cohort, now);
   const learners = services.store.learners.listInCohort(cohort.id);
   const linked = learners.filter((l) => l.githubVerifiedAt !== null).length;
-  return {
-    title: `${cohort.name} — ${cohort.status}`,
-    fields: [
+  const failed = services.store.outbox.listFailed(cohort.id, 3);
+  const failedCount = services.store.outbox.failedCount(cohort.id);
+  const fields: Reply['fields'] = [];
+  if (cohort.calendarProblem) {
+    fields.push({ name: '⚠️ Nothing is posted', value: `The schedule cannot be used: ${cohort.calendarProblem}.` });
+  } else {
+    const windows = windowsFor(cohort, services);
+    const current = currentWindow(windows, now);
+    const week = cohortWeek(cohort, now);
+    fields.push(
       { name: 'Week', value: week === 0 ? 'not started' : `${Math.min(week, totalWeeks(services.course))} of ${totalWeeks(services.course)}`, inline: true },
-      { name: 'Learners', value: `${learners.length} (${linked} linked a repo)`, inline: true },
-      { name: 'Messages waiting to be sent', value: String(services.store.outbox.pendingCount(cohort.id)), inline: true },
       { name: 'Current module', value: current ? moduleLabel(current.module) : 'none yet' },
       { name: 'Posts', value: `${weekdayName(cohort.postWeekday)}s at ${cohort.postTime} (${cohort.timezone}), from ${formatDayInZone(windows[0]?.releaseAt ?? now, cohort.timezone)}` },
-    ],
-    private: true,
-  };
+    );
+  }
+  fields.splice(1, 0,
+    { name: 'Learners', value: `${learners.length} (${linked} linked a repo)`, inline: true },
+    { name: 'Messages waiting to be sent', value: String(services.store.outbox.pendingCount(cohort.id)), inline: true },
+  );
+  if (failedCount > 0) {
+    const reasons = failed.map((m) => `${m.kind}: ${m.lastError ?? 'no reason recorded'}`).join('\n');
+    fields.push({ name: `⚠️ ${failedCount} ${failedCount === 1 ? 'message' : 'messages'} could not be sent`, value: `${reasons}\nFix the cause, then /cohort resend sends ${failedCount === 1 ? 'it' : 'them'} again.` });
+  }
+  return { title: `${cohort.name} — ${cohort.status}`, fields, tone: cohort.calendarProblem || failedCount > 0 ? 'warning' : 'info', private: true };
 }
+
+const resend = defineSubcommand({
+  description: 'Send again the messages that could not be delivered (see /cohort status)',
+  guards: [inCohort],
+  run(ctx): Reply {
+    const cohort = requireCohort(ctx);
+    const count = ctx.services.store.outbox.resendFailed(cohort.id, ctx.now);
+    if (count > 0) ctx.services.outbox.wake();
+    return count === 0
+      ? { title: 'Nothing to resend', text: 'Every message of this cohort was delivered or is still being retried.', private: true }
+      : { title: `Sending ${count} ${count === 1 ? 'message' : 'messages'} again`, text: 'They are retried for another day; /cohort status shows if any still fail.', tone: 'success', private: true };
+  },
+});
+
+const timezone = defineSubcommand({
+  description: "Change the cohort's timezone (posts and due dates follow it)",
+  options: { timezone: timezoneOption({ description: 'An IANA zone, e.g. Europe/Berlin', required: true }) },
+  guards: [inCohort],
+  run(ctx): Reply {
+    const cohort = requireCohort(ctx);
+    ctx.services.store.cohorts.setTimezone(cohort.id, ctx.options.timezone);
+    return { title: `${cohort.name} now runs on ${ctx.options.timezone} time`, text: 'Posts and due dates follow the new zone from now on.', tone: 'success', private: true };
+  },
+});
 
 const pause = defineSubcommand({
   description: 'Stop the weekly posts and reminders until resumed',
@@ -181,5 +215,16 @@ export default defineCommandGroup({
   name: 'cohort',
   description: 'Organiser tools: set up, inspect, pause and resume cohorts, and share the running of them',
   organiserOnly: true,
-  subcommands: { create, status, pause, resume, 'post-now': postNow, 'add-organiser': addOrganiser, 'remove-organiser': removeOrganiser, sync },
+  subcommands: {
+    create,
+    status,
+    pause,
+    resume,
+    'post-now': postNow,
+    resend,
+    timezone,
+    'add-organiser': addOrganiser,
+    'remove-organiser': removeOrganiser,
+    sync,
+  },
 });

@@ -3,7 +3,9 @@ import { parseGithubLogin, parseGithubRepo } from '../src/core/github-names.ts';
 import { defineCommandGroup, defineSubcommand } from '../src/chat/define-command.ts';
 import { enrolledOnly, requireCohort, requireGithub, requireLearner } from '../src/chat/guards.ts';
 import { stringOption } from '../src/chat/options.ts';
+import type { CommandContext } from '../src/chat/context.ts';
 import type { Reply } from '../src/chat/reply.ts';
+import type { Learner } from '../src/core/cohort.ts';
 import { UserError } from '../src/chat/user-error.ts';
 import { syncSummary } from '../src/chat/views/sync-summary.ts';
 
@@ -20,6 +22,16 @@ async function fromGithub<T>(ctx: { logger: { warn(obj: object, msg: string): vo
   } catch (error) {
     ctx.logger.warn({ err: error }, 'GitHub read for linking failed');
     throw new UserError('github-down', 'GitHub did not answer just now, so I could not check your repo.', 'Nothing was changed; try again in a minute.');
+  }
+}
+
+/** Each /link-github reads GitHub a few times: one per learner this often keeps a repeated one cheap. */
+export const LINK_INTERVAL_MS = 15_000;
+
+function limitPerLearner(ctx: CommandContext<unknown>, learner: Learner, step: 'start' | 'verify'): void {
+  const waitMs = ctx.services.store.rateLimits.claim(`link-github-${step}:${learner.id}`, ctx.now, LINK_INTERVAL_MS);
+  if (waitMs > 0) {
+    throw new UserError('too-soon', `You ran /link-github ${step} a moment ago.`, `Try again in ${Math.ceil(waitMs / 1000)} s.`);
   }
 }
 
@@ -45,6 +57,8 @@ const start = defineSubcommand({
     if (ctx.services.store.learners.repoHolder(cohort.id, repo, learner.id)) {
       return refuse(`Someone else in ${cohort.name} has already linked ${repo}.`, 'Each learner links their own repo. If that is yours, ask an organiser.');
     }
+    // Limited only once GitHub is about to be asked: a typo fixed at once is not made to wait.
+    limitPerLearner(ctx, learner, 'start');
     const info = await fromGithub(ctx, github.repo(repo, ctx.now));
     if (!info) {
       const where = github.mode === 'app' ? "and that the course's GitHub App is installed on it" : 'and that it is public';
@@ -78,6 +92,7 @@ const verify = defineSubcommand({
     const { store } = ctx.services;
     const request = store.linkRequests.find(learner.id);
     if (!request) return refuse('There is no link waiting to be verified.', 'Start with /link-github login:<your login> repo:<owner/name>.');
+    limitPerLearner(ctx, learner, 'verify');
     const info = await fromGithub(ctx, github.repo(request.repo, ctx.now));
     if (!info) return refuse(`I cannot find ${request.repo} on GitHub any more.`, 'Check it still exists, then start again with /link-github.');
     if (info.ownerLogin.toLowerCase() !== request.login.toLowerCase()) {

@@ -9,11 +9,15 @@ import { loadCommands } from './chat/load-commands.ts';
 import { createRegistry } from './chat/registry.ts';
 import { replySchema } from './chat/reply-schema.ts';
 import { assignmentReply } from './chat/views/assignment.ts';
+import { celebrationReply } from './chat/views/celebration.ts';
+import { notCountedReply } from './chat/views/not-counted.ts';
 import { isLocalMode, type Config } from './config.ts';
 import { createContentLinks, defaultContentBaseUrl } from './content/content-links.ts';
 import { DEFAULT_CONTENT_DIR, loadCourse } from './content/load-course.ts';
+import { officialFiles } from './content/starter-repo.ts';
 import { systemClock, type Clock } from './core/clock.ts';
-import type { Platform } from './core/cohort.ts';
+import { completedExercises, type Platform } from './core/cohort.ts';
+import type { Course } from './core/course.ts';
 import { cohortWeek, totalWeeks } from './core/schedule.ts';
 import { ensureDemoCohort, localUser, LOCAL_PLACE, machineTimezone } from './local-mode.ts';
 import { createGithubService, type GithubServiceOptions } from './github/github-service.ts';
@@ -22,7 +26,7 @@ import { createLogger } from './logger.ts';
 import { createOutboxWorker, type Deliver } from './outbox/outbox-worker.ts';
 import { scheduleGithubPolls } from './scheduler/github-poll-job.ts';
 import { createScheduler } from './scheduler/scheduler.ts';
-import { openStore } from './store/store.ts';
+import { openStore, type Store } from './store/store.ts';
 
 export interface AppIo {
   input: Readable;
@@ -45,6 +49,16 @@ export interface App {
   httpPort: number | undefined;
 }
 
+/** What GitHub's sync tells people and guards, given by the composition root so src/github knows no chat views. */
+export function githubWiring(course: Course, contentDir: string, store: Store): Pick<GithubServiceOptions, 'guardedFiles' | 'celebrate' | 'notCounted'> {
+  return {
+    guardedFiles: officialFiles(course, contentDir),
+    celebrate: (learner, exercises, firstLook) =>
+      celebrationReply(course, learner, exercises, completedExercises(store.results.listForLearner(learner.id)).size, firstLook),
+    notCounted: notCountedReply,
+  };
+}
+
 /** The composition root: wires the rooms together and starts what the config asks for. */
 export async function startApp(config: Config, io: AppIo): Promise<App> {
   const local = isLocalMode(config);
@@ -58,7 +72,16 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
   const contentBaseUrl = config.contentBaseUrl ?? (local ? undefined : defaultContentBaseUrl());
   const deliverers: Partial<Record<Platform, Deliver>> = {};
   const outbox = createOutboxWorker({ store, clock, logger, deliverers });
-  const github = createGithubService({ config: config.github, store, course, contentDir, clock, logger, onCelebrated: () => outbox.wake(), tuning: io.githubTuning });
+  const github = createGithubService({
+    config: config.github,
+    store,
+    course,
+    clock,
+    logger,
+    ...githubWiring(course, contentDir, store),
+    onCelebrated: () => outbox.wake(),
+    tuning: io.githubTuning,
+  });
   const services: Services = { store, course, clock, logger, links: createContentLinks(contentDir, contentBaseUrl), outbox, ...(github ? { github } : {}) };
 
   const scheduler = createScheduler({
@@ -93,7 +116,7 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
       needsHttp ||= !config.slack.appToken;
     }
     if (github && config.github.webhookSecret) {
-      web.route('/github/webhook', createGithubWebhookHandler({ secret: config.github.webhookSecret, store, clock, logger, onEvent: (event) => github.handleEvent(event) }));
+      web.route('/github/webhook', createGithubWebhookHandler({ secret: config.github.webhookSecret, store, clock, logger, onAccepted: () => github.webhookAccepted() }));
       needsHttp = true;
     } else if (config.github.webhookSecret) {
       logger.warn('GITHUB_WEBHOOK_SECRET is set but no GitHub token or App is: webhooks are not received');
@@ -137,13 +160,14 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
   }
   outbox.start();
   scheduler.start();
+  github?.start();
   const polls = github && scheduleGithubPolls(() => github.pollOnce(), config.github.pollMinutes, logger);
   logger.info({ local, discord: Boolean(discord), slack: Boolean(slack), github: github?.mode ?? false, httpPort }, 'cohort-bot started');
 
   const done = running.finally(async () => {
     scheduler.stop();
     polls?.stop();
-    github?.stop();
+    await github?.stop();
     await discord?.stop();
     await slack?.stop();
     await web?.stop();

@@ -49,15 +49,13 @@ describe('the app with GitHub', { timeout: 60_000 }, () => {
     assert.equal(unsigned.status, 401);
     const forged = await sendGithubWebhook(url, { event: 'check_run', payload: { action: 'completed', repository }, secret: 'not-the-secret-at-all' });
     assert.equal(forged.status, 401);
-    await sleep(200);
-    assert.equal(store.results.listForLearner(learner.id).length, 0, 'nothing synced for unsigned or forged deliveries');
-    assert.equal(store.githubDeliveries.count(), 0, 'nothing stored');
+    // Work is stored before the answer, so an empty store now means nothing will ever be synced for them.
+    assert.equal(store.githubDeliveries.count(), 0, 'nothing stored for unsigned or forged deliveries');
 
     const started = fake.requests.length;
     const sideBranch = await sendGithubWebhook(url, { event: 'push', payload: { ref: 'refs/heads/experiment', repository }, secret: SECRET });
     assert.equal(sideBranch.status, 202);
-    await sleep(200);
-    assert.equal(fake.requests.length, started, 'a push to another branch changes nothing we count');
+    assert.deepEqual(store.githubDeliveries.pending(), [], 'a push to another branch asks for no sync');
 
     // A push finishes one job per exercise, each with its webhook: they are read together in one query.
     const delivered = await sendGithubWebhook(url, { event: 'check_run', payload: { action: 'completed', repository }, secret: SECRET });
@@ -66,21 +64,62 @@ describe('the app with GitHub', { timeout: 60_000 }, () => {
       assert.equal((await sendGithubWebhook(url, { event, payload: { action: 'completed', repository }, secret: SECRET })).status, 202);
     }
     await until(() => printed.includes(`🎉 hooked passed ${exercise.title}`), 'the celebration in the channel');
-    await sleep(400);
+    await until(() => store.githubDeliveries.pending().length === 0, 'every delivery processed');
     const reads = fake.requests.slice(started).filter((r) => r.path === '/repos/hook/rust-course/branches/main');
     assert.equal(reads.length, 1, 'five webhooks, one read of the repo');
     assert.equal(store.results.listForLearner(learner.id).find((r) => r.exerciseId === exercise.id)?.status, 'passed');
 
     const requestsBefore = fake.requests.length;
     const again = await sendGithubWebhook(url, { event: 'check_run', payload: { action: 'completed', repository }, secret: SECRET, deliveryId: delivered.deliveryId });
-    assert.equal(again.status, 200, 'a redelivery is acknowledged');
-    await sleep(200);
-    assert.equal(fake.requests.length, requestsBefore, 'and not processed twice');
+    assert.equal(again.status, 200, 'a redelivery of processed work is acknowledged');
+    assert.deepEqual(store.githubDeliveries.pending(), [], 'and not queued again');
+    assert.equal(fake.requests.length, requestsBefore);
     assert.equal(printed.split('🎉').length - 1, 1, 'one celebration');
 
     store.close();
     input.end();
     await app.done;
+    await fake.close();
+  });
+
+  it('does the work of deliveries accepted before a stop when it starts again, and redeliveries of unfinished work', async () => {
+    const fake = await FakeGithub.start();
+    starterRepo(fake, course, 'late/rust-course');
+    const databasePath = path.join(tempDir(), 'github-restart.db');
+    const config = loadConfig({ GITHUB_TOKEN: fake.token, GITHUB_API_URL: fake.apiUrl, GITHUB_WEBHOOK_SECRET: SECRET, PORT: '0', DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' });
+    const start = async () => {
+      const input = new PassThrough();
+      const output = new PassThrough();
+      const seen = { printed: '' };
+      output.on('data', (chunk) => (seen.printed += String(chunk)));
+      // A gathering delay far longer than the test: the first process stops before it would sync.
+      const app = await startApp(config, { input, output, httpHost: '127.0.0.1', githubTuning: { webhookDelayMs: 600_000 } });
+      return { app, input, seen, url: `http://127.0.0.1:${app.httpPort}/github/webhook` };
+    };
+    const first = await start();
+    const store = openStore(databasePath);
+    const cohort = store.cohorts.findByChannel('console', LOCAL_PLACE.workspaceId, LOCAL_PLACE.channelId)!;
+    const learner = linkedLearner(store, cohort, 'late', 'late/rust-course', new Date());
+    runChecks(fake, 'late/rust-course', [exercise.check]);
+    const repository = { full_name: 'late/rust-course', default_branch: 'main' };
+    const delivered = await sendGithubWebhook(first.url, { event: 'check_run', payload: { action: 'completed', repository }, secret: SECRET });
+    assert.equal(delivered.status, 202);
+    first.input.end();
+    await first.app.done;
+    assert.equal(store.results.listForLearner(learner.id).length, 0, 'stopped before the sync');
+    assert.equal(store.githubDeliveries.pending().length, 1, 'its work is stored');
+
+    const second = await start();
+    const redelivered = await sendGithubWebhook(second.url, { event: 'check_run', payload: { action: 'completed', repository }, secret: SECRET, deliveryId: delivered.deliveryId });
+    assert.equal(redelivered.status, 202, 'a redelivery of unfinished work is taken, not brushed off as already received');
+    await until(() => second.seen.printed.includes(`🎉 late passed ${exercise.title}`), 'the pass found at start');
+    await until(() => store.githubDeliveries.pending().length === 0, 'the work marked done');
+    assert.equal(store.results.listForLearner(learner.id).find((r) => r.exerciseId === exercise.id)?.status, 'passed');
+    assert.equal(second.seen.printed.split('🎉').length - 1, 1, 'one celebration');
+
+    store.close();
+    second.input.end();
+    await second.app.done;
     await fake.close();
   });
 });

@@ -78,7 +78,7 @@ describe('the app on Slack', { timeout: 60_000 }, () => {
     assert.deepEqual(manifest.features.slash_commands.map((c) => c.command).sort(), commands.map((c) => `/${c.name}`).sort());
     assert.ok(manifest.features.slash_commands.every((c) => c.should_escape));
     assert.equal(manifest.features.app_home.messages_tab_enabled, true, 'direct messages have somewhere to appear');
-    assert.deepEqual(manifest.oauth_config.scopes.bot, ['commands', 'chat:write', 'chat:write.public', 'users:read']);
+    assert.deepEqual(manifest.oauth_config.scopes.bot, ['commands', 'chat:write', 'chat:write.public', 'users:read', 'channels:history', 'groups:history', 'im:history', 'im:write']);
     assert.equal(manifest.settings.socket_mode_enabled, true);
   });
 });

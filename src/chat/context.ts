@@ -1,8 +1,7 @@
 import type { Clock } from '../core/clock.ts';
 import type { Cohort, Learner, Platform } from '../core/cohort.ts';
 import type { ContentLinks, Course } from '../core/course.ts';
-import type { RepoInfo } from '../github/repo-files.ts';
-import type { SyncOptions, SyncReport } from '../github/repo-sync.ts';
+import type { GithubPort } from '../core/github-port.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import type { RawOptionValue } from './options.ts';
@@ -28,8 +27,13 @@ export interface Invocation {
 export interface InvocationUser {
   id: string;
   displayName: string;
-  /** The platform says they may run the cohort: Manage Server on Discord, an admin or listed organiser on Slack. */
+  /** The platform says they may run the cohort: Manage Server on Discord, a workspace admin on Slack, the terminal's user. */
   isOrganiser?: boolean;
+  /**
+   * A platform check that costs a call (Slack's users.info), asked only when the chosen action is for organisers;
+   * the registry turns its answer into `isOrganiser` before guards run, so guards stay synchronous.
+   */
+  resolveOrganiser?: () => Promise<boolean>;
 }
 
 /** The long-lived parts a command may use. */
@@ -45,13 +49,7 @@ export interface Services {
   github?: GithubPort;
 }
 
-/** What commands may ask of GitHub. */
-export interface GithubPort {
-  mode: 'token' | 'app';
-  repo(fullName: string, now: Date): Promise<RepoInfo | undefined>;
-  file(fullName: string, path: string, ref: string, now: Date): Promise<string | undefined>;
-  sync(learners: readonly Learner[], options?: SyncOptions): Promise<SyncReport>;
-}
+export type { GithubPort };
 
 export interface ActionSummary {
   description: string;

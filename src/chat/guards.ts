@@ -1,6 +1,6 @@
 import type { Cohort, Learner } from '../core/cohort.ts';
 import type { CommandContext, GithubPort } from './context.ts';
-import type { Guard } from './define-command.ts';
+import type { Action, Command, Guard } from './define-command.ts';
 import { UserError } from './user-error.ts';
 
 /** The cohort of this channel, or a UserError saying there is none. Narrows the type for the command. */
@@ -45,12 +45,31 @@ const ORGANISERS = {
  * organisers listed for the channel's cohort.
  */
 export const organiserOnly: Guard = (ctx) => {
-  const listed = ctx.cohort !== undefined && ctx.services.store.organisers.has(ctx.cohort.id, ctx.invocation.user.id);
-  if (!ctx.invocation.user.isOrganiser && !listed) {
+  // An unsettled lazy check counts as "no": fail closed if settleOrganiser was skipped.
+  if (!ctx.invocation.user.isOrganiser && !isListedOrganiser(ctx)) {
     const who = ORGANISERS[ctx.invocation.platform];
     throw new UserError('not-organiser', 'Only the cohort organisers can do that.', `Organisers here are ${who}.`);
   }
 };
+
+function isListedOrganiser(ctx: CommandContext<unknown>): boolean {
+  return ctx.cohort !== undefined && ctx.services.store.organisers.has(ctx.cohort.id, ctx.invocation.user.id);
+}
+
+/** The chosen action is for organisers: the whole command is, or the action lists the organiserOnly guard. */
+export function needsOrganiser(command: Command, action: Action): boolean {
+  return command.organiserOnly || action.guards.includes(organiserOnly);
+}
+
+/**
+ * Settles `isOrganiser` from the platform's lazy check (Slack's users.info) before organiserOnly runs; skipped
+ * when already known or the asker is a listed organiser, so the call is made only when it can change the answer.
+ */
+export async function settleOrganiser(ctx: CommandContext<unknown>): Promise<void> {
+  const { user } = ctx.invocation;
+  if (user.isOrganiser !== undefined || !user.resolveOrganiser || isListedOrganiser(ctx)) return;
+  ctx.invocation = { ...ctx.invocation, user: { ...user, isOrganiser: await user.resolveOrganiser() } };
+}
 
 /** The bot's GitHub connection, or a UserError saying the organiser has not set one up. */
 export function requireGithub(ctx: CommandContext<unknown>): GithubPort {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closestName } from './closest-name.ts';
 import type { ActionSummary, CommandContext, CommandSummary, Invocation, Services } from './context.ts';
 import { usageOf, type Action, type Command } from './define-command.ts';
-import { organiserOnly } from './guards.ts';
+import { needsOrganiser, organiserOnly, settleOrganiser } from './guards.ts';
 import { MAX_CHOICES, type Choice } from './options.ts';
 import { parseOptions } from './parse-options.ts';
 import { errorReply, type Reply } from './reply.ts';
@@ -44,6 +44,8 @@ export function createRegistry(commands: readonly Command[]): Registry {
         logger,
         commands: summaries,
       };
+      // A platform's organiser lookup may be slow (Slack): asked only here, for actions that need it.
+      if (needsOrganiser(command, action)) await settleOrganiser(ctx);
       // Organisers are checked before options are read, so a refusal never explains the options.
       if (command.organiserOnly) organiserOnly(ctx);
       const label = subcommand === undefined ? `/${command.name}` : `/${command.name} ${subcommand}`;

@@ -12,6 +12,7 @@ export const USER_ERROR_CODES = [
   'github-link',
   'github-down',
   'too-soon',
+  'cohort-calendar',
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
 

@@ -47,6 +47,21 @@ export function parsePostTime(text: string): Result<{ weekday: number; time: str
   return time.ok ? ok({ weekday, time: time.value }) : time;
 }
 
+/**
+ * What is wrong with a stored calendar, in words for an organiser, or null. A calendar that was valid when the
+ * cohort was created can stop being one (a zone renamed in a newer tz database, a row edited by hand); every read
+ * path checks, so such a cohort is reported instead of silently never posting.
+ */
+export function calendarProblem(calendar: { startDate: string; timezone: string; postWeekday: number; postTime: string }): string | null {
+  if (!isValidTimezone(calendar.timezone)) return `its timezone "${calendar.timezone}" is not one I know; set a valid one with /cohort timezone`;
+  const date = parseDate(calendar.startDate);
+  if (!date.ok) return `its start date is not valid (${date.error})`;
+  const time = parseClockTime(calendar.postTime);
+  if (!time.ok || time.value !== calendar.postTime) return `its post time "${calendar.postTime}" is not a valid HH:MM time`;
+  if (!Number.isInteger(calendar.postWeekday) || calendar.postWeekday < 1 || calendar.postWeekday > 7) return `its post weekday ${calendar.postWeekday} is not 1–7`;
+  return null;
+}
+
 export function weekdayName(isoWeekday: number): string {
   const names = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
   return names[isoWeekday - 1] ?? `day ${isoWeekday}`;

@@ -27,6 +27,8 @@ export interface Cohort extends CohortCalendar {
   name: string;
   status: CohortStatus;
   createdAt: Date;
+  /** Why the stored calendar cannot be used (see `calendarProblem`); such a cohort posts nothing until fixed. */
+  calendarProblem?: string | null;
 }
 
 export interface Learner {

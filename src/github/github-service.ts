@@ -1,25 +1,20 @@
-import type { GithubPort } from '../chat/context.ts';
-import { celebrationReply } from '../chat/views/celebration.ts';
-import { notCountedReply } from '../chat/views/not-counted.ts';
 import type { Config } from '../config.ts';
-import { officialFiles } from '../content/starter-repo.ts';
 import type { Clock } from '../core/clock.ts';
-import { completedExercises } from '../core/cohort.ts';
+import type { Learner } from '../core/cohort.ts';
 import type { Course } from '../core/course.ts';
+import type { GithubPort, SyncReport } from '../core/github-port.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import type { GithubClientTuning } from './client.ts';
 import { createGithubAccess } from './github-access.ts';
 import { createRepoFiles } from './repo-files.ts';
-import { createRepoSync, type SyncReport } from './repo-sync.ts';
-import type { GithubEvent } from './webhook-handler.ts';
-import { repoToSync } from './webhook-events.ts';
+import { createRepoSync } from './repo-sync.ts';
+import type { RecorderDeps } from './snapshot-recorder.ts';
 
-export interface GithubServiceOptions {
+export interface GithubServiceOptions extends Pick<RecorderDeps, 'guardedFiles' | 'celebrate' | 'notCounted'> {
   config: Config['github'];
   store: Store;
   course: Course;
-  contentDir: string;
   clock: Clock;
   logger: Logger;
   /** Told when a sync stored celebrations, so the outbox sends them at once. */
@@ -36,63 +31,80 @@ export interface GithubServiceOptions {
 }
 
 export interface GithubService extends GithubPort {
-  /** A verified webhook: queues a sync of the learners of the repository it names, if it can change their results. */
-  handleEvent(event: GithubEvent): Promise<void>;
+  /** A webhook's work was stored (see webhook-handler): it is done after a short gathering delay. */
+  webhookAccepted(): void;
+  /** Does the webhook work a stopped process left pending, then keeps doing what webhooks store. */
+  start(): void;
   /** One poll of every linked learner in a running cohort: only changed repos are read in full. */
   pollOnce(): Promise<SyncReport>;
-  stop(): void;
+  /** Takes no new work and waits (at most `graceMs`) for running syncs, so none is cut off by the store closing. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** Cached answers unused this long (old commits' runs and trees) are dropped. */
 const CACHE_KEPT_MS = 3 * 24 * 3600_000;
 /** Delivery ids are kept to recognise redeliveries, which GitHub makes within days. */
 const DELIVERIES_KEPT_MS = 14 * 24 * 3600_000;
+/** After a webhook sync that failed as a whole (GitHub down), its work is tried again this much later. */
+const WEBHOOK_RETRY_MS = 60_000;
 
-/** GitHub for the rest of the bot: linking reads, syncs, webhook events and the polling schedule. */
+/** GitHub for the rest of the bot: linking reads, syncs, webhook work and the polling schedule. */
 export function createGithubService(options: GithubServiceOptions): GithubService | undefined {
-  const { store, course, clock, config } = options;
+  const { store, clock, config } = options;
   const logger = options.logger.child({ edge: 'github' });
   const access = createGithubAccess(config, { ...options.tuning, share: config.syncShare, logger });
   if (!access) return undefined;
   const files = createRepoFiles(access, store);
-  const repoSync = createRepoSync({
-    store,
-    course,
-    clock,
-    logger,
-    access,
-    guardedFiles: officialFiles(course, options.contentDir),
-    celebrate: (learner, exercise) => celebrationReply(course, learner, exercise, completedExercises(store.results.listForLearner(learner.id)).size),
-    notCounted: notCountedReply,
-    onCelebrated: options.onCelebrated,
-    ...options.tuning,
-  });
-  let polling: Promise<SyncReport> | undefined;
-  // One push finishes a job per exercise, each with its own webhook: repos named within a short delay are read
-  // together in one sync, so a push costs one query, not one per job.
-  const pendingRepos = new Set<string>();
+  const repoSync = createRepoSync({ ...options, ...options.tuning, logger, access });
+  const running = new Set<Promise<unknown>>();
+  let stopping = false;
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    running.add(work);
+    void work.then(
+      () => running.delete(work),
+      () => running.delete(work),
+    );
+    return work;
+  };
+  const sync = (learners: readonly Learner[], syncOptions?: Parameters<GithubPort['sync']>[1]) => track(repoSync.sync(learners, syncOptions));
+
+  // One push finishes a job per exercise, each with its own webhook: what arrives within a short delay is read in
+  // one sync, and deliveries naming the same repo cost one read, so a push costs one query, not one per job.
   let flushTimer: NodeJS.Timeout | undefined;
-  let flushing: Promise<void> = Promise.resolve();
-  const flush = () => {
-    flushTimer = undefined;
-    const learners = [...pendingRepos].flatMap((repo) => store.learners.findByRepo(repo));
-    pendingRepos.clear();
-    if (learners.length === 0) return;
-    flushing = flushing
-      .then(() => repoSync.sync(learners, { force: true }))
-      .then(
-        () => undefined,
-        (error: unknown) => logger.error({ err: error }, 'webhook sync failed'),
-      );
+  let flushing: Promise<void> | undefined;
+  const scheduleFlush = (delayMs: number) => {
+    if (stopping || flushTimer) return;
+    flushTimer = setTimeout(() => {
+      flushTimer = undefined;
+      if (flushing) return scheduleFlush(delayMs); // the next round picks up what came meanwhile
+      flushing = track(flushWebhookWork()).finally(() => (flushing = undefined));
+    }, delayMs);
+  };
+  const flushWebhookWork = async () => {
+    const pending = store.githubDeliveries.pending();
+    if (pending.length === 0) return;
+    const repos = [...new Set(pending.map((p) => p.repo))];
+    const learners = repos.flatMap((repo) => store.learners.findByRepo(repo));
+    try {
+      if (learners.length > 0) await repoSync.sync(learners, { force: true });
+      store.githubDeliveries.markProcessed(pending.map((p) => p.deliveryId), clock.now());
+    } catch (error) {
+      // The work stays pending: tried again soon, and at the next start if the process stops first.
+      logger.error({ err: error, repos: repos.length }, 'webhook sync failed; it is tried again');
+      scheduleFlush(WEBHOOK_RETRY_MS);
+    }
   };
 
+  let polling: Promise<SyncReport> | undefined;
   const pollOnce = (): Promise<SyncReport> => {
     // A slow poll (waiting for a rate-limit reset) is not stacked on by the next tick.
-    polling ??= (async () => {
-      store.githubCache.prune(new Date(clock.now().getTime() - CACHE_KEPT_MS));
-      store.githubDeliveries.prune(new Date(clock.now().getTime() - DELIVERIES_KEPT_MS));
-      return repoSync.sync(store.learners.listLinkedInActiveCohorts());
-    })().finally(() => (polling = undefined));
+    polling ??= track(
+      (async () => {
+        store.githubCache.prune(new Date(clock.now().getTime() - CACHE_KEPT_MS));
+        store.githubDeliveries.prune(new Date(clock.now().getTime() - DELIVERIES_KEPT_MS));
+        return repoSync.sync(store.learners.listLinkedInActiveCohorts());
+      })(),
+    ).finally(() => (polling = undefined));
     return polling;
   };
 
@@ -100,17 +112,22 @@ export function createGithubService(options: GithubServiceOptions): GithubServic
     mode: access.mode,
     repo: (fullName, now) => files.repo(fullName, now),
     file: (fullName, path, ref, now) => files.file(fullName, path, ref, now),
-    sync: (learners, syncOptions) => repoSync.sync(learners, syncOptions),
-    async handleEvent(event) {
-      const repo = repoToSync(event);
-      if (!repo || store.learners.findByRepo(repo).length === 0) return;
-      logger.debug({ event: event.name, repo }, 'webhook: sync queued');
-      pendingRepos.add(repo.toLowerCase());
-      flushTimer ??= setTimeout(flush, options.tuning?.webhookDelayMs ?? 3000);
+    sync,
+    webhookAccepted: () => scheduleFlush(options.tuning?.webhookDelayMs ?? 3000),
+    start() {
+      if (store.githubDeliveries.pending().length > 0) scheduleFlush(0);
     },
     pollOnce,
-    stop() {
+    async stop(graceMs = 10_000) {
+      stopping = true;
       clearTimeout(flushTimer);
+      flushTimer = undefined;
+      if (running.size === 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([Promise.allSettled([...running]), late]);
+      clearTimeout(timer);
+      if (running.size > 0) logger.warn({ syncs: running.size }, 'stopping with a GitHub sync still running; what it read so far is kept');
     },
   };
 }

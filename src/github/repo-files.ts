@@ -2,12 +2,9 @@ import type { Store } from '../store/store.ts';
 import { conditionalGet } from './conditional-get.ts';
 import type { GithubAccess } from './github-access.ts';
 
-export interface RepoInfo {
-  fullName: string;
-  ownerLogin: string;
-  defaultBranch: string;
-  description: string | null;
-}
+import type { RepoInfo } from '../core/github-port.ts';
+
+export type { RepoInfo };
 
 /**
  * The REST reads that linking needs, as conditional requests: asking again about an unchanged repo or file is

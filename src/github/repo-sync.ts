@@ -1,28 +1,18 @@
-import type { Clock } from '../core/clock.ts';
+import type { SyncOptions, SyncReport } from '../core/github-port.ts';
 import type { Learner } from '../core/cohort.ts';
-import type { Course, Exercise } from '../core/course.ts';
-import type { OfficialFile } from '../content/starter-repo.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { fetchIsolated, mapLimit } from './batches.ts';
 import { BudgetExhaustedError } from './rate-budget.ts';
 import { fetchSnapshotRest } from './rest-snapshots.ts';
-import { createSnapshotRecorder } from './snapshot-recorder.ts';
+import { createReadOrder } from './read-order.ts';
+import { createSnapshotRecorder, type RecorderDeps } from './snapshot-recorder.ts';
 import type { GithubAccess, RepoClient } from './github-access.ts';
 import { fetchHeads, fetchSnapshots, type Found, type HeadState, type RepoSnapshot } from './repo-queries.ts';
 
-export interface SyncDeps {
-  store: Store;
-  course: Course;
-  clock: Clock;
+export interface SyncDeps extends RecorderDeps {
   logger: Logger;
   access: GithubAccess;
-  /** Files of content/ that must be unchanged in the learner's repo, each with the exercise it guards (none: all). */
-  guardedFiles: readonly OfficialFile[];
-  /** The channel message for a first pass; stored in the outbox with the result. */
-  celebrate(learner: Learner, exercise: Exercise): unknown;
-  /** The direct message telling a learner why passing checks did not count (tests or workflow changed). */
-  notCounted(items: { exercise: Exercise; detail: string }[]): unknown;
   /** Told when a sync stored messages in the outbox, so they go out at once. */
   onCelebrated(): void;
   headsBatch?: number;
@@ -32,22 +22,7 @@ export interface SyncDeps {
   restGroupMax?: number;
 }
 
-export interface SyncReport {
-  learners: number;
-  /** Learners whose repo was read in full (changed, or forced). */
-  looked: number;
-  unchanged: number;
-  newPasses: number;
-  /** Learners whose repo could not be read this time, with the reason. */
-  failures: { learnerId: number; reason: string }[];
-}
-
-export interface SyncOptions {
-  /** Read every repo in full, not only those whose head or check rollup changed. */
-  force?: boolean;
-  /** false: when the rate budget is spent, fail those repos at once instead of waiting for the reset. */
-  wait?: boolean;
-}
+export type { SyncOptions, SyncReport };
 
 export interface RepoSync {
   sync(learners: readonly Learner[], options?: SyncOptions): Promise<SyncReport>;
@@ -76,6 +51,7 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
   const sizes = { heads: deps.headsBatch ?? 100, snapshots: deps.snapshotBatch ?? 50, concurrency: deps.concurrency ?? 4, restGroupMax: deps.restGroupMax ?? 2 };
 
   const apply = createSnapshotRecorder(deps);
+  const order = createReadOrder();
 
   const syncGroup = async (client: RepoClient, byRepo: Map<string, Learner[]>, options: SyncOptions, report: SyncReport, outbox: { enqueued: number }) => {
     const query = { wait: options.wait ?? true };
@@ -91,8 +67,12 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
     };
     const unreadable = (repo: string, found: Found<unknown>) =>
       fail(repo, found.kind === 'missing' ? `I cannot see ${repo} on GitHub: was it renamed, deleted or made private?` : `${repo} has no commits on its default branch yet.`);
-    const record = (repo: string, snapshot: RepoSnapshot) => {
+    const record = (repo: string, snapshot: RepoSnapshot, ticket: number) => {
       const learners = byRepo.get(repo) ?? [];
+      if (!order.mayRecord(repo, ticket)) {
+        logger.debug({ repo }, 'a newer read of this repo was recorded meanwhile; this one is dropped');
+        return;
+      }
       report.looked += learners.length;
       const applied = apply(learners, snapshot);
       report.newPasses += applied.passes;
@@ -103,6 +83,7 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
     const readOverRest = (repos: readonly string[], rollups?: ReadonlyMap<string, string | null>) =>
       mapLimit(repos, sizes.concurrency, async (repo) => {
         let snapshot: Found<RepoSnapshot>;
+        const ticket = order.begin();
         try {
           snapshot = (await fetchSnapshotRest(client, store, repo, folders, deps.clock.now(), query)).found;
         } catch (error) {
@@ -115,7 +96,7 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
           report.unchanged += learners.length;
           return;
         }
-        record(repo, snapshot.value);
+        record(repo, snapshot.value, ticket);
       });
 
     // A GraphQL query costs at least a point; for a repo or two, conditional REST costs nothing while unchanged.
@@ -135,12 +116,13 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
     }
     const crowded = new Map<string, string | null>();
     await fetchIsolated(toRead, { size: sizes.snapshots, concurrency: sizes.concurrency }, async (batch) => {
+      const ticket = order.begin();
       const found = await fetchSnapshots(client, batch, folders, query);
       // Applied batch by batch, so what is read is kept even if a later batch never finishes.
       for (const [repo, snapshot] of found) {
         if (snapshot.kind !== 'ok') unreadable(repo, snapshot);
         else if (snapshot.value.incomplete) crowded.set(repo, snapshot.value.rollup);
-        else record(repo, snapshot.value);
+        else record(repo, snapshot.value, ticket);
       }
       return found;
     }, onError);

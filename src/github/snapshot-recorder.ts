@@ -1,15 +1,32 @@
+import type { Clock } from '../core/clock.ts';
 import type { Learner } from '../core/cohort.ts';
-import type { Exercise } from '../core/course.ts';
+import type { Course, Exercise } from '../core/course.ts';
 import { exerciseVerdict } from '../core/exercise-verdict.ts';
+import type { OfficialFile } from '../content/starter-repo.ts';
+import type { Store } from '../store/store.ts';
 import type { RepoSnapshot } from './repo-queries.ts';
-import type { SyncDeps } from './repo-sync.ts';
+
+export interface RecorderDeps {
+  store: Store;
+  course: Course;
+  clock: Clock;
+  /** Files of content/ that must be unchanged in the learner's repo, each with the exercise it guards (none: all). */
+  guardedFiles: readonly OfficialFile[];
+  /**
+   * The channel message for a learner's first passes found by one read: one message however many, so a repo
+   * linked with ten exercises already passing says so once. `firstLook`: the bot had never read this repo.
+   */
+  celebrate(learner: Learner, exercises: readonly Exercise[], firstLook: boolean): unknown;
+  /** The direct message telling a learner why passing checks did not count (tests or workflow changed). */
+  notCounted(items: { exercise: Exercise; detail: string }[]): unknown;
+}
 
 /**
  * Turns what was read of a repo into each exercise's verdict for its learners. Per learner, the results, the
- * celebration of each first pass, the note about passes that did not count and the sync state are written in one
- * transaction: a crash loses none of them and repeats none.
+ * celebration of the first passes, the note about passes that did not count and the sync state are written in one
+ * transaction: a crash loses none of them and repeats none. A paused cohort's channel hears nothing.
  */
-export function createSnapshotRecorder(deps: Pick<SyncDeps, 'store' | 'course' | 'clock' | 'guardedFiles' | 'celebrate' | 'notCounted'>) {
+export function createSnapshotRecorder(deps: RecorderDeps) {
   const { store } = deps;
   const exercises = deps.course.modules.flatMap((m) => m.exercises);
   const guardsOf = new Map(exercises.map((e) => [e.id, deps.guardedFiles.filter((f) => f.exerciseId === undefined || f.exerciseId === e.id)]));
@@ -21,7 +38,9 @@ export function createSnapshotRecorder(deps: Pick<SyncDeps, 'store' | 'course' |
     for (const learner of learners) {
       store.transaction(() => {
         const cohort = store.cohorts.findById(learner.cohortId);
+        const firstLook = !store.syncState.get(learner.id)?.headSha;
         const notCounted: { exercise: Exercise; detail: string }[] = [];
+        const passed: Exercise[] = [];
         for (const exercise of exercises) {
           const guards = guardsOf.get(exercise.id) ?? [];
           const blobs = new Map(guards.map((f) => [f.path, snapshot.blobs.get(f.path) ?? null]));
@@ -30,14 +49,15 @@ export function createSnapshotRecorder(deps: Pick<SyncDeps, 'store' | 'course' |
             { learnerId: learner.id, exerciseId: exercise.id, status: verdict.status, commit: verdict.commit, detail: verdict.detail },
             now,
           );
-          if (firstPass && cohort) {
-            store.outbox.enqueue(cohort.id, 'celebration', deps.celebrate(learner, exercise), now);
-            passes += 1;
-            messages += 1;
-          }
+          if (firstPass) passed.push(exercise);
           // Told once per commit: a re-sync of the same head says nothing new.
           const toldAlready = previous?.status === 'tampered' && previous.lastCommit === verdict.commit;
           if (verdict.status === 'tampered' && !toldAlready) notCounted.push({ exercise, detail: verdict.detail ?? '' });
+        }
+        passes += passed.length;
+        if (passed.length > 0 && cohort?.status === 'active') {
+          store.outbox.enqueue(cohort.id, 'celebration', deps.celebrate(learner, passed, firstLook), now);
+          messages += 1;
         }
         if (notCounted.length > 0 && cohort) {
           store.outbox.enqueue(cohort.id, 'not-counted', deps.notCounted(notCounted), now, learner.platformUserId);

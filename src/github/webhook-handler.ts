@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
+import { repoToSync } from './webhook-events.ts';
 import { isValidGithubSignature } from './webhook-signature.ts';
 
 /** A verified, first-time delivery, handed over after GitHub already has its answer. */
@@ -17,7 +18,8 @@ export interface WebhookHandlerOptions {
   store: Store;
   clock: Clock;
   logger: Logger;
-  onEvent(event: GithubEvent): Promise<void> | void;
+  /** Told after a delivery's work was stored and answered, so it is done soon; what to do is in the store. */
+  onAccepted(): void;
   maxBytes?: number;
 }
 
@@ -28,8 +30,10 @@ const headersSchema = z.object({
 
 /**
  * `POST /github/webhook`: signature checked on the raw bytes first (401, nothing stored, on a bad or missing one),
- * redeliveries acknowledged without processing, and the answer sent before the work starts, so GitHub's
- * 10-second limit never depends on how long a sync takes.
+ * then the delivery id and the repository it asks to sync are stored in one statement before the 202, so a crash
+ * right after the answer loses nothing (pending work is done at start). A redelivery of work already done is
+ * acknowledged without processing; one whose work never finished is processed. The answer never waits for a
+ * sync, so GitHub's 10-second limit never depends on how long one takes.
  */
 export function createGithubWebhookHandler(options: WebhookHandlerOptions): RequestListener {
   const { store, clock } = options;
@@ -61,13 +65,14 @@ export function createGithubWebhookHandler(options: WebhookHandlerOptions): Requ
       }
       if (!headers.success || typeof payload !== 'object' || payload === null) return answer(400, 'not a GitHub webhook');
       const { 'x-github-event': name, 'x-github-delivery': deliveryId } = headers.data;
-      if (!store.githubDeliveries.accept(deliveryId, name, clock.now())) return answer(200, 'already received');
+      const repo = repoToSync({ name, deliveryId, payload: payload as Record<string, unknown> });
+      const accepted = store.githubDeliveries.accept(deliveryId, name, repo, clock.now());
+      if (accepted === 'done') return answer(200, 'already received');
       answer(202, 'accepted');
-      setImmediate(() => {
-        Promise.resolve(options.onEvent({ name, deliveryId, payload: payload as Record<string, unknown> })).catch((error: unknown) =>
-          logger.error({ err: error, delivery: deliveryId, event: name }, 'webhook processing failed'),
-        );
-      });
+      if (repo) {
+        logger.debug({ event: name, delivery: deliveryId, repo, redelivery: accepted === 'pending' }, 'webhook: sync queued');
+        setImmediate(() => options.onAccepted());
+      }
     });
   };
 }

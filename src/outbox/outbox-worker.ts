@@ -36,8 +36,13 @@ export interface OutboxWorkerOptions {
   /** One per platform this process serves; messages for other platforms wait for a process that serves them. */
   deliverers: Partial<Record<Platform, Deliver>>;
   pollMs?: number;
-  maxAttempts?: number;
+  /** The first retry's delay; each next one doubles, up to `maxBackoffMs`. */
   backoffMs?: number;
+  maxBackoffMs?: number;
+  /** How long a message is retried before it is marked failed (an organiser can resend it). */
+  retryForMs?: number;
+  /** How long one sending attempt holds a message; a sender that died frees it after this. */
+  leaseMs?: number;
 }
 
 export interface OutboxWorker {
@@ -49,14 +54,20 @@ export interface OutboxWorker {
   stop(): Promise<void>;
 }
 
+export const OUTBOX_DEFAULTS = { backoffMs: 2000, maxBackoffMs: 5 * 60_000, retryForMs: 24 * 3600_000, leaseMs: 60_000 } as const;
+
 /**
- * Delivers the outbox: stored first, sent after, marked sent once the platform accepted it. A failure is retried
- * with exponential backoff and never blocks the other messages; after `maxAttempts` it is marked failed.
+ * Delivers the outbox: stored first, sent after, marked sent once the platform accepted it. Each attempt claims
+ * the message with a lease, so two workers never send one message. A failure is retried with backoff (doubling,
+ * capped at 5 minutes) for a day, so an outage of hours loses nothing, and never blocks the other messages; only
+ * the platform's permanent refusals fail at once.
  */
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { store, clock, logger, deliverers } = options;
-  const maxAttempts = options.maxAttempts ?? 8;
-  const backoffMs = options.backoffMs ?? 2000;
+  const backoffMs = options.backoffMs ?? OUTBOX_DEFAULTS.backoffMs;
+  const maxBackoffMs = options.maxBackoffMs ?? OUTBOX_DEFAULTS.maxBackoffMs;
+  const retryForMs = options.retryForMs ?? OUTBOX_DEFAULTS.retryForMs;
+  const leaseMs = options.leaseMs ?? OUTBOX_DEFAULTS.leaseMs;
   let running: Promise<void> | undefined;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
@@ -64,6 +75,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   async function deliverOne(message: ReturnType<Store['outbox']['due']>[number]): Promise<void> {
     const deliver = deliverers[message.platform];
     if (!deliver) return;
+    const now = clock.now();
+    if (!store.outbox.claim(message.id, now, new Date(now.getTime() + leaseMs))) return;
     const log = logger.child({ outbox: message.id, cohort: message.cohortId, kind: message.kind });
     try {
       const platformMessageId = await deliver({
@@ -71,17 +84,19 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         payload: message.payload,
         key: `outbox-${message.id}`,
         ...(message.recipientUserId ? { recipientUserId: message.recipientUserId } : {}),
+        ...(message.firstAttemptAt ? { earlierAttemptAt: message.firstAttemptAt } : {}),
       });
       store.outbox.markSent(message.id, platformMessageId, clock.now());
       log.info('outbox message delivered');
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const attempts = message.attempts + 1;
-      if (error instanceof PermanentDeliveryError || attempts >= maxAttempts) {
+      const at = clock.now();
+      if (error instanceof PermanentDeliveryError || at.getTime() - message.retrySince.getTime() >= retryForMs) {
         store.outbox.markFailed(message.id, reason);
         log.error({ err: error, attempts }, 'outbox message failed for good');
       } else {
-        const next = new Date(clock.now().getTime() + backoffMs * 2 ** (attempts - 1));
+        const next = new Date(at.getTime() + Math.min(maxBackoffMs, backoffMs * 2 ** Math.min(attempts - 1, 30)));
         store.outbox.markRetry(message.id, reason, next);
         log.warn({ err: error, attempts, next }, 'outbox message will be retried');
       }
@@ -131,3 +146,4 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     },
   };
 }
+

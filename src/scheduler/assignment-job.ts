@@ -22,6 +22,11 @@ export function postDueAssignments(deps: AssignmentJobDeps, now: Date): number {
   const { store, course, logger } = deps;
   let posted = 0;
   for (const cohort of store.cohorts.listActive()) {
+    if (cohort.calendarProblem) {
+      // Said every round on purpose: a cohort that posts nothing must not go unnoticed in the logs.
+      logger.error({ cohort: cohort.id, problem: cohort.calendarProblem }, 'cohort skipped: its calendar is not usable');
+      continue;
+    }
     try {
       posted += store.transaction(() => {
         const plan = planAssignmentPosts(moduleWindows(course, cohort), now, store.posts.claimedPeriods(cohort.id, 'assignment'));

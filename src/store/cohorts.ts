@@ -1,3 +1,4 @@
+import { calendarProblem } from '../core/calendar.ts';
 import type { Cohort, CohortStatus, Platform } from '../core/cohort.ts';
 import type { Db } from './open-database.ts';
 
@@ -15,9 +16,10 @@ interface CohortRow {
   created_at: string;
 }
 
-export type NewCohort = Omit<Cohort, 'id' | 'status' | 'createdAt'>;
+export type NewCohort = Omit<Cohort, 'id' | 'status' | 'createdAt' | 'calendarProblem'>;
 
 function toCohort(row: CohortRow): Cohort {
+  const calendar = { startDate: row.start_date, timezone: row.timezone, postWeekday: row.post_weekday, postTime: row.post_time };
   return {
     id: row.id,
     platform: row.platform,
@@ -30,6 +32,7 @@ function toCohort(row: CohortRow): Cohort {
     postTime: row.post_time,
     status: row.status,
     createdAt: new Date(row.created_at),
+    calendarProblem: calendarProblem(calendar),
   };
 }
 
@@ -47,6 +50,7 @@ export function createCohortQueries(db: Db) {
   );
   const active = db.prepare<[], CohortRow>("SELECT * FROM cohorts WHERE status = 'active' ORDER BY id");
   const setStatus = db.prepare<[string, number]>('UPDATE cohorts SET status = ? WHERE id = ?');
+  const setTimezone = db.prepare<[string, number]>('UPDATE cohorts SET timezone = ? WHERE id = ?');
 
   return {
     create(cohort: NewCohort, now: Date): Cohort {
@@ -81,6 +85,9 @@ export function createCohortQueries(db: Db) {
     },
     setStatus(id: number, status: CohortStatus): void {
       setStatus.run(status, id);
+    },
+    setTimezone(id: number, timezone: string): void {
+      setTimezone.run(timezone, id);
     },
   };
 }

@@ -16,6 +16,10 @@ export interface OutboxMessage {
   platformMessageId: string | null;
   /** Set for a direct message to that platform user instead of a channel post. */
   recipientUserId: string | null;
+  /** When the first attempt started; null while none has. */
+  firstAttemptAt: Date | null;
+  /** Retries go on for a day from here: creation, or the organiser's last resend. */
+  retrySince: Date;
 }
 
 interface OutboxRow {
@@ -30,6 +34,9 @@ interface OutboxRow {
   last_error: string | null;
   platform_message_id: string | null;
   recipient_user_id: string | null;
+  first_attempt_at: string | null;
+  retry_since: string | null;
+  created_at: string;
 }
 
 function toMessage(row: OutboxRow): OutboxMessage {
@@ -45,27 +52,38 @@ function toMessage(row: OutboxRow): OutboxMessage {
     lastError: row.last_error,
     platformMessageId: row.platform_message_id,
     recipientUserId: row.recipient_user_id,
+    firstAttemptAt: row.first_attempt_at ? new Date(row.first_attempt_at) : null,
+    retrySince: new Date(row.retry_since ?? row.created_at),
   };
 }
 
 const SELECT = `SELECT o.id, o.cohort_id, c.platform, c.channel_id, o.kind, o.payload, o.status, o.attempts, o.last_error,
-  o.platform_message_id, o.recipient_user_id FROM outbox o JOIN cohorts c ON c.id = o.cohort_id`;
+  o.platform_message_id, o.recipient_user_id, o.first_attempt_at, o.retry_since, o.created_at FROM outbox o JOIN cohorts c ON c.id = o.cohort_id`;
 
 export function createOutboxQueries(db: Db) {
   const insert = db.prepare<[number, string, string, string, string, string | null]>(
     'INSERT INTO outbox (cohort_id, kind, payload, next_attempt_at, created_at, recipient_user_id) VALUES (?, ?, ?, ?, ?, ?)',
   );
   const byId = db.prepare<[number], OutboxRow>(`${SELECT} WHERE o.id = ?`);
-  const due = db.prepare<[string, string, number], OutboxRow>(
-    `${SELECT} WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND c.platform IN (SELECT value FROM json_each(?))
-     ORDER BY o.next_attempt_at, o.id LIMIT ?`,
+  const due = db.prepare<[{ now: string; platforms: string; limit: number }], OutboxRow>(
+    `${SELECT} WHERE o.status = 'pending' AND o.next_attempt_at <= @now AND (o.lease_until IS NULL OR o.lease_until <= @now)
+     AND c.platform IN (SELECT value FROM json_each(@platforms)) ORDER BY o.next_attempt_at, o.id LIMIT @limit`,
+  );
+  const claim = db.prepare<[{ until: string; now: string; id: number }]>(
+    `UPDATE outbox SET lease_until = @until, first_attempt_at = coalesce(first_attempt_at, @now)
+     WHERE id = @id AND status = 'pending' AND (lease_until IS NULL OR lease_until <= @now)`,
   );
   const sent = db.prepare<[string | null, string, number]>(
-    "UPDATE outbox SET status = 'sent', attempts = attempts + 1, platform_message_id = ?, sent_at = ?, last_error = NULL WHERE id = ?",
+    "UPDATE outbox SET status = 'sent', attempts = attempts + 1, platform_message_id = ?, sent_at = ?, last_error = NULL, lease_until = NULL WHERE id = ?",
   );
-  const retry = db.prepare<[string, string, number]>('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?');
-  const failed = db.prepare<[string, number]>("UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?");
+  const retry = db.prepare<[string, string, number]>('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, lease_until = NULL WHERE id = ?');
+  const failed = db.prepare<[string, number]>("UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?, lease_until = NULL WHERE id = ?");
   const pending = db.prepare<[number], { n: number }>("SELECT count(*) AS n FROM outbox WHERE cohort_id = ? AND status = 'pending'");
+  const failedIn = db.prepare<[number, number], OutboxRow>(`${SELECT} WHERE o.cohort_id = ? AND o.status = 'failed' ORDER BY o.id DESC LIMIT ?`);
+  const failedCount = db.prepare<[number], { n: number }>("SELECT count(*) AS n FROM outbox WHERE cohort_id = ? AND status = 'failed'");
+  const resend = db.prepare<[{ now: string; cohort: number }]>(
+    "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = @now, retry_since = @now, lease_until = NULL WHERE cohort_id = @cohort AND status = 'failed'",
+  );
 
   return {
     /**
@@ -81,7 +99,14 @@ export function createOutboxQueries(db: Db) {
     },
     /** Pending messages whose time has come, for the platforms this process serves, oldest first. */
     due(now: Date, platforms: readonly Platform[], limit: number): OutboxMessage[] {
-      return due.all(now.toISOString(), JSON.stringify(platforms), limit).map(toMessage);
+      return due.all({ now: now.toISOString(), platforms: JSON.stringify(platforms), limit }).map(toMessage);
+    },
+    /**
+     * Takes a due message for one sending attempt until `leaseUntil`; false when another worker holds it or it is no
+     * longer pending. A lease that runs out (its sender died) lets the message be taken again.
+     */
+    claim(id: number, now: Date, leaseUntil: Date): boolean {
+      return claim.run({ until: leaseUntil.toISOString(), now: now.toISOString(), id }).changes === 1;
     },
     markSent(id: number, platformMessageId: string | undefined, now: Date): void {
       sent.run(platformMessageId ?? null, now.toISOString(), id);
@@ -94,6 +119,17 @@ export function createOutboxQueries(db: Db) {
     },
     pendingCount(cohortId: number): number {
       return pending.get(cohortId)?.n ?? 0;
+    },
+    failedCount(cohortId: number): number {
+      return failedCount.get(cohortId)?.n ?? 0;
+    },
+    /** The cohort's messages that were given up on, newest first. */
+    listFailed(cohortId: number, limit: number): OutboxMessage[] {
+      return failedIn.all(cohortId, limit).map(toMessage);
+    },
+    /** Puts every failed message of the cohort back in line, with a fresh day of retries; returns how many. */
+    resendFailed(cohortId: number, now: Date): number {
+      return resend.run({ now: now.toISOString(), cohort: cohortId }).changes;
     },
   };
 }

@@ -9,6 +9,7 @@ import { createLearnerQueries } from './learners.ts';
 import { createOrganiserQueries } from './organisers.ts';
 import { createOutboxQueries } from './outbox.ts';
 import { createPostQueries } from './posts.ts';
+import { createRateLimitQueries } from './rate-limits.ts';
 import { migrate } from './migrate.ts';
 import { openDatabase, type Db } from './open-database.ts';
 
@@ -24,6 +25,7 @@ export interface Store {
   githubCache: ReturnType<typeof createGithubCacheQueries>;
   linkRequests: ReturnType<typeof createLinkRequestQueries>;
   syncState: ReturnType<typeof createSyncStateQueries>;
+  rateLimits: ReturnType<typeof createRateLimitQueries>;
   /** Runs `work` in one transaction: all of its writes land, or none. */
   transaction<T>(work: () => T): T;
   close(): void;
@@ -58,6 +60,7 @@ function createStore(db: Db): Store {
     githubCache: createGithubCacheQueries(db),
     linkRequests: createLinkRequestQueries(db),
     syncState: createSyncStateQueries(db),
+    rateLimits: createRateLimitQueries(db),
     transaction: (work) => db.transaction(work)(),
     close: () => db.close(),
   };

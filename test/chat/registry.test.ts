@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defineCommand, usageOf } from '../../src/chat/define-command.ts';
-import { enrolledOnly } from '../../src/chat/guards.ts';
+import type { InvocationUser } from '../../src/chat/context.ts';
+import { defineCommand, defineCommandGroup, defineSubcommand, usageOf } from '../../src/chat/define-command.ts';
+import { enrolledOnly, organiserOnly } from '../../src/chat/guards.ts';
 import { integerOption, moduleOption, stringOption } from '../../src/chat/options.ts';
 import { createRegistry } from '../../src/chat/registry.ts';
 import { UserError } from '../../src/chat/user-error.ts';
@@ -33,7 +34,26 @@ const refuses = defineCommand({
   },
 });
 const members = defineCommand({ name: 'members', description: 'Learners only', guards: [enrolledOnly], run: () => ({ title: 'in', private: true }) });
-const registry = createRegistry([echo, broken, refuses, members]);
+const admin = defineCommand({ name: 'admin', description: 'Organisers only', organiserOnly: true, run: () => ({ title: 'done', private: true }) });
+const tools = defineCommandGroup({
+  name: 'tools',
+  description: 'One open subcommand, one for organisers',
+  subcommands: {
+    look: defineSubcommand({ description: 'Anyone', run: () => ({ title: 'looked', private: true }) }),
+    lock: defineSubcommand({ description: 'Organisers', guards: [organiserOnly], run: () => ({ title: 'locked', private: true }) }),
+  },
+});
+const registry = createRegistry([echo, broken, refuses, members, admin, tools]);
+
+/** A user whose organiser status costs a lookup (Slack's users.info), counting how often it is asked. */
+function lazyUser(answer: boolean): { user: InvocationUser; asked: () => number } {
+  let asked = 0;
+  const resolveOrganiser = async () => {
+    asked += 1;
+    return answer;
+  };
+  return { user: { id: 'u-grace', displayName: 'Grace', resolveOrganiser }, asked: () => asked };
+}
 
 describe('registry', () => {
   it('parses typed options from text and runs the command', async () => {
@@ -93,6 +113,33 @@ describe('registry', () => {
     assert.match((await registry.execute(invocation('members'), services)).text ?? '', /There is no cohort in this channel/);
     store.cohorts.create({ platform: 'console', workspaceId: 'local', channelId: 'terminal', name: 'C', startDate: '2026-12-07', timezone: 'UTC', postWeekday: 1, postTime: '09:00' }, NOW);
     assert.match((await registry.execute(invocation('members'), services)).text ?? '', /You have not joined C yet\.\nType \/join/);
+  });
+
+  it('GIVEN a lazy organiser check THEN only organiser commands and subcommands ask it, and its answer decides', async () => {
+    const { services } = await testServices(NOW);
+    const learner = lazyUser(true);
+    assert.equal((await registry.execute(invocation('echo', '3', { user: learner.user }), services)).title, 'kv-store x1');
+    assert.equal((await registry.execute(invocation('tools', 'look', { user: learner.user }), services)).title, 'looked');
+    assert.equal(learner.asked(), 0);
+    assert.equal((await registry.execute(invocation('admin', '', { user: learner.user }), services)).title, 'done');
+    assert.equal((await registry.execute(invocation('tools', 'lock', { user: learner.user }), services)).title, 'locked');
+    assert.equal(learner.asked(), 2);
+    const member = lazyUser(false);
+    assert.match((await registry.execute(invocation('admin', '', { user: member.user }), services)).text ?? '', /Only the cohort organisers can do that/);
+    assert.match((await registry.execute(invocation('tools', 'lock', { user: member.user }), services)).text ?? '', /Only the cohort organisers can do that/);
+  });
+
+  it('GIVEN a listed organiser or a known answer THEN the lazy check is not asked', async () => {
+    const { services, store } = await testServices(NOW);
+    const cohort = store.cohorts.create({ platform: 'console', workspaceId: 'local', channelId: 'terminal', name: 'C', startDate: '2026-12-07', timezone: 'UTC', postWeekday: 1, postTime: '09:00' }, NOW);
+    const listed = lazyUser(false);
+    store.organisers.add(cohort.id, listed.user.id, null, NOW);
+    assert.equal((await registry.execute(invocation('admin', '', { user: listed.user }), services)).title, 'done');
+    assert.equal(listed.asked(), 0);
+    const known = lazyUser(true);
+    const refused = await registry.execute(invocation('admin', '', { user: { ...known.user, id: 'u-other', isOrganiser: false } }), services);
+    assert.match(refused.text ?? '', /Only the cohort organisers/);
+    assert.equal(known.asked(), 0);
   });
 
   it('autocompletes module options, at most 25 choices', async () => {

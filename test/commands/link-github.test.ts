@@ -99,7 +99,8 @@ describe('/link-github', () => {
   });
 
   it('refuses to verify when the code is missing or wrong, and keeps the request', async () => {
-    const { services, registry, store, cohort } = await joined();
+    const { services, registry, store, cohort, clock } = await joined();
+    const later = () => clock.set(new Date(clock.now().getTime() + 15_000));
     const nothing = await registry.execute(invocation('link-github', 'verify'), services);
     assert.match(nothing.text ?? '', /no link waiting to be verified/);
 
@@ -110,15 +111,22 @@ describe('/link-github', () => {
     assert.match(missing.text ?? '', new RegExp(code));
 
     fake.push('ada-l/second-try', { '.cohort-verify': 'cohort-verify-000000000000' });
+    later();
     const wrong = await registry.execute(invocation('link-github', 'verify'), services);
     assert.match(wrong.text ?? '', /\.cohort-verify on main does not hold your code \(it says "cohort-verify-000000000000"\)/);
     assert.equal(store.learners.find(cohort.id, 'u-ada')?.githubRepo, null);
     const spent = fake.used;
+    later();
     const retried = await registry.execute(invocation('link-github', 'verify'), services);
     assert.equal(retried.text, wrong.text);
     assert.equal(fake.used, spent, 'asking again about an unchanged repo and file is answered 304, for no rate limit');
 
     fake.push('ada-l/second-try', { '.cohort-verify': code });
+    const tooSoon = await registry.execute(invocation('link-github', 'verify'), services);
+    assert.match(tooSoon.text ?? '', /You ran \/link-github verify a moment ago/);
+    assert.match(tooSoon.text ?? '', /Try again in 15 s/);
+    assert.equal(fake.used, spent, 'a repeated request costs GitHub nothing');
+    later();
     const right = await registry.execute(invocation('link-github', 'verify'), services);
     assert.equal(right.title, 'Linked: ada-l/second-try');
   });

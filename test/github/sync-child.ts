@@ -1,4 +1,5 @@
 /** A bot process that only syncs: test/github/crash-restart.test.ts kills it in the middle. */
+import { githubWiring } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { DEFAULT_CONTENT_DIR, loadCourse } from '../../src/content/load-course.ts';
 import { systemClock } from '../../src/core/clock.ts';
@@ -8,11 +9,12 @@ import { openStore } from '../../src/store/store.ts';
 
 const [databasePath = '', apiUrl = '', token = ''] = process.argv.slice(2);
 const store = openStore(databasePath);
+const course = loadCourse();
 const github = createGithubService({
   config: loadConfig({ GITHUB_TOKEN: token, GITHUB_API_URL: apiUrl }).github,
   store,
-  course: loadCourse(),
-  contentDir: DEFAULT_CONTENT_DIR,
+  course,
+  ...githubWiring(course, DEFAULT_CONTENT_DIR, store),
   clock: systemClock,
   logger: createLogger('silent'),
   onCelebrated: () => {},

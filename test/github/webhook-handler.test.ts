@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createWebServer, type WebServer } from '../../src/adapters/web/web-server.ts';
-import { createGithubWebhookHandler, type GithubEvent } from '../../src/github/webhook-handler.ts';
+import { createGithubWebhookHandler } from '../../src/github/webhook-handler.ts';
 import { isValidGithubSignature } from '../../src/github/webhook-signature.ts';
 import type { Store } from '../../src/store/store.ts';
 import { sendGithubWebhook } from '../fakes/github/webhook-sender.ts';
@@ -14,7 +14,7 @@ describe('GitHub webhook endpoint', () => {
   let web: WebServer;
   let store: Store;
   let url = '';
-  const events: GithubEvent[] = [];
+  let wakes = 0;
   let processed: () => void = () => {};
 
   before(async () => {
@@ -28,8 +28,8 @@ describe('GitHub webhook endpoint', () => {
         store,
         clock: env.clock,
         logger: env.services.logger,
-        onEvent: (event) => {
-          events.push(event);
+        onAccepted: () => {
+          wakes += 1;
           processed();
         },
       }),
@@ -38,40 +38,60 @@ describe('GitHub webhook endpoint', () => {
   });
   after(() => web.stop());
 
-  it('accepts a signed delivery with 202 and hands it over after answering', async () => {
+  it('stores what a signed delivery asks for before answering 202, then wakes the sync', async () => {
     const handed = new Promise<void>((resolve) => (processed = resolve));
     const { status, deliveryId } = await sendGithubWebhook(url, { event: 'check_run', payload: checkRun, secret: SECRET });
     assert.equal(status, 202);
+    assert.ok(store.githubDeliveries.pending().some((p) => p.deliveryId === deliveryId && p.repo === 'octocat/rust-course'), 'stored before the answer');
     await handed;
-    assert.deepEqual(events.at(-1), { name: 'check_run', deliveryId, payload: checkRun });
   });
 
-  it('acknowledges a redelivery without processing it again', async () => {
-    const before = events.length;
-    const first = await sendGithubWebhook(url, { event: 'push', payload: { ref: 'refs/heads/main' }, secret: SECRET, deliveryId: 'delivery-42' });
-    const again = await sendGithubWebhook(url, { event: 'push', payload: { ref: 'refs/heads/main' }, secret: SECRET, deliveryId: 'delivery-42' });
+  it('stores a delivery that asks for nothing as done, and does not wake the sync', async () => {
+    const before = wakes;
+    const { status, deliveryId } = await sendGithubWebhook(url, { event: 'push', payload: { ref: 'refs/heads/experiment', repository: { full_name: 'octocat/rust-course', default_branch: 'main' } }, secret: SECRET });
     await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual([first.status, again.status], [202, 200]);
-    assert.equal(events.length, before + 1);
+    assert.equal(status, 202);
+    assert.equal(wakes, before);
+    assert.ok(!store.githubDeliveries.pending().some((p) => p.deliveryId === deliveryId));
+    assert.equal((await sendGithubWebhook(url, { event: 'push', payload: {}, secret: SECRET, deliveryId })).status, 200, 'a redelivery of it is already received');
   });
 
-  it('forgets delivery ids only after GitHub would no longer redeliver them', () => {
+  it('processes a redelivery of work that never finished, and only acknowledges one that did', async () => {
+    const payload = { ...checkRun, repository: { full_name: 'octocat/redelivered' } };
+    const first = await sendGithubWebhook(url, { event: 'check_run', payload, secret: SECRET, deliveryId: 'delivery-42' });
+    const before = wakes;
+    const again = await sendGithubWebhook(url, { event: 'check_run', payload, secret: SECRET, deliveryId: 'delivery-42' });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual([first.status, again.status], [202, 202], 'its sync never finished: processed again');
+    assert.equal(wakes, before + 1);
+    assert.equal(store.githubDeliveries.pending().filter((p) => p.deliveryId === 'delivery-42').length, 1, 'still one piece of work');
+
+    store.githubDeliveries.markProcessed(['delivery-42'], new Date());
+    const third = await sendGithubWebhook(url, { event: 'check_run', payload, secret: SECRET, deliveryId: 'delivery-42' });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(third.status, 200);
+    assert.equal(wakes, before + 1, 'done work is not done twice');
+  });
+
+  it('forgets delivery ids only after GitHub would no longer redeliver them, and never forgets pending work', () => {
     const received = new Date('2026-12-10T12:00:00Z');
-    assert.equal(store.githubDeliveries.accept('old-delivery', 'push', received), true);
+    assert.equal(store.githubDeliveries.accept('old-delivery', 'push', null, received), 'new');
+    assert.equal(store.githubDeliveries.accept('old-work', 'check_run', 'a/b', received), 'new');
     assert.equal(store.githubDeliveries.prune(new Date(received.getTime() - 1000)), 0);
-    assert.equal(store.githubDeliveries.accept('old-delivery', 'push', received), false, 'still recognised');
+    assert.equal(store.githubDeliveries.accept('old-delivery', 'push', null, received), 'done', 'still recognised');
     assert.ok(store.githubDeliveries.prune(new Date(received.getTime() + 1000)) >= 1);
-    assert.equal(store.githubDeliveries.accept('old-delivery', 'push', received), true);
+    assert.equal(store.githubDeliveries.accept('old-delivery', 'push', null, received), 'new');
+    assert.equal(store.githubDeliveries.accept('old-work', 'check_run', 'a/b', received), 'pending', 'pending work is kept');
   });
 
   it('refuses a bad or missing signature with 401 and stores nothing', async () => {
     const stored = store.githubDeliveries.count();
-    const before = events.length;
+    const before = wakes;
     assert.equal((await sendGithubWebhook(url, { event: 'check_run', payload: checkRun, secret: 'not-the-secret' })).status, 401);
     assert.equal((await sendGithubWebhook(url, { event: 'check_run', payload: checkRun, signature: null })).status, 401);
     assert.equal((await sendGithubWebhook(url, { event: 'check_run', payload: checkRun, signature: 'sha1=deadbeef' })).status, 401);
     assert.equal(store.githubDeliveries.count(), stored);
-    assert.equal(events.length, before);
+    assert.equal(wakes, before);
   });
 
   it('refuses other methods', async () => {

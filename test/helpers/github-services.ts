@@ -1,4 +1,5 @@
 import { loadConfig } from '../../src/config.ts';
+import { githubWiring } from '../../src/app.ts';
 import { DEFAULT_CONTENT_DIR } from '../../src/content/load-course.ts';
 import { createGithubService } from '../../src/github/github-service.ts';
 import type { FakeGithub } from '../fakes/github/fake-github.ts';
@@ -12,7 +13,7 @@ export async function githubTestServices(fake: FakeGithub, now: Date, env: Recor
     config: config.github,
     store: base.store,
     course: realCourse(),
-    contentDir: DEFAULT_CONTENT_DIR,
+    ...githubWiring(realCourse(), DEFAULT_CONTENT_DIR, base.store),
     clock: base.clock,
     logger: base.services.logger,
     onCelebrated: () => {},

@@ -9,7 +9,7 @@ const NOW = new Date('2026-12-10T12:00:00Z');
 async function setup(deliver: (d: Delivery) => Promise<string | undefined>) {
   const env = await testServices(NOW);
   const cohort = berlinCohort(env.store);
-  const worker = createOutboxWorker({ store: env.store, clock: env.clock, logger: env.services.logger, deliverers: { console: deliver }, backoffMs: 1000, maxAttempts: 3 });
+  const worker = createOutboxWorker({ store: env.store, clock: env.clock, logger: env.services.logger, deliverers: { console: deliver }, backoffMs: 1000, maxBackoffMs: 4000, retryForMs: 20_000, leaseMs: 30_000 });
   return { ...env, cohort, worker };
 }
 
@@ -33,7 +33,7 @@ describe('outbox worker', () => {
     assert.equal(store.outbox.pendingCount(cohort.id), 0);
   });
 
-  it('retries a failed delivery later with backoff, without holding up the next message, and gives up after the last attempt', async () => {
+  it('retries a failed delivery with doubling backoff capped at the maximum, without holding up the next message, and gives up after the retry window', async () => {
     const { store, cohort, worker, clock } = await setup(async (d) => {
       if ((d.payload as { title: string }).title === 'flaky') throw new Error('socket hang up');
       return 'ok';
@@ -46,12 +46,69 @@ describe('outbox worker', () => {
 
     await worker.drain();
     assert.equal(store.outbox.find(flaky)?.attempts, 1, 'not retried before its backoff');
-    clock.set(new Date(NOW.getTime() + 1000));
+    // Delays 1 s, 2 s, 4 s, then capped at 4 s: attempts at +1, +3, +7, +11, +15, +19 s; the window is 20 s.
+    const attemptsAt = [1000, 3000, 7000, 11_000, 15_000, 19_000];
+    for (const [i, ms] of attemptsAt.entries()) {
+      clock.set(new Date(NOW.getTime() + ms - 1));
+      await worker.drain();
+      assert.equal(store.outbox.find(flaky)?.attempts, i + 1, `attempt ${i + 2} waits for its backoff`);
+      clock.set(new Date(NOW.getTime() + ms));
+      await worker.drain();
+      assert.deepEqual([store.outbox.find(flaky)?.status, store.outbox.find(flaky)?.attempts], ['pending', i + 2]);
+    }
+    clock.set(new Date(NOW.getTime() + 23_000));
     await worker.drain();
-    assert.equal(store.outbox.find(flaky)?.attempts, 2);
-    clock.set(new Date(NOW.getTime() + 1000 + 2000));
+    assert.deepEqual([store.outbox.find(flaky)?.status, store.outbox.find(flaky)?.attempts], ['failed', 8], 'given up once the window has passed');
+    assert.equal(store.outbox.failedCount(cohort.id), 1);
+
+    // The organiser resends it: a fresh window, and it goes out once the platform answers again.
+    assert.equal(store.outbox.resendFailed(cohort.id, clock.now()), 1);
+    assert.deepEqual([store.outbox.find(flaky)?.status, store.outbox.find(flaky)?.attempts], ['pending', 0]);
+    assert.equal(store.outbox.failedCount(cohort.id), 0);
+  });
+
+  it('never lets two workers send one message: each attempt claims it with a lease', async () => {
+    const env = await testServices(NOW);
+    const cohort = berlinCohort(env.store);
+    const sent: string[] = [];
+    const slowDeliver = async (d: Delivery) => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      sent.push(d.key);
+      return 'ok';
+    };
+    const workers = [1, 2].map(() => createOutboxWorker({ store: env.store, clock: env.clock, logger: env.services.logger, deliverers: { console: slowDeliver } }));
+    const ids = [1, 2, 3].map((i) => env.store.outbox.enqueue(cohort.id, 'assignment', { title: `m${i}`, private: false }, NOW));
+    await Promise.all(workers.map((w) => w.drain()));
+    assert.deepEqual(sent.sort(), ids.map((id) => `outbox-${id}`).sort(), 'each message sent exactly once');
+  });
+
+  it('takes up a message whose sender died once its lease runs out, telling the platform an earlier attempt may have gone out', async () => {
+    const seen: Delivery[] = [];
+    const { store, cohort, worker, clock } = await setup(async (d) => {
+      seen.push(d);
+      return 'ok';
+    });
+    const id = store.outbox.enqueue(cohort.id, 'assignment', { title: 'x', private: false }, NOW);
+    // A process claimed it and was killed before recording the answer.
+    assert.ok(store.outbox.claim(id, NOW, new Date(NOW.getTime() + 30_000)));
     await worker.drain();
-    assert.deepEqual([store.outbox.find(flaky)?.status, store.outbox.find(flaky)?.attempts], ['failed', 3]);
+    assert.equal(seen.length, 0, 'not sent while the lease holds');
+    clock.set(new Date(NOW.getTime() + 30_000));
+    await worker.drain();
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]?.earlierAttemptAt?.toISOString(), NOW.toISOString());
+    assert.equal(store.outbox.find(id)?.status, 'sent');
+  });
+
+  it('names no earlier attempt on a first try', async () => {
+    const seen: Delivery[] = [];
+    const { store, cohort, worker } = await setup(async (d) => {
+      seen.push(d);
+      return 'ok';
+    });
+    store.outbox.enqueue(cohort.id, 'assignment', { title: 'x', private: false }, NOW);
+    await worker.drain();
+    assert.equal(seen[0]?.earlierAttemptAt, undefined);
   });
 
   it('fails a message at once when the platform says retrying cannot help', async () => {

@@ -1,8 +1,12 @@
 import type { Command } from '../../chat/define-command.ts';
 import { usageOf } from '../../chat/define-command.ts';
 
-/** The bot scopes the Slack adapter needs: slash commands, posting (also in public channels it has not joined), admin lookup. */
-export const SLACK_BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'users:read'] as const;
+/**
+ * The bot scopes the Slack adapter needs: slash commands, posting (also in public channels it has not joined), admin
+ * lookup, and reading back its own recent posts (channel, private channel and direct message history, opening the
+ * direct message) so a message whose first attempt was cut short is not posted twice.
+ */
+export const SLACK_BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'users:read', 'channels:history', 'groups:history', 'im:history', 'im:write'] as const;
 
 /**
  * A Slack app manifest for "Create app from manifest": every registry command as a slash command (with escaped

@@ -4,11 +4,11 @@ import type { WebClient } from '@slack/web-api';
 import type { Services } from '../../chat/context.ts';
 import type { Registry } from '../../chat/registry.ts';
 import type { Reply } from '../../chat/reply.ts';
-import { replySchema } from '../../chat/reply-schema.ts';
 import type { Logger } from '../../logger.ts';
-import { PermanentDeliveryError, type Deliver } from '../../outbox/outbox-worker.ts';
+import type { Deliver } from '../../outbox/outbox-worker.ts';
 import type { WebServer } from '../web/web-server.ts';
 import { boltLogger } from './bolt-logger.ts';
+import { createSlackDeliver } from './deliver.ts';
 import { renderSlackMessage } from './render-blocks.ts';
 import { explainSlackError } from './setup-error.ts';
 import { createAdminCheck } from './workspace-admins.ts';
@@ -35,12 +35,9 @@ export interface SlackAdapter {
   /** Verifies the token (auth.test) and starts listening; throws SlackSetupError on known setup mistakes. */
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Posts an outbox message with chat.postMessage; the Web API client waits out 429s (Retry-After). */
+  /** Posts an outbox message with chat.postMessage, once even after a crash; the client waits out 429s (Retry-After). */
   deliver: Deliver;
 }
-
-/** Web API errors that retrying cannot fix. */
-const PERMANENT_ERRORS = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'invalid_blocks', 'msg_too_long', 'restricted_action']);
 
 export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   const { config, registry, services } = options;
@@ -66,7 +63,8 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       platform: 'slack' as const,
       workspaceId: command.team_id,
       channelId: command.channel_id,
-      user: { id: command.user_id, displayName: command.user_name, isOrganiser: await isAdmin(command.user_id) },
+      // users.info may be slow: asked by the registry only for organiser actions, inside the work raced below.
+      user: { id: command.user_id, displayName: command.user_name, resolveOrganiser: () => isAdmin(command.user_id) },
       command: command.command.replace(/^\//, ''),
       args: { kind: 'text' as const, text: command.text },
       raw: command,
@@ -107,20 +105,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     async stop() {
       if (socketMode) await app.stop();
     },
-    async deliver({ channelId, payload, recipientUserId }) {
-      const message = renderSlackMessage(replySchema.parse(payload));
-      try {
-        // A user id as the channel posts in the app's direct messages with that user.
-        const result = await app.client.chat.postMessage({ channel: recipientUserId ?? channelId, blocks: message.blocks, text: message.text });
-        return result.ts;
-      } catch (error) {
-        const code = (error as { data?: { error?: string } }).data?.error;
-        const setup = explainSlackError(error);
-        if (setup) throw new PermanentDeliveryError(setup.message);
-        if (code && PERMANENT_ERRORS.has(code)) throw new PermanentDeliveryError(`Slack refused the message for channel ${channelId}: ${code}`);
-        throw error;
-      }
-    },
+    deliver: createSlackDeliver(app.client as WebClient, logger),
   };
 }
 

@@ -6,13 +6,24 @@ const TTL_MS = 5 * 60_000;
 
 /**
  * Whether a Slack user is a workspace admin or owner (users.info), cached for five minutes so a burst of
- * commands costs one call. A failed lookup counts as "not an admin": listed organisers still pass.
+ * commands costs one call (commands arriving while it is under way share it). A failed lookup counts as
+ * "not an admin": listed organisers still pass.
  */
 export function createAdminCheck(client: WebClient, logger: Logger): (userId: string) => Promise<boolean> {
   const cache = new Map<string, { admin: boolean; until: number }>();
-  return async (userId) => {
+  const pending = new Map<string, Promise<boolean>>();
+  return (userId) => {
     const cached = cache.get(userId);
-    if (cached && cached.until > Date.now()) return cached.admin;
+    if (cached && cached.until > Date.now()) return Promise.resolve(cached.admin);
+    let lookup = pending.get(userId);
+    if (!lookup) {
+      lookup = lookUp(userId).finally(() => pending.delete(userId));
+      pending.set(userId, lookup);
+    }
+    return lookup;
+  };
+
+  async function lookUp(userId: string): Promise<boolean> {
     try {
       const { user } = await client.users.info({ user: userId });
       const admin = Boolean(user?.is_admin || user?.is_owner || user?.is_primary_owner);
@@ -23,5 +34,5 @@ export function createAdminCheck(client: WebClient, logger: Logger): (userId: st
       logger.warn({ err: error, user: userId, hint }, 'could not look up a Slack user; treating them as a member');
       return false;
     }
-  };
+  }
 }

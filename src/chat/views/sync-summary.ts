@@ -1,5 +1,5 @@
 import { completedExercises, type Learner } from '../../core/cohort.ts';
-import type { SyncReport } from '../../github/repo-sync.ts';
+import type { SyncReport } from '../../core/github-port.ts';
 import type { Services } from '../context.ts';
 import type { ReplyField } from '../reply.ts';
 import { progressBar } from './module-view.ts';

@@ -5,10 +5,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { FakeConversations, parseMetadata, type MessageMetadata } from './fake-conversations.ts';
 
 /**
- * A fake Slack Web API on 127.0.0.1 (auth.test, users.info, chat.postMessage, chat.postEphemeral, chat.update) and a
- * response_url sink, so Bolt's WebClient runs unmodified with `slackApiUrl` pointed here. Requests are recorded.
+ * A fake Slack Web API on 127.0.0.1 (auth.test, users.info, chat.postMessage with metadata, chat.postEphemeral,
+ * chat.update, conversations.open and conversations.history) and a response_url sink, so Bolt's WebClient runs
+ * unmodified with `slackApiUrl` pointed here. Requests are recorded.
  */
 
 export const FAKE_TEAM = { teamId: 'T0COHORT1', channelId: 'C0COHORT1', otherChannelId: 'C0COHORT2' } as const;
@@ -20,11 +22,16 @@ const slashTemplate = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string
 
 export class FakeSlack extends EventEmitter {
   readonly calls: { method: string; params: Record<string, unknown>; status: number }[] = [];
-  readonly posted: { channel: string; text: string; blocks: unknown[]; ts: string }[] = [];
+  /** `channel` as the app gave it (a user id for a direct message). */
+  readonly posted: { channel: string; text: string; blocks: unknown[]; ts: string; metadata?: MessageMetadata }[] = [];
+  /** Channel histories and the app's direct message channels. */
+  readonly conversations = new FakeConversations([FAKE_TEAM.channelId, FAKE_TEAM.otherChannelId]);
   readonly responses: { id: string; body: Record<string, unknown> }[] = [];
   readonly admins = new Set<string>([SLACK_ADMIN.id]);
   /** Web API methods answered with missing_scope, as when the app was installed without that scope. */
   readonly missingScopes = new Map<string, string>();
+  /** users.info answers after this long, like a Slack API having a slow moment. */
+  usersInfoDelayMs = 0;
   private rateLimitsLeft = 0;
   private rateLimitSeconds = 1;
   private nextTs = 1_700_000_000;
@@ -155,6 +162,7 @@ export class FakeSlack extends EventEmitter {
         return send(200, { ok: true, url: 'https://rust-cohort.slack.com/', team: 'Rust cohort', user: 'cohort-bot', team_id: FAKE_TEAM.teamId, user_id: 'U0BOT', bot_id: 'B0BOT' });
       case 'users.info': {
         record(200);
+        if (this.usersInfoDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.usersInfoDelayMs));
         const id = String(params.user);
         return send(200, { ok: true, user: { id, name: id.toLowerCase(), is_admin: this.admins.has(id), is_owner: false, is_primary_owner: false } });
       }
@@ -165,18 +173,29 @@ export class FakeSlack extends EventEmitter {
           return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(this.rateLimitSeconds) });
         }
         const channel = String(params.channel);
-        // A user id opens the app's direct messages with that user.
-        if (channel !== FAKE_TEAM.channelId && channel !== FAKE_TEAM.otherChannelId && !/^U[A-Z0-9]+$/.test(channel)) {
-          record(200);
-          return send(200, { ok: false, error: 'channel_not_found' });
-        }
+        // A user id posts in the app's direct messages with that user.
+        const conversation = this.conversations.resolve(channel);
         record(200);
-        const ts = `${this.nextTs++}.000100`;
+        if (!conversation) return send(200, { ok: false, error: 'channel_not_found' });
+        const metadata = parseMetadata(params.metadata);
+        if (metadata === 'invalid') return send(200, { ok: false, error: 'invalid_metadata_format' });
         const blocks = typeof params.blocks === 'string' ? (JSON.parse(params.blocks) as unknown[]) : ((params.blocks as unknown[]) ?? []);
-        this.posted.push({ channel, text: String(params.text ?? ''), blocks, ts });
+        const text = String(params.text ?? '');
+        const { ts } = this.conversations.add(conversation, { text, blocks, ...(metadata ? { metadata } : {}) });
+        this.posted.push({ channel, text, blocks, ts, ...(metadata ? { metadata } : {}) });
         this.emit('posted');
-        return send(200, { ok: true, channel, ts, message: { text: params.text, ts } });
+        return send(200, { ok: true, channel: conversation, ts, message: { text, ts, ...(metadata ? { metadata } : {}) } });
       }
+      case 'conversations.open': {
+        record(200);
+        const users = String(params.users ?? '').split(',').filter(Boolean);
+        if (users.length === 0) return send(200, { ok: false, error: 'users_list_not_supplied' });
+        if (users.length > 8) return send(200, { ok: false, error: 'too_many_users' });
+        return send(200, { ok: true, channel: { id: this.conversations.open(users) } });
+      }
+      case 'conversations.history':
+        record(200);
+        return send(200, this.conversations.history(params));
       case 'chat.postEphemeral':
       case 'chat.update':
         record(200);
