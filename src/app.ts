@@ -71,7 +71,7 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
   // Chat platforms need web links; a terminal can open files in this checkout.
   const contentBaseUrl = config.contentBaseUrl ?? (local ? undefined : defaultContentBaseUrl());
   const deliverers: Partial<Record<Platform, Deliver>> = {};
-  const outbox = createOutboxWorker({ store, clock, logger, deliverers });
+  const outbox = createOutboxWorker({ store, clock, logger, deliverers, leaseMs: config.outboxLeaseMs });
   const github = createGithubService({
     config: config.github,
     store,
@@ -80,7 +80,7 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
     logger,
     ...githubWiring(course, contentDir, store),
     onCelebrated: () => outbox.wake(),
-    tuning: io.githubTuning,
+    tuning: { webhookDelayMs: config.github.webhookGatherMs, ...io.githubTuning },
   });
   const services: Services = { store, course, clock, logger, links: createContentLinks(contentDir, contentBaseUrl), outbox, ...(github ? { github } : {}) };
 

@@ -32,7 +32,11 @@ export interface Config {
     pollMinutes: number;
     /** Share of each hour's GitHub rate limit that syncing may spend. */
     syncShare: number;
+    /** How long webhooks are gathered before one sync reads every repo they name. */
+    webhookGatherMs: number;
   };
+  /** How long one attempt to send an outbox message holds it; another process takes it up after this. */
+  outboxLeaseMs: number;
 }
 
 /** One bad variable; `message` is a single line for the operator, never containing a secret's value. */
@@ -77,6 +81,8 @@ const VARIABLES = {
   GITHUB_API_URL: { schema: httpUrl, expected: 'an http(s) URL, e.g. https://api.github.com' },
   GITHUB_POLL_MINUTES: { schema: z.coerce.number().int().min(1).max(59), expected: 'whole minutes from 1 to 59, e.g. 15' },
   GITHUB_SYNC_SHARE: { schema: z.coerce.number().gt(0).max(1), expected: 'a fraction above 0 and at most 1, e.g. 0.5' },
+  GITHUB_WEBHOOK_GATHER_MS: { schema: z.coerce.number().int().min(0).max(60_000), expected: 'milliseconds from 0 to 60000, e.g. 3000' },
+  OUTBOX_LEASE_SECONDS: { schema: z.coerce.number().int().min(1).max(3600), expected: 'whole seconds from 1 to 3600, e.g. 60' },
 } satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -146,7 +152,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       apiUrl: value('GITHUB_API_URL'),
       pollMinutes: Number(value('GITHUB_POLL_MINUTES') ?? 15),
       syncShare: Number(value('GITHUB_SYNC_SHARE') ?? 0.5),
+      webhookGatherMs: Number(value('GITHUB_WEBHOOK_GATHER_MS') ?? 3000),
     },
+    outboxLeaseMs: Number(value('OUTBOX_LEASE_SECONDS') ?? 60) * 1000,
   };
 }
 

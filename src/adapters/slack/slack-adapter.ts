@@ -29,6 +29,8 @@ export interface SlackAdapterOptions {
   web: WebServer;
   /** Answers slower than this are acked first and sent through respond() (Slack allows 3 s for the ack). */
   ackAfterMs?: number;
+  /** How often the Web API client retries a failed call itself (tests shorten it; the outbox retries for a day). */
+  clientRetries?: number;
 }
 
 export interface SlackAdapter {
@@ -45,7 +47,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   const ackAfterMs = options.ackAfterMs ?? 2000;
   const socketMode = config.appToken !== undefined;
   const apiUrl = config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {};
-  const clientOptions = { ...apiUrl, retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 5000 } };
+  const clientOptions = { ...apiUrl, retryConfig: { retries: options.clientRetries ?? 3, factor: 2, minTimeout: 200, maxTimeout: 5000 } };
   const receiver = socketMode ? undefined : new HTTPReceiver({ signingSecret: config.signingSecret ?? '', logger: boltLogger(logger), endpoints: ['/slack/events'] });
   const app = new App({
     token: config.botToken,

@@ -44,6 +44,8 @@ export class FakeDiscord extends EventEmitter {
   readonly ops: number[] = [];
   /** Set to make the gateway refuse IDENTIFY with this close code, e.g. 4014 (disallowed intents). */
   identifyCloseCode: number | undefined;
+  /** While true, every REST call is answered 503 (the gateway stays up). */
+  outage = false;
   private rateLimitsLeft = 0;
   private rateLimitSeconds = 0;
   private nextId = 1_400_000_000_000_000_000n;
@@ -145,6 +147,8 @@ export class FakeDiscord extends EventEmitter {
       res.writeHead(status, payload === undefined ? headers : { 'content-type': 'application/json', ...headers });
       res.end(payload === undefined ? undefined : JSON.stringify(payload));
     };
+    // An outage of Discord's API: every REST call is a 503, as when its edge answers for a failing backend.
+    if (this.outage) return reply(503, { message: 'Service Unavailable', code: 0 });
     const authorised = req.headers.authorization === `Bot ${this.token}`;
     const needsAuth = !path.startsWith('/interactions/') && !path.startsWith('/webhooks/');
     if (needsAuth && !authorised) return reply(401, { message: '401: Unauthorized', code: 0 });

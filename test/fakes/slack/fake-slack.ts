@@ -28,6 +28,8 @@ export class FakeSlack extends EventEmitter {
   readonly conversations = new FakeConversations([FAKE_TEAM.channelId, FAKE_TEAM.otherChannelId]);
   readonly responses: { id: string; body: Record<string, unknown> }[] = [];
   readonly admins = new Set<string>([SLACK_ADMIN.id]);
+  /** While true, every Web API call is answered 503. */
+  outage = false;
   /** Web API methods answered with missing_scope, as when the app was installed without that scope. */
   readonly missingScopes = new Map<string, string>();
   /** users.info answers after this long, like a Slack API having a slow moment. */
@@ -141,6 +143,8 @@ export class FakeSlack extends EventEmitter {
     }
     const method = /^\/api\/([\w.]+)$/.exec(url)?.[1];
     if (!method) return send(404, { ok: false, error: 'unknown_method' });
+    // An outage of Slack's Web API: every call is a 503.
+    if (this.outage) return send(503, { ok: false, error: 'service_unavailable' });
     const record = (status: number) => this.calls.push({ method, params, status });
     const token = (req.headers.authorization ?? '').replace(/^Bearer /, '') || String(params.token ?? '');
     if (method === 'apps.connections.open') {
