@@ -10,6 +10,7 @@ import { createRegistry } from './chat/registry.ts';
 import { replySchema } from './chat/reply-schema.ts';
 import { assignmentReply } from './chat/views/assignment.ts';
 import { celebrationReply } from './chat/views/celebration.ts';
+import { celebrationBurstReply } from './chat/views/celebration-burst.ts';
 import { notCountedReply } from './chat/views/not-counted.ts';
 import { isLocalMode, type Config } from './config.ts';
 import { createContentLinks, defaultContentBaseUrl } from './content/content-links.ts';
@@ -71,7 +72,14 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
   // Chat platforms need web links; a terminal can open files in this checkout.
   const contentBaseUrl = config.contentBaseUrl ?? (local ? undefined : defaultContentBaseUrl());
   const deliverers: Partial<Record<Platform, Deliver>> = {};
-  const outbox = createOutboxWorker({ store, clock, logger, deliverers, leaseMs: config.outboxLeaseMs });
+  const outbox = createOutboxWorker({
+    store,
+    clock,
+    logger,
+    deliverers,
+    leaseMs: config.outboxLeaseMs,
+    batching: { kinds: ['celebration'], combine: (_kind, payloads) => celebrationBurstReply(payloads) },
+  });
   const github = createGithubService({
     config: config.github,
     store,

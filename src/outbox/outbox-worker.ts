@@ -43,6 +43,16 @@ export interface OutboxWorkerOptions {
   retryForMs?: number;
   /** How long one sending attempt holds a message; a sender that died frees it after this. */
   leaseMs?: number;
+  /** Channel messages of these kinds due together in one channel go out as one (a burst of celebrations). */
+  batching?: OutboxBatching;
+}
+
+export interface OutboxBatching {
+  kinds: readonly string[];
+  /** One message standing for several of one kind, oldest first; given by the composition root (chat views). */
+  combine(kind: string, payloads: readonly unknown[]): unknown;
+  /** At most this many in one message. */
+  max?: number;
 }
 
 export interface OutboxWorker {
@@ -72,43 +82,80 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let again = false;
   let timer: NodeJS.Timeout | undefined;
 
-  async function deliverOne(message: ReturnType<Store['outbox']['due']>[number]): Promise<void> {
-    const deliver = deliverers[message.platform];
+  type Message = ReturnType<Store['outbox']['due']>[number];
+
+  /** Sends one message, or a group as one message under the key of its first; all of them share the outcome. */
+  async function deliverGroup(members: readonly Message[], groupId: number | null): Promise<void> {
+    const [lead] = members;
+    if (!lead) return;
+    const deliver = deliverers[lead.platform];
     if (!deliver) return;
     const now = clock.now();
-    if (!store.outbox.claim(message.id, now, new Date(now.getTime() + leaseMs))) return;
-    const log = logger.child({ outbox: message.id, cohort: message.cohortId, kind: message.kind });
+    const leaseUntil = new Date(now.getTime() + leaseMs);
+    const claimed = groupId === null ? store.outbox.claim(lead.id, now, leaseUntil) : store.outbox.claimGroup(members.map((m) => m.id), groupId, now, leaseUntil);
+    if (!claimed) return;
+    const ids = members.map((m) => m.id);
+    const log = logger.child({ outbox: ids.length === 1 ? lead.id : ids, cohort: lead.cohortId, kind: lead.kind });
+    const payload = members.length === 1 || !options.batching ? lead.payload : options.batching.combine(lead.kind, members.map((m) => m.payload));
+    const each = (mark: (id: number) => void) => store.transaction(() => ids.forEach(mark));
     try {
       const platformMessageId = await deliver({
-        channelId: message.channelId,
-        payload: message.payload,
-        key: `outbox-${message.id}`,
-        ...(message.recipientUserId ? { recipientUserId: message.recipientUserId } : {}),
-        ...(message.firstAttemptAt ? { earlierAttemptAt: message.firstAttemptAt } : {}),
+        channelId: lead.channelId,
+        payload,
+        key: `outbox-${lead.id}`,
+        ...(lead.recipientUserId ? { recipientUserId: lead.recipientUserId } : {}),
+        ...(lead.firstAttemptAt ? { earlierAttemptAt: lead.firstAttemptAt } : {}),
       });
-      store.outbox.markSent(message.id, platformMessageId, clock.now());
+      each((id) => store.outbox.markSent(id, platformMessageId, clock.now()));
       log.info('outbox message delivered');
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      const attempts = message.attempts + 1;
+      const attempts = lead.attempts + 1;
       const at = clock.now();
-      if (error instanceof PermanentDeliveryError || at.getTime() - message.retrySince.getTime() >= retryForMs) {
-        store.outbox.markFailed(message.id, reason);
+      if (error instanceof PermanentDeliveryError || at.getTime() - lead.retrySince.getTime() >= retryForMs) {
+        each((id) => store.outbox.markFailed(id, reason));
         log.error({ err: error, attempts }, 'outbox message failed for good');
       } else {
         const next = new Date(at.getTime() + Math.min(maxBackoffMs, backoffMs * 2 ** Math.min(attempts - 1, 30)));
-        store.outbox.markRetry(message.id, reason, next);
+        each((id) => store.outbox.markRetry(id, reason, next));
         log.warn({ err: error, attempts, next }, 'outbox message will be retried');
       }
     }
   }
 
+  /**
+   * Messages of a batchable kind for the same channel, never tried before, form a new group; a group formed
+   * earlier is sent again as it was; anything else goes alone. A message tried alone stays alone, so a resend
+   * under its key can never stand for messages it did not contain.
+   */
+  function plan(batch: readonly Message[]): { members: Message[]; groupId: number | null }[] {
+    const batching = options.batching;
+    const taken = new Set<number>();
+    const sends: { members: Message[]; groupId: number | null }[] = [];
+    const groupable = (m: Message) => batching !== undefined && batching.kinds.includes(m.kind) && !m.recipientUserId && m.firstAttemptAt === null && m.groupId === null;
+    for (const message of batch) {
+      if (taken.has(message.id)) continue;
+      let members = [message];
+      let groupId: number | null = null;
+      if (message.groupId !== null) {
+        members = store.outbox.pendingInGroup(message.groupId);
+        groupId = message.groupId;
+      } else if (groupable(message)) {
+        members = batch.filter((m) => !taken.has(m.id) && groupable(m) && m.cohortId === message.cohortId && m.kind === message.kind).slice(0, batching?.max ?? 20);
+        if (members.length > 1) groupId = message.id;
+      }
+      for (const m of members) taken.add(m.id);
+      sends.push({ members, groupId });
+    }
+    return sends;
+  }
+
   async function deliverDue(): Promise<void> {
     for (;;) {
       // Read each round: adapters register their deliverer once they are connected.
-      const batch = store.outbox.due(clock.now(), Object.keys(deliverers) as Platform[], 20);
+      const batch = store.outbox.due(clock.now(), Object.keys(deliverers) as Platform[], 50);
       if (batch.length === 0) return;
-      for (const message of batch) await deliverOne(message);
+      for (const send of plan(batch)) await deliverGroup(send.members, send.groupId);
     }
   }
 

@@ -20,6 +20,8 @@ export interface OutboxMessage {
   firstAttemptAt: Date | null;
   /** Retries go on for a day from here: creation, or the organiser's last resend. */
   retrySince: Date;
+  /** Set once the message is sent together with others: the id of the group's first message. */
+  groupId: number | null;
 }
 
 interface OutboxRow {
@@ -37,6 +39,7 @@ interface OutboxRow {
   first_attempt_at: string | null;
   retry_since: string | null;
   created_at: string;
+  group_id: number | null;
 }
 
 function toMessage(row: OutboxRow): OutboxMessage {
@@ -54,11 +57,12 @@ function toMessage(row: OutboxRow): OutboxMessage {
     recipientUserId: row.recipient_user_id,
     firstAttemptAt: row.first_attempt_at ? new Date(row.first_attempt_at) : null,
     retrySince: new Date(row.retry_since ?? row.created_at),
+    groupId: row.group_id,
   };
 }
 
 const SELECT = `SELECT o.id, o.cohort_id, c.platform, c.channel_id, o.kind, o.payload, o.status, o.attempts, o.last_error,
-  o.platform_message_id, o.recipient_user_id, o.first_attempt_at, o.retry_since, o.created_at FROM outbox o JOIN cohorts c ON c.id = o.cohort_id`;
+  o.platform_message_id, o.recipient_user_id, o.first_attempt_at, o.retry_since, o.created_at, o.group_id FROM outbox o JOIN cohorts c ON c.id = o.cohort_id`;
 
 export function createOutboxQueries(db: Db) {
   const insert = db.prepare<[number, string, string, string, string, string | null]>(
@@ -79,6 +83,9 @@ export function createOutboxQueries(db: Db) {
   const retry = db.prepare<[string, string, number]>('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, lease_until = NULL WHERE id = ?');
   const failed = db.prepare<[string, number]>("UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?, lease_until = NULL WHERE id = ?");
   const pending = db.prepare<[number], { n: number }>("SELECT count(*) AS n FROM outbox WHERE cohort_id = ? AND status = 'pending'");
+  const setGroup = db.prepare<[number, number]>('UPDATE outbox SET group_id = ? WHERE id = ?');
+  const inGroup = db.prepare<[number], OutboxRow>(`${SELECT} WHERE o.group_id = ? AND o.status = 'pending' ORDER BY o.id`);
+  const allIn = db.prepare<[number], OutboxRow>(`${SELECT} WHERE o.cohort_id = ? ORDER BY o.id`);
   const failedIn = db.prepare<[number, number], OutboxRow>(`${SELECT} WHERE o.cohort_id = ? AND o.status = 'failed' ORDER BY o.id DESC LIMIT ?`);
   const failedCount = db.prepare<[number], { n: number }>("SELECT count(*) AS n FROM outbox WHERE cohort_id = ? AND status = 'failed'");
   const resend = db.prepare<[{ now: string; cohort: number }]>(
@@ -108,6 +115,28 @@ export function createOutboxQueries(db: Db) {
     claim(id: number, now: Date, leaseUntil: Date): boolean {
       return claim.run({ until: leaseUntil.toISOString(), now: now.toISOString(), id }).changes === 1;
     },
+    /**
+     * Claims several due messages at once, all or none, to be sent as one; `groupId` ties them together for good,
+     * so a retry sends the same group under the same key.
+     */
+    claimGroup(ids: readonly number[], groupId: number, now: Date, leaseUntil: Date): boolean {
+      try {
+        db.transaction(() => {
+          for (const id of ids) {
+            if (claim.run({ until: leaseUntil.toISOString(), now: now.toISOString(), id }).changes !== 1) throw new GroupTaken();
+            setGroup.run(groupId, id);
+          }
+        })();
+        return true;
+      } catch (error) {
+        if (error instanceof GroupTaken) return false;
+        throw error;
+      }
+    },
+    /** The pending messages of a group, in order. */
+    pendingInGroup(groupId: number): OutboxMessage[] {
+      return inGroup.all(groupId).map(toMessage);
+    },
     markSent(id: number, platformMessageId: string | undefined, now: Date): void {
       sent.run(platformMessageId ?? null, now.toISOString(), id);
     },
@@ -119,6 +148,10 @@ export function createOutboxQueries(db: Db) {
     },
     pendingCount(cohortId: number): number {
       return pending.get(cohortId)?.n ?? 0;
+    },
+    /** Every message of the cohort, oldest first: for operators and tests, not for hot paths. */
+    listForCohort(cohortId: number): OutboxMessage[] {
+      return allIn.all(cohortId).map(toMessage);
     },
     failedCount(cohortId: number): number {
       return failedCount.get(cohortId)?.n ?? 0;
@@ -133,5 +166,7 @@ export function createOutboxQueries(db: Db) {
     },
   };
 }
+
+class GroupTaken extends Error {}
 
 export type OutboxQueries = ReturnType<typeof createOutboxQueries>;

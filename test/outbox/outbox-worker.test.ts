@@ -147,4 +147,72 @@ describe('outbox worker', () => {
     await worker.drain();
     assert.deepEqual(delivered, ['first', 'second']);
   });
+
+  describe('bursts of celebrations', () => {
+    const combine = (_kind: string, payloads: readonly unknown[]) => ({ title: `${payloads.length} passes`, text: payloads.map((p) => (p as { title: string }).title).join('|'), private: false });
+    async function burstSetup(deliver: (d: Delivery) => Promise<string | undefined>) {
+      const env = await testServices(NOW);
+      const cohort = berlinCohort(env.store);
+      const worker = createOutboxWorker({ store: env.store, clock: env.clock, logger: env.services.logger, deliverers: { console: deliver }, backoffMs: 1000, batching: { kinds: ['celebration'], combine } });
+      return { ...env, cohort, worker };
+    }
+
+    it('sends celebrations due together in one channel as one message; direct messages and other kinds go alone', async () => {
+      const seen: Delivery[] = [];
+      const { store, cohort, worker } = await burstSetup(async (d) => {
+        seen.push(d);
+        return `m${seen.length}`;
+      });
+      const ids = ['a', 'b', 'c'].map((t) => store.outbox.enqueue(cohort.id, 'celebration', { title: t, private: false }, NOW));
+      const post = store.outbox.enqueue(cohort.id, 'assignment', { title: 'module', private: false }, NOW);
+      const dm = store.outbox.enqueue(cohort.id, 'celebration', { title: 'private', private: false }, NOW, 'u-ada');
+      await worker.drain();
+      assert.deepEqual(seen.map((d) => [d.key, (d.payload as { title: string }).title]), [
+        [`outbox-${ids[0]}`, '3 passes'],
+        [`outbox-${post}`, 'module'],
+        [`outbox-${dm}`, 'private'],
+      ]);
+      assert.equal((seen[0]?.payload as { text: string }).text, 'a|b|c', 'oldest first');
+      assert.deepEqual(ids.map((id) => [store.outbox.find(id)?.status, store.outbox.find(id)?.platformMessageId]), [['sent', 'm1'], ['sent', 'm1'], ['sent', 'm1']]);
+    });
+
+    it('retries a group as the same group under the same key, while newer celebrations form their own', async () => {
+      const seen: Delivery[] = [];
+      let down = true;
+      const { store, cohort, worker, clock } = await burstSetup(async (d) => {
+        seen.push(d);
+        if (down) throw new Error('503 Service Unavailable');
+        return 'ok';
+      });
+      const first = ['a', 'b'].map((t) => store.outbox.enqueue(cohort.id, 'celebration', { title: t, private: false }, NOW));
+      await worker.drain();
+      const later = ['c', 'd'].map((t) => store.outbox.enqueue(cohort.id, 'celebration', { title: t, private: false }, NOW));
+      down = false;
+      clock.set(new Date(NOW.getTime() + 1000));
+      await worker.drain();
+      const retried = seen.slice(1).map((d) => [d.key, (d.payload as { text: string }).text, d.earlierAttemptAt?.toISOString() ?? null]);
+      assert.deepEqual(retried.sort((x, y) => String(x[0]).localeCompare(String(y[0]))), [
+        [`outbox-${first[0]}`, 'a|b', NOW.toISOString()],
+        [`outbox-${later[0]}`, 'c|d', null],
+      ]);
+      assert.ok([...first, ...later].every((id) => store.outbox.find(id)?.status === 'sent'));
+    });
+
+    it('never folds a message tried alone into a group: a resend under its key could then stand for others', async () => {
+      const seen: Delivery[] = [];
+      const { store, cohort, worker, clock } = await burstSetup(async (d) => {
+        seen.push(d);
+        return 'ok';
+      });
+      const alone = store.outbox.enqueue(cohort.id, 'celebration', { title: 'alone', private: false }, NOW);
+      assert.ok(store.outbox.claim(alone, NOW, new Date(NOW.getTime() + 1000)), 'a process tried it and died');
+      const fresh = ['x', 'y'].map((t) => store.outbox.enqueue(cohort.id, 'celebration', { title: t, private: false }, NOW));
+      clock.set(new Date(NOW.getTime() + 1000));
+      await worker.drain();
+      assert.deepEqual(seen.map((d) => [d.key, (d.payload as { title: string }).title]), [
+        [`outbox-${alone}`, 'alone'],
+        [`outbox-${fresh[0]}`, '2 passes'],
+      ]);
+    });
+  });
 });
