@@ -1,5 +1,5 @@
 import type { ExerciseStatus } from './cohort.ts';
-import type { Exercise } from './course.ts';
+import { COURSE_WORKFLOW_PATH, type Exercise } from './course.ts';
 
 /** What GitHub says about one check run (REST or GraphQL, reduced to what decides a verdict). */
 export interface CheckRunFacts {
@@ -9,6 +9,8 @@ export interface CheckRunFacts {
   conclusion: string | null;
   /** The GitHub App that created the run; `github-actions` for workflow jobs. */
   appSlug: string | null;
+  /** The workflow file (path in the repo) whose run made the run's check suite; null when not from a workflow or unknown. */
+  workflowPath: string | null;
   completedAt: string | null;
 }
 
@@ -26,10 +28,28 @@ export interface Verdict {
   detail: string | null;
 }
 
+/** Only jobs of the course's own workflow count: any workflow or app can name a check run like an exercise. */
+function isOfficial(run: CheckRunFacts): boolean {
+  return run.appSlug === 'github-actions' && run.workflowPath === COURSE_WORKFLOW_PATH;
+}
+
+/** Where a run that does not count came from, in words a learner recognises. */
+function origin(run: CheckRunFacts): string {
+  if (run.appSlug !== 'github-actions') return `was created by ${run.appSlug ?? 'an unknown app'}, not by GitHub Actions`;
+  return run.workflowPath ? `ran in ${run.workflowPath}` : 'came from GitHub Actions but not from a workflow file the bot could identify';
+}
+
+/** Newest first, unfinished runs (no completion time yet) before all others. */
+function newestFirst(runs: readonly CheckRunFacts[]): CheckRunFacts[] {
+  return [...runs].sort((a, b) => (b.completedAt ?? '9999').localeCompare(a.completedAt ?? '9999'));
+}
+
 /**
- * Whether an exercise counts as done at the head of the default branch: its check run there completed with
- * success, was created by GitHub Actions, and the workflow and the exercise's tests are byte-for-byte the
- * published ones (`actualShas` holds the blob SHA at that commit, or null when the file is missing).
+ * Whether an exercise counts as done at the head of the default branch: its check run there, in a check suite of
+ * the course's workflow file run by GitHub Actions, completed with success (the newest such run decides, so a
+ * re-run replaces a failed attempt), and the workflow and the exercise's tests are byte-for-byte the published ones
+ * (`actualShas` holds the blob SHA at that commit, or null when the file is missing). A run of the same name from
+ * another workflow or app never counts; when it passed and no official run exists, the verdict says so.
  */
 export function exerciseVerdict(
   exercise: Exercise,
@@ -38,17 +58,27 @@ export function exerciseVerdict(
   protectedFiles: readonly ProtectedFile[],
   actualShas: ReadonlyMap<string, string | null>,
 ): Verdict {
-  const atHead = runs
-    .filter((run) => run.name === exercise.check && run.headSha === head)
-    .sort((a, b) => (b.completedAt ?? '9999').localeCompare(a.completedAt ?? '9999'));
-  const run = atHead.find((r) => r.status !== 'completed') ?? atHead[0];
-  if (!run) return { status: 'pending', commit: head, detail: `No ${exercise.check} check has run on your latest commit yet.` };
-  if (run.status !== 'completed') return { status: 'pending', commit: head, detail: `The ${exercise.check} check is still running.` };
-  if (run.appSlug !== 'github-actions') {
-    return { status: 'tampered', commit: head, detail: `The ${exercise.check} check was not created by GitHub Actions (${run.appSlug ?? 'unknown app'}), so it does not count.` };
+  const named = runs.filter((run) => run.name === exercise.check && run.headSha === head);
+  const official = newestFirst(named.filter(isOfficial));
+  const lookalike = newestFirst(named.filter((run) => !isOfficial(run))).find((run) => run.status === 'completed' && run.conclusion === 'success');
+  const onlyOurs = `only the course's workflow ${COURSE_WORKFLOW_PATH} counts`;
+  const aside = lookalike ? ` Another ${exercise.check} check passed, but it ${origin(lookalike)}: ${onlyOurs}.` : '';
+
+  const run = official.find((r) => r.status !== 'completed') ?? official[0];
+  if (!run) {
+    // GitHub naming no workflow for an Actions suite is more likely the bot's missing Actions permission than a
+    // trick: not counted yet, but no "did not count" message to a learner who did nothing wrong.
+    if (lookalike && lookalike.appSlug === 'github-actions' && lookalike.workflowPath === null) {
+      return { status: 'pending', commit: head, detail: `The ${exercise.check} check passed, but GitHub did not say which workflow ran it; it counts once the bot can see that it ran in ${COURSE_WORKFLOW_PATH}.` };
+    }
+    if (lookalike) {
+      return { status: 'tampered', commit: head, detail: `The ${exercise.check} check that passed ${origin(lookalike)}, so it does not count: ${onlyOurs}.` };
+    }
+    return { status: 'pending', commit: head, detail: `No ${exercise.check} check has run on your latest commit yet.` };
   }
+  if (run.status !== 'completed') return { status: 'pending', commit: head, detail: `The ${exercise.check} check is still running.${aside}` };
   if (run.conclusion !== 'success') {
-    return { status: 'failed', commit: head, detail: `The ${exercise.check} check finished with "${run.conclusion ?? 'no conclusion'}".` };
+    return { status: 'failed', commit: head, detail: `The ${exercise.check} check finished with "${run.conclusion ?? 'no conclusion'}".${aside}` };
   }
   const changed = protectedFiles.filter((file) => actualShas.get(file.path) !== file.sha).map((file) => file.path);
   if (changed.length > 0) {

@@ -55,23 +55,31 @@ export function snapshotsCost(repos: number): number {
 interface Target {
   oid: string;
   statusCheckRollup?: Rollup | null;
-  checkSuites?: { totalCount: number; nodes: ({ app: { slug: string } | null; checkRuns: { nodes: ({ name: string; status: string; conclusion: string | null; completedAt: string | null } | null)[] } | null } | null)[] } | null;
+  checkSuites?: { totalCount: number; nodes: (Suite | null)[] } | null;
+}
+interface Suite {
+  app: { slug: string } | null;
+  /** Null for a suite no workflow made; `file` null when GitHub does not say which file ran. */
+  workflowRun: { file: { path: string } | null } | null;
+  checkRuns: { nodes: ({ name: string; status: string; conclusion: string | null; completedAt: string | null } | null)[] } | null;
 }
 interface RepoNode {
   defaultBranchRef: { target: Target | null } | null;
-  [alias: `d${number}`]: { entries?: { name: string; oid: string }[] | null } | null;
+  [alias: `d${number}`]: { entries?: { name: string; oid: string; type: string }[] | null } | null;
 }
 
-function repoVariables(repos: readonly string[]): { declarations: string[]; values: Record<string, string> } {
-  const declarations: string[] = [];
+function repoDeclarations(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => [`$o${i}: String!`, `$n${i}: String!`]).flat();
+}
+
+function repoVariables(repos: readonly string[]): Record<string, string> {
   const values: Record<string, string> = {};
   repos.forEach((fullName, i) => {
     const [owner = '', name = ''] = fullName.split('/');
-    declarations.push(`$o${i}: String!`, `$n${i}: String!`);
     values[`o${i}`] = owner;
     values[`n${i}`] = name;
   });
-  return { declarations, values };
+  return values;
 }
 
 /** `wait: false` fails at once when the rate budget is spent, for a learner waiting on an answer. */
@@ -99,11 +107,17 @@ function headOf(node: RepoNode | null | undefined): Found<Target> {
   return target ? { kind: 'ok', value: target } : { kind: 'empty' };
 }
 
+/** The query document of fetchHeads for `count` repositories (variables $o0, $n0, …). */
+export function headsQuery(count: number): string {
+  const declarations = repoDeclarations(count);
+  const fields = Array.from({ length: count }, (_, i) => `r${i}: repository(owner: $o${i}, name: $n${i}) { defaultBranchRef { target { oid ... on Commit { ${ROLLUP} } } } }`);
+  return `query Heads(${declarations.join(', ')}) {\n${fields.join('\n')}\n}`;
+}
+
 /** The head commit of each repository's default branch and its check rollup, in one query. */
 export async function fetchHeads(client: RepoClient, repos: readonly string[], options: QueryOptions = {}): Promise<Map<string, Found<HeadState>>> {
-  const { declarations, values } = repoVariables(repos);
-  const fields = repos.map((_, i) => `r${i}: repository(owner: $o${i}, name: $n${i}) { defaultBranchRef { target { oid ... on Commit { ${ROLLUP} } } } }`);
-  const data = await runQuery(client, `query Heads(${declarations.join(', ')}) {\n${fields.join('\n')}\n}`, values, headsCost(repos.length), options);
+  const values = repoVariables(repos);
+  const data = await runQuery(client, headsQuery(repos.length), values, headsCost(repos.length), options);
   return new Map(
     repos.map((fullName, i) => {
       const head = headOf(data[`r${i}`]);
@@ -113,8 +127,46 @@ export async function fetchHeads(client: RepoClient, repos: readonly string[], o
 }
 
 /**
- * Everything that decides the verdicts at each head: check runs with the app that made them, and the blob SHAs of
- * the files in `folders` (the workflow's and each exercise's tests), in one query.
+ * The query document of fetchSnapshots for `count` repositories and `folderCount` folders (variables $o0, $n0, …,
+ * $d0, …). Each check suite tells its app and, for a workflow's suite, the workflow file: no extra connection, so the
+ * cost stays snapshotsCost.
+ */
+export function snapshotsQuery(count: number, folderCount: number): string {
+  const declarations = repoDeclarations(count);
+  for (let j = 0; j < folderCount; j += 1) declarations.push(`$d${j}: String!`);
+  const trees = Array.from({ length: folderCount }, (_, j) => `d${j}: object(expression: $d${j}) { ... on Tree { entries { name oid type } } }`).join(' ');
+  const runs = `checkSuites(first: ${SUITES}) { totalCount nodes { app { slug } workflowRun { file { path } } checkRuns(first: ${RUNS}) { nodes { name status conclusion completedAt } } } }`;
+  const fields = Array.from(
+    { length: count },
+    (_, i) => `r${i}: repository(owner: $o${i}, name: $n${i}) { defaultBranchRef { target { oid ... on Commit { ${ROLLUP} ${runs} } } } ${trees} }`,
+  );
+  return `query Snapshots(${declarations.join(', ')}) {\n${fields.join('\n')}\n}`;
+}
+
+/** The check runs of a snapshot's suites, each with its suite's app and workflow file. */
+function runFacts(target: Target): CheckRunFacts[] {
+  return (target.checkSuites?.nodes ?? []).flatMap((suite) =>
+    (suite?.checkRuns?.nodes ?? []).flatMap((run) =>
+      run
+        ? [{
+            name: run.name,
+            headSha: target.oid,
+            status: run.status.toLowerCase() as CheckRunFacts['status'],
+            conclusion: run.conclusion?.toLowerCase() ?? null,
+            appSlug: suite?.app?.slug ?? null,
+            // The path of the workflow file relative to its repository, as GitHub's schema describes it.
+            workflowPath: suite?.workflowRun?.file?.path ?? null,
+            completedAt: run.completedAt,
+          }]
+        : [],
+    ),
+  );
+}
+
+/**
+ * Everything that decides the verdicts at each head: check runs with the app and workflow file that made them, and
+ * the blob SHAs of the files in `folders` (the workflow's, each exercise's tests; '' is the repository's root), in
+ * one query.
  */
 export async function fetchSnapshots(
   client: RepoClient,
@@ -122,17 +174,10 @@ export async function fetchSnapshots(
   folders: readonly string[],
   options: QueryOptions = {},
 ): Promise<Map<string, Found<RepoSnapshot>>> {
-  const { declarations, values } = repoVariables(repos);
-  folders.forEach((folder, j) => {
-    declarations.push(`$d${j}: String!`);
-    values[`d${j}`] = `HEAD:${folder}`;
-  });
-  const trees = folders.map((_, j) => `d${j}: object(expression: $d${j}) { ... on Tree { entries { name oid } } }`).join(' ');
-  const runs = `checkSuites(first: ${SUITES}) { totalCount nodes { app { slug } checkRuns(first: ${RUNS}) { nodes { name status conclusion completedAt } } } }`;
-  const fields = repos.map(
-    (_, i) => `r${i}: repository(owner: $o${i}, name: $n${i}) { defaultBranchRef { target { oid ... on Commit { ${ROLLUP} ${runs} } } } ${trees} }`,
-  );
-  const data = await runQuery(client, `query Snapshots(${declarations.join(', ')}) {\n${fields.join('\n')}\n}`, values, snapshotsCost(repos.length), options);
+  const values = repoVariables(repos);
+  // `HEAD:` names the root tree, `HEAD:a/b` a folder, as git rev-parse reads them.
+  folders.forEach((folder, j) => (values[`d${j}`] = `HEAD:${folder}`));
+  const data = await runQuery(client, snapshotsQuery(repos.length, folders.length), values, snapshotsCost(repos.length), options);
   return new Map(
     repos.map((fullName, i): [string, Found<RepoSnapshot>] => {
       const node = data[`r${i}`];
@@ -140,25 +185,11 @@ export async function fetchSnapshots(
       if (head.kind !== 'ok' || !node) return [fullName, head.kind === 'ok' ? { kind: 'missing' } : head];
       const blobs = new Map<string, string>();
       folders.forEach((folder, j) => {
-        for (const entry of node[`d${j}`]?.entries ?? []) blobs.set(`${folder}/${entry.name}`, entry.oid);
+        for (const entry of node[`d${j}`]?.entries ?? []) if (entry.type === 'blob') blobs.set(folder ? `${folder}/${entry.name}` : entry.name, entry.oid);
       });
       const target = head.value;
-      const facts: CheckRunFacts[] = (target.checkSuites?.nodes ?? []).flatMap((suite) =>
-        (suite?.checkRuns?.nodes ?? []).flatMap((run) =>
-          run
-            ? [{
-                name: run.name,
-                headSha: target.oid,
-                status: run.status.toLowerCase() as CheckRunFacts['status'],
-                conclusion: run.conclusion?.toLowerCase() ?? null,
-                appSlug: suite?.app?.slug ?? null,
-                completedAt: run.completedAt,
-              }]
-            : [],
-        ),
-      );
       const incomplete = (target.checkSuites?.totalCount ?? 0) > SUITES;
-      return [fullName, { kind: 'ok', value: { oid: target.oid, rollup: rollupSignature(target.statusCheckRollup), runs: facts, blobs, incomplete } }];
+      return [fullName, { kind: 'ok', value: { oid: target.oid, rollup: rollupSignature(target.statusCheckRollup), runs: runFacts(target), blobs, incomplete } }];
     }),
   );
 }

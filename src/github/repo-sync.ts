@@ -35,6 +35,11 @@ function reasonFor(error: unknown, repo: string): string {
   }
   if (error instanceof Error && error.name === 'TimeoutError') return `GitHub took too long to answer for ${repo}; the next sync tries again.`;
   if (status === 401) return `GitHub refused the bot's credentials while reading ${repo}; an organiser should check GITHUB_TOKEN or the GitHub App settings.`;
+  // A 403 that is not a rate limit is a missing permission, e.g. a GitHub App without "Actions: read".
+  const message = error instanceof Error ? error.message : '';
+  if (status === 403 && !/rate limit/i.test(message)) {
+    return `GitHub refused the bot access to part of ${repo} (${message.slice(0, 120) || 'HTTP 403'}); an organiser should check the GitHub App's permissions (Checks, Contents, Metadata and Actions: read).`;
+  }
   if (status === 403 || status === 429) return `GitHub's rate limit stopped the sync of ${repo}; the next sync tries again.`;
   return `GitHub could not answer for ${repo}${status ? ` (HTTP ${status})` : ''}; the next sync tries again.`;
 }

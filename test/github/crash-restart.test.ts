@@ -51,8 +51,8 @@ describe('a sync killed in the middle', { timeout: 60_000 }, () => {
     assert.equal(passedBy(), learners.length);
     const celebrations = store.outbox.due(new Date('2100-01-01'), ['console'], 1000).filter((m) => m.kind === 'celebration');
     const titles = celebrations.map((m) => (m.payload as { title: string }).title);
-    assert.equal(titles.length, learners.length * 2, 'one celebration per pass');
-    assert.equal(new Set(titles).size, titles.length, 'none twice');
+    // Both passes of a learner are found by one read: one message each, saying so.
+    assert.deepEqual(titles.sort(), learners.map((_, i) => `🎉 k${i} linked their repo: 2 exercises already passing`).sort(), 'one celebration per learner, none twice');
     await fake.close();
   });
 });

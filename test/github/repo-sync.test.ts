@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { githubWiring } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { DEFAULT_CONTENT_DIR } from '../../src/content/load-course.ts';
 import type { Cohort } from '../../src/core/cohort.ts';
@@ -23,7 +24,7 @@ async function setup(fake: FakeGithub, env: Record<string, string> = {}, restGro
     config: config.github,
     store,
     course,
-    contentDir: DEFAULT_CONTENT_DIR,
+    ...githubWiring(course, DEFAULT_CONTENT_DIR, store),
     clock: services.clock,
     logger: services.logger,
     onCelebrated: () => (woken += 1),
@@ -107,11 +108,37 @@ for (const [reader, restGroupMax] of [['batched GraphQL', 0], ['conditional REST
       const { store, cohort, github } = await setup(fake, {}, restGroupMax);
       starterRepo(fake, course, 'eve/course-app');
       const eve = linkedLearner(store, cohort, 'eve', 'eve/course-app', NOW);
-      fake.addCheckRun('eve/course-app', { name: first!.check, app: 'my-own-app' });
+      runChecks(fake, 'eve/course-app', [first!.check], 'success', { app: 'my-own-app' });
       await github.sync([eve]);
       const result = store.results.listForLearner(eve.id).find((r) => r.exerciseId === first!.id);
       assert.equal(result?.status, 'tampered');
-      assert.match(result?.detail ?? '', /not created by GitHub Actions/);
+      assert.match(result?.detail ?? '', /was created by my-own-app, not by GitHub Actions/);
+    });
+
+    it("does not count a job of the exercise's name in the learner's own workflow, and tells them why", async () => {
+      const { store, cohort, github } = await setup(fake, {}, restGroupMax);
+      const repo = `mal-${restGroupMax}/course`;
+      starterRepo(fake, course, repo);
+      const mal = linkedLearner(store, cohort, 'mal', repo, NOW);
+      fake.push(repo, { '.github/workflows/mine.yml': `on: push\njobs:\n  ${first!.check}:\n    runs-on: ubuntu-latest\n    steps:\n      - run: "true"\n` });
+      runChecks(fake, repo, [first!.check], 'success', { workflowPath: '.github/workflows/mine.yml' });
+
+      assert.equal((await github.sync([mal])).newPasses, 0);
+      const result = store.results.listForLearner(mal.id).find((r) => r.exerciseId === first!.id);
+      assert.equal(result?.status, 'tampered');
+      assert.equal(result?.firstPassedAt, null);
+      const told = notices(store, cohort).filter((n) => n.to === 'mal');
+      assert.equal(told.length, 1);
+      assert.equal(told[0]?.title, `Your ${first!.title} pass did not count`);
+      assert.match(told[0]?.text ?? '', /ran in \.github\/workflows\/mine\.yml, so it does not count: only the course's workflow \.github\/workflows\/course\.yml counts/);
+
+      // The official workflow then runs the real tests: they decide, its newest attempt last.
+      fake.addCheckRun(repo, { name: first!.check, conclusion: 'failure', completedAt: '2026-12-10T12:01:00Z' });
+      await github.sync([mal]);
+      const later = store.results.listForLearner(mal.id).find((r) => r.exerciseId === first!.id);
+      assert.equal(later?.status, 'failed');
+      fake.addCheckRun(repo, { name: first!.check, conclusion: 'success', completedAt: '2026-12-10T12:05:00Z' });
+      assert.equal((await github.sync([mal])).newPasses, 1, 'a re-run of the official job that passes counts');
     });
   });
 }

@@ -41,6 +41,34 @@ describe('fake GitHub REST, through Octokit', () => {
     assert.equal(Buffer.from(blob.data.content, 'base64').toString(), 'fn a() {}\n');
   });
 
+  it("lists workflow runs by head_sha and check_suite_id, and check runs per GitHub's filter, each run in its suite", async () => {
+    const gh = octokit();
+    const params = { owner: 'octo', repo: 'course' };
+    const official = fake.addCheckRun('octo/course', { name: 'ex02', conclusion: 'failure' });
+    const rerun = fake.addCheckRun('octo/course', { name: 'ex02', suiteId: official.suiteId });
+    const mine = fake.addCheckRun('octo/course', { name: 'ex02', workflowPath: '.github/workflows/mine.yml' });
+    const other = fake.addCheckRun('octo/course', { name: 'ex02', app: 'my-ci' });
+
+    const runs = await gh.rest.actions.listWorkflowRunsForRepo({ ...params, head_sha: head, per_page: 100 });
+    assert.equal(runs.data.total_count, 2, "one per workflow's suite; the other app's suite has no workflow run");
+    const bySuite = new Map(runs.data.workflow_runs.map((r) => [r.check_suite_id, [r.path, r.head_sha]]));
+    assert.deepEqual(bySuite.get(official.suiteId), ['.github/workflows/course.yml', head]);
+    assert.deepEqual(bySuite.get(mine.suiteId), ['.github/workflows/mine.yml', head]);
+    const one = await gh.rest.actions.listWorkflowRunsForRepo({ ...params, check_suite_id: mine.suiteId });
+    assert.deepEqual(one.data.workflow_runs.map((r) => r.path), ['.github/workflows/mine.yml']);
+    assert.equal((await gh.rest.actions.listWorkflowRunsForRepo({ ...params, head_sha: 'f'.repeat(40) })).data.total_count, 0);
+
+    const ids = async (filter?: 'all' | 'latest') =>
+      (await gh.rest.checks.listForRef({ ...params, ref: head, per_page: 100, ...(filter ? { filter } : {}) })).data.check_runs
+        .filter((r) => r.name === 'ex02')
+        .map((r) => [Number(r.id), r.check_suite?.id, r.app?.slug])
+        .sort();
+    assert.deepEqual(await ids(), [[rerun.id, official.suiteId, 'github-actions'], [mine.id, mine.suiteId, 'github-actions'], [other.id, other.suiteId, 'my-ci']].sort(), 'latest (the default): a re-run hides its first attempt');
+    assert.equal((await ids('all')).length, 4);
+    const paged = await gh.rest.checks.listForRef({ ...params, ref: head, filter: 'all', per_page: 2, page: 2 });
+    assert.deepEqual([paged.data.total_count, paged.data.check_runs.length], [5, 2]);
+  });
+
   it('answers 404 for what does not exist, 401 for a bad token, and counts rate-limit points in headers', async () => {
     const gh = octokit();
     await assert.rejects(gh.rest.repos.get({ owner: 'octo', repo: 'nope' }), { status: 404 });

@@ -4,20 +4,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gitBlobSha } from '../../../src/content/git-blob-sha.ts';
+import { checkRunsBody, workflowRunsBody } from './fake-actions.ts';
 import { reposNamed, runGraphql, type RateState } from './fake-graphql.ts';
-import {
-  addCheckRun,
-  commitTo,
-  fullNameKey,
-  newRepo,
-  resolveRef,
-  runsAt,
-  treeEntries,
-  treeSha,
-  type FakeCheckRun,
-  type FakeRepo,
-  type FakeRepoInput,
-} from './fake-repos.ts';
+import { addCheckRun, commitTo, fullNameKey, newRepo, resolveRef, treeEntries, treeSha, type CheckRunInput, type FakeCheckRun, type FakeRepo, type FakeRepoInput } from './fake-repos.ts';
 
 export type { FakeRepo } from './fake-repos.ts';
 
@@ -32,7 +21,7 @@ interface Fault {
 
 /**
  * A fake GitHub on 127.0.0.1 that Octokit talks to unmodified: REST (repos, branches, commits, check runs,
- * contents, git trees and blobs), GraphQL, GitHub App installation tokens, real ETag/304 answers, rate-limit
+ * workflow runs, contents, git trees and blobs), GraphQL, GitHub App installation tokens, real ETag/304 answers, rate-limit
  * headers per resource with a reset window, 403/429 rate-limit answers with `retry-after`, and injectable
  * faults (5xx, slow answers) per repository.
  */
@@ -99,13 +88,16 @@ export class FakeGithub {
     return repo;
   }
 
-  /** Pushes a commit to the default branch; returns its SHA. */
-  push(fullName: string, changes: Record<string, string | null>): string {
-    return commitTo(this.repo(fullName), changes);
+  /** Pushes a commit to the default branch (with the given SHA, e.g. a recorded one); returns its SHA. */
+  push(fullName: string, changes: Record<string, string | null>, sha?: string): string {
+    return commitTo(this.repo(fullName), changes, sha);
   }
 
-  /** A check run on `headSha` (default: the head), as GitHub Actions or another app would create it. */
-  addCheckRun(fullName: string, run: Partial<Omit<FakeCheckRun, 'id'>> & { name: string }): FakeCheckRun {
+  /**
+   * A check run on `headSha` (default: the head), as GitHub Actions or another app would create it. An Actions run
+   * lands in the suite of the course's workflow unless `workflowPath` names another file (null: no workflow).
+   */
+  addCheckRun(fullName: string, run: Partial<CheckRunInput> & { name: string }): FakeCheckRun {
     const repo = this.repo(fullName);
     const headSha = run.headSha ?? repo.branches.get(repo.defaultBranch) ?? '';
     return addCheckRun(repo, { status: 'completed', conclusion: 'success', app: 'github-actions', ...run, headSha });
@@ -247,21 +239,9 @@ export class FakeGithub {
     if ((part = /^commits\/([^/]+)\/check-runs$/.exec(rest))) {
       const commit = resolveRef(repo, decodeURIComponent(part[1]!));
       if (!commit) return send(422, { message: `No commit found for SHA: ${part[1]}` });
-      const runs = runsAt(repo, commit.sha);
-      return send(200, {
-        total_count: runs.length,
-        check_runs: runs.map((run) => ({
-          id: run.id,
-          name: run.name,
-          head_sha: run.headSha,
-          status: run.status,
-          conclusion: run.conclusion,
-          completed_at: run.completedAt,
-          app: { slug: run.app },
-          check_suite: { id: run.suiteId },
-        })),
-      });
+      return send(200, checkRunsBody(repo, commit.sha, query));
     }
+    if (rest === 'actions/runs') return send(200, workflowRunsBody(repo, query));
     if ((part = /^commits\/([^/]+)$/.exec(rest))) {
       const commit = resolveRef(repo, decodeURIComponent(part[1]!));
       return commit ? send(200, { sha: commit.sha, commit: { message: 'commit', tree: { sha: treeSha(commit, '') } } }) : send(422, { message: `No commit found for SHA: ${part[1]}` });

@@ -11,19 +11,30 @@ import {
   type ValueNode,
 } from 'graphql';
 import { gitBlobSha } from '../../../src/content/git-blob-sha.ts';
-import { fullNameKey, resolveRef, rollupState, runsAt, treeEntries, type FakeCommit, type FakeRepo } from './fake-repos.ts';
+import { appBody } from './fake-actions.ts';
+import { fullNameKey, latestRuns, resolveRef, rollupState, runsAt, suitesAt, treeEntries, treeSha, type FakeCheckRun, type FakeCommit, type FakeRepo } from './fake-repos.ts';
 
 /**
  * The slice of GitHub's GraphQL schema the bot reads, executed by graphql-js over the fake's repositories, with
  * GitHub's documented cost: each connection costs one request per parent node, the sum divided by 100, at least 1.
+ * Names, types and nullability are GitHub's (test/contracts holds the slice to the published schema).
  */
-const schema = buildSchema(`
+export const SCHEMA_SLICE = `
+  scalar DateTime
+  scalar GitObjectID
+  enum CheckStatusState { COMPLETED IN_PROGRESS PENDING QUEUED REQUESTED WAITING }
+  enum CheckConclusionState { ACTION_REQUIRED CANCELLED FAILURE NEUTRAL SKIPPED STALE STARTUP_FAILURE SUCCESS TIMED_OUT }
+  enum StatusState { ERROR EXPECTED FAILURE PENDING SUCCESS }
+  enum CheckRunState {
+    ACTION_REQUIRED CANCELLED COMPLETED FAILURE IN_PROGRESS NEUTRAL PENDING QUEUED SKIPPED STALE STARTUP_FAILURE SUCCESS TIMED_OUT WAITING
+  }
   type Query {
-    repository(owner: String!, name: String!): Repository
+    repository(owner: String!, name: String!, followRenames: Boolean): Repository
     rateLimit(dryRun: Boolean): RateLimit
   }
-  type RateLimit { limit: Int! cost: Int! remaining: Int! used: Int! resetAt: String! }
-  type RepositoryOwner { login: String! }
+  type RateLimit { limit: Int! cost: Int! remaining: Int! used: Int! resetAt: DateTime! }
+  interface RepositoryOwner { login: String! }
+  type User implements RepositoryOwner { login: String! }
   type Repository {
     name: String!
     nameWithOwner: String!
@@ -31,27 +42,30 @@ const schema = buildSchema(`
     description: String
     isPrivate: Boolean!
     defaultBranchRef: Ref
-    object(expression: String, oid: String): GitObject
+    object(expression: String, oid: GitObjectID): GitObject
   }
   type Ref { name: String! target: GitObject }
-  interface GitObject { oid: String! }
+  interface GitObject { oid: GitObjectID! }
   type Commit implements GitObject {
-    oid: String!
+    oid: GitObjectID!
     statusCheckRollup: StatusCheckRollup
     checkSuites(first: Int, after: String): CheckSuiteConnection
   }
-  type Tree implements GitObject { oid: String! entries: [TreeEntry!] }
-  type Blob implements GitObject { oid: String! byteSize: Int! }
-  type TreeEntry { name: String! path: String oid: String! type: String! }
-  type StatusCheckRollup { state: String! contexts(first: Int, after: String): StatusCheckRollupContextConnection! }
+  type Tree implements GitObject { oid: GitObjectID! entries: [TreeEntry!] }
+  type Blob implements GitObject { oid: GitObjectID! byteSize: Int! }
+  type TreeEntry { name: String! path: String oid: GitObjectID! type: String! }
+  type StatusCheckRollup { state: StatusState! contexts(first: Int, after: String): StatusCheckRollupContextConnection! }
   type StatusCheckRollupContextConnection { totalCount: Int! checkRunCount: Int! checkRunCountsByState: [CheckRunStateCount!] }
-  type CheckRunStateCount { state: String! count: Int! }
+  type CheckRunStateCount { state: CheckRunState! count: Int! }
   type App { slug: String! name: String! }
   type CheckSuiteConnection { totalCount: Int! nodes: [CheckSuite] }
-  type CheckSuite { app: App checkRuns(first: Int, after: String): CheckRunConnection }
+  type CheckSuite { app: App workflowRun: WorkflowRun checkRuns(first: Int, after: String): CheckRunConnection }
+  type WorkflowRun { file: WorkflowRunFile }
+  type WorkflowRunFile { path: String! }
   type CheckRunConnection { totalCount: Int! nodes: [CheckRun] }
-  type CheckRun { name: String! status: String! conclusion: String completedAt: String }
-`);
+  type CheckRun { name: String! status: CheckStatusState! conclusion: CheckConclusionState completedAt: DateTime }
+`;
+const schema = buildSchema(SCHEMA_SLICE);
 
 export interface RateState {
   limit: number;
@@ -59,41 +73,52 @@ export interface RateState {
   resetAt: number;
 }
 
+/** A run's state as the rollup counts it (CheckRunState has no REQUESTED: GitHub shows such a run as queued). */
+function runState(run: FakeCheckRun): string {
+  if (run.status === 'completed') return (run.conclusion ?? 'neutral').toUpperCase();
+  return run.status === 'requested' ? 'QUEUED' : run.status.toUpperCase();
+}
+
 function commitNode(repo: FakeRepo, commit: FakeCommit) {
   const runs = runsAt(repo, commit.sha);
-  const suites = [...new Set(runs.map((run) => run.suiteId))].map((suiteId) => runs.filter((run) => run.suiteId === suiteId));
   return {
     __typename: 'Commit',
     oid: commit.sha,
     statusCheckRollup: () => {
       const state = rollupState(runs);
       const counts = new Map<string, number>();
-      for (const run of runs) {
-        const runState = (run.status === 'completed' ? (run.conclusion ?? 'neutral') : run.status).toUpperCase();
-        counts.set(runState, (counts.get(runState) ?? 0) + 1);
-      }
+      for (const run of latestRuns(runs)) counts.set(runState(run), (counts.get(runState(run)) ?? 0) + 1);
       const contexts = {
-        totalCount: runs.length,
-        checkRunCount: runs.length,
-        checkRunCountsByState: [...counts].map(([runState, count]) => ({ state: runState, count })),
+        totalCount: latestRuns(runs).length,
+        checkRunCount: latestRuns(runs).length,
+        checkRunCountsByState: [...counts].map(([state, count]) => ({ state, count })),
       };
       return state === null ? null : { state, contexts: () => contexts };
     },
-    checkSuites: ({ first }: { first?: number }) => ({
-      totalCount: suites.length,
-      nodes: suites.slice(0, first ?? 100).map((suiteRuns) => ({
-        app: { slug: suiteRuns[0]?.app ?? 'unknown', name: suiteRuns[0]?.app ?? 'unknown' },
-        checkRuns: ({ first: firstRuns }: { first?: number }) => ({
-          totalCount: suiteRuns.length,
-          nodes: suiteRuns.slice(0, firstRuns ?? 100).map((run) => ({
-            name: run.name,
-            status: run.status.toUpperCase(),
-            conclusion: run.conclusion?.toUpperCase() ?? null,
-            completedAt: run.completedAt,
-          })),
+    // Suites in the order they were created, each with every run it holds, re-runs included: GitHub does not document
+    // what checkRuns lists without filterBy, so the fake gives the reader the harder case (the verdict picks the newest).
+    checkSuites: ({ first }: { first?: number }) => {
+      const suites = suitesAt(repo, commit.sha);
+      return {
+        totalCount: suites.length,
+        nodes: suites.slice(0, first ?? 100).map((suite) => {
+          const suiteRuns = runs.filter((run) => run.suiteId === suite.id);
+          return {
+            app: { slug: suite.app, name: appBody(suite.app).name },
+            workflowRun: suite.workflowRun && { file: { path: suite.workflowRun.path } },
+            checkRuns: ({ first: firstRuns }: { first?: number }) => ({
+              totalCount: suiteRuns.length,
+              nodes: suiteRuns.slice(0, firstRuns ?? 100).map((run) => ({
+                name: run.name,
+                status: run.status.toUpperCase(),
+                conclusion: run.conclusion?.toUpperCase() ?? null,
+                completedAt: run.completedAt,
+              })),
+            }),
+          };
         }),
-      })),
-    }),
+      };
+    },
   };
 }
 
@@ -108,7 +133,7 @@ function gitObject(repo: FakeRepo, expression: string) {
   if (file !== undefined) return { __typename: 'Blob', oid: gitBlobSha(file), byteSize: Buffer.byteLength(file) };
   const entries = treeEntries(commit, clean);
   if (!entries) return null;
-  return { __typename: 'Tree', oid: `tree-${clean}`, entries: entries.map((e) => ({ name: e.name, path: e.path, oid: e.sha, type: e.type })) };
+  return { __typename: 'Tree', oid: treeSha(commit, clean), entries: entries.map((e) => ({ name: e.name, path: e.path, oid: e.sha, type: e.type })) };
 }
 
 function repositoryNode(repo: FakeRepo) {
@@ -116,7 +141,7 @@ function repositoryNode(repo: FakeRepo) {
   return {
     name: repo.name,
     nameWithOwner: `${repo.owner}/${repo.name}`,
-    owner: { login: repo.owner },
+    owner: { __typename: 'User', login: repo.owner },
     description: repo.description,
     isPrivate: repo.private,
     defaultBranchRef: head ? { name: repo.defaultBranch, target: commitNode(repo, head) } : null,

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { gitBlobSha } from '../../../src/content/git-blob-sha.ts';
+import { COURSE_WORKFLOW_PATH } from '../../../src/core/course.ts';
 
-/** The state of a fake GitHub: repositories, their commits (full file trees) and check runs. */
+/** The state of a fake GitHub: repositories, their commits (full file trees), check suites and check runs. */
 
 export interface FakeRepoInput {
   owner: string;
@@ -22,13 +23,38 @@ export interface FakeCheckRun {
   id: number;
   headSha: string;
   name: string;
-  status: 'queued' | 'in_progress' | 'completed';
-  conclusion: 'success' | 'failure' | 'cancelled' | 'timed_out' | 'skipped' | null;
-  /** The app that created it: `github-actions` for workflow jobs. */
+  status: 'queued' | 'in_progress' | 'completed' | 'waiting' | 'requested' | 'pending';
+  conclusion: 'success' | 'failure' | 'neutral' | 'cancelled' | 'timed_out' | 'skipped' | 'action_required' | null;
+  /** The app that created it (its suite's): `github-actions` for workflow jobs. */
   app: string;
-  /** Jobs of one workflow run share a suite. */
+  /** Jobs of one workflow run share a suite; a re-run adds runs to the same suite. */
   suiteId: number;
+  startedAt?: string;
   completedAt: string | null;
+}
+
+/** The workflow run behind an Actions check suite: one per workflow file and triggering event. */
+export interface FakeWorkflowRun {
+  id: number;
+  /** The workflow's `name:` (what the Actions tab shows); any workflow can take any name. */
+  name: string;
+  /** The workflow file in the repository, e.g. `.github/workflows/course.yml`. */
+  path: string;
+  /** What REST's `path` says when it differs from `path`, e.g. with an `@ref` suffix. */
+  restPath?: string;
+  workflowId: number;
+  runNumber: number;
+  runAttempt: number;
+  event: string;
+}
+
+export interface FakeCheckSuite {
+  id: number;
+  headSha: string;
+  app: string;
+  /** Null for a suite that no workflow made (another app's). */
+  workflowRun: FakeWorkflowRun | null;
+  createdAt: string;
 }
 
 export interface FakeRepo {
@@ -40,6 +66,7 @@ export interface FakeRepo {
   id: number;
   branches: Map<string, string>;
   commits: Map<string, FakeCommit>;
+  checkSuites: FakeCheckSuite[];
   checkRuns: FakeCheckRun[];
 }
 
@@ -59,21 +86,21 @@ export function newRepo(input: FakeRepoInput): FakeRepo {
     id: nextId++,
     branches: new Map(),
     commits: new Map(),
+    checkSuites: [],
     checkRuns: [],
   };
   if (input.files) commitTo(repo, input.files);
   return repo;
 }
 
-/** A new commit on the default branch: the previous tree with `changes` applied (null deletes a file). */
-export function commitTo(repo: FakeRepo, changes: Record<string, string | null>): string {
+/** A new commit on the default branch: the previous tree with `changes` applied (null deletes a file); `sha` as recorded. */
+export function commitTo(repo: FakeRepo, changes: Record<string, string | null>, sha = createHash('sha1').update(randomBytes(16)).digest('hex')): string {
   const parent = headCommit(repo);
   const files = new Map(parent?.files ?? []);
   for (const [path, content] of Object.entries(changes)) {
     if (content === null) files.delete(path);
     else files.set(path, content);
   }
-  const sha = createHash('sha1').update(randomBytes(16)).digest('hex');
   repo.commits.set(sha, { sha, files });
   repo.branches.set(repo.defaultBranch, sha);
   return sha;
@@ -91,25 +118,72 @@ export function resolveRef(repo: FakeRepo, ref: string): FakeCommit | undefined 
   return repo.commits.get(branch ?? ref);
 }
 
-export function addCheckRun(repo: FakeRepo, run: Omit<FakeCheckRun, 'id' | 'suiteId' | 'completedAt'> & { suiteId?: number; completedAt?: string | null }): FakeCheckRun {
-  // Runs of one app at one commit share a suite, as a workflow's jobs do.
-  const sibling = repo.checkRuns.find((r) => r.headSha === run.headSha && r.app === run.app);
+/** A check suite at `headSha`; an Actions suite made by a workflow has its workflow run. */
+export function addCheckSuite(repo: FakeRepo, suite: Omit<FakeCheckSuite, 'id' | 'createdAt'> & { id?: number; createdAt?: string }): FakeCheckSuite {
+  const created: FakeCheckSuite = { ...suite, id: suite.id ?? nextId++, createdAt: suite.createdAt ?? new Date().toISOString() };
+  repo.checkSuites.push(created);
+  return created;
+}
+
+export interface CheckRunInput extends Omit<FakeCheckRun, 'id' | 'suiteId' | 'completedAt'> {
+  id?: number;
+  suiteId?: number;
+  completedAt?: string | null;
+  /** The workflow file of an Actions run's suite: the course's by default, null for none. Ignored for other apps. */
+  workflowPath?: string | null;
+}
+
+/**
+ * A check run in the suite `suiteId`, or else in the suite of its app (and, for GitHub Actions, of its workflow
+ * file) at that commit, made when missing: jobs of one workflow run share a suite, as on GitHub.
+ */
+export function addCheckRun(repo: FakeRepo, input: CheckRunInput): FakeCheckRun {
+  const { workflowPath: askedPath, suiteId, ...run } = input;
+  const workflowPath = run.app === 'github-actions' ? (askedPath === undefined ? COURSE_WORKFLOW_PATH : askedPath) : null;
+  const suite =
+    (suiteId === undefined
+      ? repo.checkSuites.find((s) => s.headSha === run.headSha && s.app === run.app && (s.workflowRun?.path ?? null) === workflowPath)
+      : repo.checkSuites.find((s) => s.id === suiteId)) ??
+    addCheckSuite(repo, {
+      ...(suiteId === undefined ? {} : { id: suiteId }),
+      headSha: run.headSha,
+      app: run.app,
+      workflowRun: workflowPath === null ? null : newWorkflowRun(repo, workflowPath),
+    });
   const created: FakeCheckRun = {
-    id: nextId++,
-    suiteId: run.suiteId ?? sibling?.suiteId ?? nextId++,
-    completedAt: run.completedAt ?? (run.status === 'completed' ? new Date().toISOString() : null),
     ...run,
-  } as FakeCheckRun;
+    id: run.id ?? nextId++,
+    suiteId: suite.id,
+    completedAt: run.completedAt ?? (run.status === 'completed' ? new Date().toISOString() : null),
+  };
   repo.checkRuns.push(created);
   return created;
+}
+
+function newWorkflowRun(repo: FakeRepo, path: string): FakeWorkflowRun {
+  const earlier = repo.checkSuites.filter((s) => s.workflowRun?.path === path).length;
+  const workflowId = Number.parseInt(createHash('sha1').update(`${repo.id} ${path}`).digest('hex').slice(0, 7), 16);
+  return { id: nextId++, name: path === COURSE_WORKFLOW_PATH ? 'course' : path.split('/').at(-1) ?? path, path, workflowId, runNumber: earlier + 1, runAttempt: 1, event: 'push' };
 }
 
 export function runsAt(repo: FakeRepo, sha: string): FakeCheckRun[] {
   return repo.checkRuns.filter((run) => run.headSha === sha);
 }
 
+/** GitHub's `filter=latest`: the most recent run of each name within each suite (a re-run hides its attempts). */
+export function latestRuns(runs: readonly FakeCheckRun[]): FakeCheckRun[] {
+  const latest = new Map<string, FakeCheckRun>();
+  for (const run of runs) latest.set(`${run.suiteId} ${run.name}`, run);
+  return runs.filter((run) => latest.get(`${run.suiteId} ${run.name}`) === run);
+}
+
+export function suitesAt(repo: FakeRepo, sha: string): FakeCheckSuite[] {
+  return repo.checkSuites.filter((suite) => suite.headSha === sha);
+}
+
 /** GitHub's rollup of every check at a commit; null when there are none. */
-export function rollupState(runs: readonly FakeCheckRun[]): 'PENDING' | 'FAILURE' | 'SUCCESS' | null {
+export function rollupState(all: readonly FakeCheckRun[]): 'PENDING' | 'FAILURE' | 'SUCCESS' | null {
+  const runs = latestRuns(all);
   if (runs.length === 0) return null;
   if (runs.some((run) => run.status !== 'completed')) return 'PENDING';
   return runs.every((run) => run.conclusion === 'success' || run.conclusion === 'skipped') ? 'SUCCESS' : 'FAILURE';
