@@ -14,11 +14,12 @@ export interface ContentProblem {
 /** Below this many words of prose (code blocks excluded) a lecture is still an outline. */
 export const MIN_LECTURE_WORDS = 700;
 const GITHUB_JOB_ID = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const WHAT_YOU_MAY_CHANGE = /^## What you may change[ \t]*$/m;
 
 /**
  * Everything about content/ a program can check beyond the schema (which loadCourse checks): module READMEs,
- * real lectures, exercise and solution crates, identical tests, check names that are workflow jobs, and every
- * relative markdown link. Returns all problems found, not just the first.
+ * real lectures, exercise and solution crates, identical tests, check names that are workflow jobs, exercise
+ * READMEs that say what the learner may change, and every relative markdown link. Returns all problems found, not just the first.
  */
 export function checkContent(course: Course, contentDir: string): ContentProblem[] {
   const problems: ContentProblem[] = [];
@@ -52,6 +53,9 @@ export function checkContent(course: Course, contentDir: string): ContentProblem
         continue;
       }
       if (!existsSync(path.join(dir, extra))) report(path.join(dir, extra), 'is missing');
+      else if (extra === 'README.md' && !WHAT_YOU_MAY_CHANGE.test(readFileSync(path.join(dir, extra), 'utf8'))) {
+        report(path.join(dir, extra), 'has no "## What you may change" section: say what the learner may change and what the check refuses');
+      }
       problems.push(...checkCrate(dir, exercise.id).map((problem) => ({ file: shown(path.join(dir, 'Cargo.toml')), problem })));
     }
     if (existsSync(starterDir) && existsSync(solutionDir)) {
@@ -86,6 +90,10 @@ function checkCrate(dir: string, id: string): string[] {
   if (name !== id) problems.push(`package name is ${name ? `"${name}"` : 'missing'}; it must be the exercise id "${id}"`);
   if (/^\s*\[workspace\]/m.test(text)) problems.push('has a [workspace] section; the starter repo makes the workspace');
   if (existsSync(path.join(dir, 'Cargo.lock'))) problems.push('sits beside a Cargo.lock; content keeps no lock files');
+  // The course's check derives the official test targets from tests/ the way cargo does by default.
+  if (/^\s*autotests\s*=/m.test(text) || /^\s*\[\[test\]\]/m.test(text)) {
+    problems.push('selects its tests (autotests or [[test]]); the official test targets are tests/*.rs and tests/<dir>/main.rs');
+  }
   return problems;
 }
 

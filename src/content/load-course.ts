@@ -38,7 +38,7 @@ export function loadCourse(contentDir: string = DEFAULT_CONTENT_DIR): Course {
         title: lecture.title,
         contentPath: `modules/${folder}/${lecture.path}`,
       })),
-      exercises: file.exercises.map((exercise) => ({ ...exercise, summary: exercise.summary.trim() })),
+      exercises: file.exercises.map((exercise) => ({ ...exercise, summary: exercise.summary.trim(), extraDependencies: exercise.extraDependencies ?? false })),
     };
   });
 

@@ -46,6 +46,10 @@ export const moduleFileSchema = z
             summary: z.string().min(1),
             points: z.number().int().min(10).max(500),
             check: z.string().min(1).max(100),
+            /** How many official tests the reference solution passes (ignored ones not counted). */
+            tests: z.number().int().min(1),
+            /** Whether a learner may add crates.io dependencies to this exercise's Cargo.toml; default no. */
+            extraDependencies: z.boolean().optional(),
           })
           .strict(),
       )

@@ -1,6 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { moduleLabel, type Course } from '../core/course.ts';
+import { CHECK_DATA_PATH, CHECK_SCRIPT_PATH, checkData, checkScript, officialTestFiles, WORKSPACE_MANIFEST_PATH } from './course-check.ts';
 import { exerciseCrates } from './exercise-crates.ts';
 import { gitBlobSha } from './git-blob-sha.ts';
 import { rewriteRelativeLinks } from './markdown-links.ts';
@@ -10,27 +11,47 @@ import { renderWorkflow, WORKFLOW_PATH } from './workflow.ts';
 export interface OfficialFile {
   path: string;
   sha: string;
-  /** The exercise whose tests it is; undefined for the workflow, which every exercise depends on. */
+  /** The exercise whose tests it is; undefined for the files every exercise depends on (workflow, check, workspace). */
   exerciseId: string | undefined;
 }
 
-/** The workflow and every exercise's test files, as they appear in a learner's repo, with their blob SHAs. */
-export function officialFiles(course: Course, contentDir: string): OfficialFile[] {
-  const crates = exerciseCrates(course, contentDir);
-  const workflow: OfficialFile = { path: WORKFLOW_PATH, sha: gitBlobSha(renderWorkflow(crates.map((c) => c.exercise))), exerciseId: undefined };
-  const tests = crates.flatMap(({ exercise, starterDir }) =>
-    testFiles(starterDir).map((file) => ({
-      path: `exercises/${exercise.id}/tests/${file}`,
-      sha: gitBlobSha(readFileSync(path.join(starterDir, 'tests', file))),
-      exerciseId: exercise.id,
-    })),
-  );
-  return [workflow, ...tests];
+/** An official file with the exact text the starter repo holds (its `sha` is that text's blob SHA). */
+export interface OfficialFileWithContent extends OfficialFile {
+  content: string;
 }
 
-function testFiles(crateDir: string): string[] {
-  const dir = path.join(crateDir, 'tests');
-  return existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.rs')).sort() : [];
+/**
+ * The files a learner must leave as published, as they appear in a learner's repo, with their blob SHAs and
+ * content: the workflow, the course's check script and its data, the workspace's Cargo.toml (none in a folder),
+ * and every exercise's test files.
+ */
+export function officialFiles(course: Course, contentDir: string): OfficialFileWithContent[] {
+  const crates = exerciseCrates(course, contentDir);
+  const shared = (filePath: string, content: string): OfficialFileWithContent => ({ path: filePath, sha: gitBlobSha(content), exerciseId: undefined, content });
+  const workspace = workspaceManifest(course);
+  const tests = crates.flatMap(({ exercise, starterDir }) =>
+    officialTestFiles(starterDir).map((file) => {
+      const bytes = readFileSync(path.join(starterDir, 'tests', file));
+      return { path: `exercises/${exercise.id}/tests/${file}`, sha: gitBlobSha(bytes), exerciseId: exercise.id, content: bytes.toString('utf8') };
+    }),
+  );
+  return [
+    shared(WORKFLOW_PATH, renderWorkflow(crates.map((c) => c.exercise))),
+    shared(CHECK_SCRIPT_PATH, checkScript()),
+    shared(CHECK_DATA_PATH, checkDataJson(course, contentDir)),
+    shared(WORKSPACE_MANIFEST_PATH, workspace),
+    ...tests,
+  ];
+}
+
+/** The workspace's Cargo.toml: every exercise a member, nothing else (no [patch], no [profile]). */
+function workspaceManifest(course: Course): string {
+  const members = course.modules.flatMap((m) => m.exercises).map((e) => `    "exercises/${e.id}",`).join('\n');
+  return `[workspace]\nresolver = "2"\nmembers = [\n${members}\n]\n`;
+}
+
+function checkDataJson(course: Course, contentDir: string): string {
+  return `${JSON.stringify(checkData(course, contentDir, workspaceManifest(course)), null, 2)}\n`;
 }
 
 /**
@@ -53,10 +74,10 @@ export function writeStarterRepo(
     cpSync(from, to, { recursive: true, filter: (source) => !/[/\\](target|Cargo\.lock)$/.test(source) });
     linkBackToCourse(from, to, contentDir, options.contentBaseUrl);
   }
-  const members = crates.map((c) => `    "exercises/${c.exercise.id}",`).join('\n');
-  writeFileSync(path.join(outDir, 'Cargo.toml'), `[workspace]\nresolver = "2"\nmembers = [\n${members}\n]\n`);
-  mkdirSync(path.join(outDir, path.dirname(WORKFLOW_PATH)), { recursive: true });
-  writeFileSync(path.join(outDir, WORKFLOW_PATH), renderWorkflow(crates.map((c) => c.exercise)));
+  for (const file of officialFiles(course, contentDir).filter((f) => f.exerciseId === undefined)) {
+    mkdirSync(path.dirname(path.join(outDir, file.path)), { recursive: true });
+    writeFileSync(path.join(outDir, file.path), file.content);
+  }
   writeFileSync(path.join(outDir, '.gitignore'), '/target\n');
   writeFileSync(path.join(outDir, 'README.md'), learnerReadme(course));
 }
@@ -93,14 +114,25 @@ This repository holds every exercise of the course. Each one is a crate under \`
 1. Push this folder to a new GitHub repository of your own (public, or private with the bot given read access).
 2. In your cohort's channel, link it: \`/link-github login:<your GitHub login> repo:<you>/<repository>\`, then follow the
    bot's instructions to prove it is yours and run \`/link-github verify\`.
-3. Work on an exercise and run its tests locally: \`cargo test -p ex01-lru-cache\`.
+3. Work on an exercise and run its tests locally: \`cargo test -p ex01-lru-cache\`. To see exactly what CI checks,
+   run \`python3 -I .github/course/check.py ex01-lru-cache\`.
 4. Push. GitHub Actions runs one check per exercise (named by its id); when it passes, the bot counts the
    exercise as done and celebrates in the channel. \`/progress\` shows where you are.
 
 ## Rules
 
-Do not change \`.github/workflows/course.yml\` or any file under \`exercises/*/tests/\`: the bot compares them with
-the published versions and does not count a pass made with changed tests.
+Each exercise's check runs \`.github/course/check.py\`, which runs the exercise's official tests and proves they
+ran: it counts the tests that passed and compares the number with the one the course publishes. So:
+
+- **Yours to change:** your code under \`exercises/*/src/\`, and tests of your own (new files in an exercise's
+  \`tests/\`, or unit tests in \`src/\`).
+- **Dependencies:** an exercise's \`Cargo.toml\` keeps its published dependencies; add others (from crates.io)
+  only where the exercise's README allows it.
+- **Never change:** \`.github/workflows/course.yml\`, \`.github/course/\`, the root \`Cargo.toml\`, the published files
+  under \`exercises/*/tests/\`, or the parts of an exercise's \`Cargo.toml\` that select its tests
+  (\`autotests\`, \`[[test]]\`, \`harness\`); do not add a \`build.rs\`, a \`.cargo/config.toml\`, a
+  \`rust-toolchain.toml\`, or a path or git dependency. The check refuses these with a message saying why, and
+  the bot does not count a pass made with changed official files.
 
 ## Exercises
 

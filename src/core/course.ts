@@ -17,6 +17,13 @@ export interface Exercise {
   points: number;
   /** Name of the CI job (check run) in the learner's repo that decides whether it is done. */
   check: string;
+  /**
+   * How many official tests the reference solution passes: the workflow's check demands exactly this many passed.
+   * Always set by loadCourse (module.yaml `tests`); optional only so hand-made courses in tests need not invent it.
+   */
+  tests?: number;
+  /** Whether the learner may add crates.io dependencies to the exercise's Cargo.toml (module.yaml; default false). */
+  extraDependencies?: boolean;
 }
 
 export interface Module {

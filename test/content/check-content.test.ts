@@ -30,6 +30,16 @@ describe('checkContent', () => {
     ['a lock file in content', (dir) => writeFileSync(path.join(dir, MODULE, 'solutions/ex01-lru-cache/Cargo.lock'), ''), /sits beside a Cargo\.lock/],
     ['a missing solution', (dir) => rmSync(path.join(dir, MODULE, 'solutions'), { recursive: true }), /solutions\/ex01-lru-cache: is missing/],
     ['a missing commentary', (dir) => rmSync(path.join(dir, MODULE, 'solutions/ex01-lru-cache/COMMENTARY.md')), /COMMENTARY\.md: is missing/],
+    [
+      'an exercise README without a "What you may change" section',
+      (dir) => writeFileSync(path.join(dir, MODULE, 'exercises/ex01-lru-cache/README.md'), '# LRU cache\n\n## Done when\n\nTests pass.\n'),
+      /exercises\/ex01-lru-cache\/README\.md: has no "## What you may change" section/,
+    ],
+    [
+      'an exercise crate that selects its own tests',
+      (dir) => appendFileSync(path.join(dir, MODULE, 'exercises/ex01-lru-cache/Cargo.toml'), '\n[[test]]\nname = "lru"\npath = "tests/lru.rs"\n'),
+      /exercises\/ex01-lru-cache\/Cargo\.toml: selects its tests/,
+    ],
     ['an exercise without tests', (dir) => rmSync(path.join(dir, MODULE, 'exercises/ex01-lru-cache/tests'), { recursive: true }), /exercises\/ex01-lru-cache\/tests: has no tests/],
   ];
   for (const [name, edit, expected] of cases) {

@@ -3,7 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { loadCourse } from '../../src/content/load-course.ts';
+import { parse as parseYaml } from 'yaml';
+import { DEFAULT_CONTENT_DIR, loadCourse } from '../../src/content/load-course.ts';
+import { CHECK_DATA_PATH, CHECK_SCRIPT_PATH, checkScript } from '../../src/content/course-check.ts';
 import { officialFiles, writeStarterRepo } from '../../src/content/starter-repo.ts';
 import { WORKFLOW_PATH } from '../../src/content/workflow.ts';
 import { contentFixture } from '../helpers/content-fixture.ts';
@@ -19,7 +21,8 @@ describe('writeStarterRepo', () => {
     assert.equal(readFileSync(path.join(out, 'Cargo.toml'), 'utf8'), '[workspace]\nresolver = "2"\nmembers = [\n    "exercises/ex01-lru-cache",\n]\n');
     assert.match(readFileSync(path.join(out, 'exercises/ex01-lru-cache/src/lib.rs'), 'utf8'), /todo!\(\)/);
     const workflow = readFileSync(path.join(out, WORKFLOW_PATH), 'utf8');
-    assert.match(workflow, /\n {2}ex01-lru-cache:\n {4}name: ex01-lru-cache\n[\s\S]*run: cargo test -p ex01-lru-cache\n/);
+    assert.match(workflow, /\n {2}ex01-lru-cache:\n {4}name: ex01-lru-cache\n[\s\S]*run: python3 -I \.github\/course\/check\.py ex01-lru-cache\n/);
+    assert.equal(readFileSync(path.join(out, CHECK_SCRIPT_PATH), 'utf8'), checkScript());
     assert.match(readFileSync(path.join(out, 'README.md'), 'utf8'), /\/link-github login:/);
     assert.equal(readFileSync(path.join(out, '.gitignore'), 'utf8'), '/target\n');
   });
@@ -60,11 +63,50 @@ describe('officialFiles', () => {
     const files = officialFiles(loadCourse(content), content);
     assert.deepEqual(files.map((f) => [f.path, f.exerciseId]), [
       [WORKFLOW_PATH, undefined],
+      [CHECK_SCRIPT_PATH, undefined],
+      [CHECK_DATA_PATH, undefined],
+      ['Cargo.toml', undefined],
       ['exercises/ex01-lru-cache/tests/lru.rs', 'ex01-lru-cache'],
     ]);
     for (const file of files) {
       const sha = execFileSync('git', ['hash-object', path.join(out, file.path)], { encoding: 'utf8' }).trim();
       assert.equal(file.sha, sha, file.path);
+      assert.equal(file.content, readFileSync(path.join(out, file.path), 'utf8'), file.path);
     }
+  });
+});
+
+describe('the real course written as a starter repo', () => {
+  const course = loadCourse();
+  const exercises = course.modules.flatMap((m) => m.exercises);
+  const out = path.join(tempDir(), 'real');
+  writeStarterRepo(course, DEFAULT_CONTENT_DIR, out, { contentBaseUrl: BASE });
+
+  it('has a workflow that is valid YAML, one job per exercise named by its check, each running the course check', () => {
+    const workflow = parseYaml(readFileSync(path.join(out, WORKFLOW_PATH), 'utf8')) as { jobs: Record<string, { name: string; steps: { uses?: string; run?: string }[] }> };
+    assert.deepEqual(Object.keys(workflow.jobs), exercises.map((e) => e.check));
+    for (const exercise of exercises) {
+      const job = workflow.jobs[exercise.check];
+      assert.equal(job?.name, exercise.check);
+      assert.deepEqual(job?.steps.map((s) => s.uses ?? s.run), ['actions/checkout@v4', `python3 -I .github/course/check.py ${exercise.id}`]);
+    }
+  });
+
+  it('lists as official the workflow, the check script, its data, the root Cargo.toml and every test file, with the SHAs git computes', () => {
+    const files = officialFiles(course, DEFAULT_CONTENT_DIR);
+    assert.deepEqual(
+      files.filter((f) => f.exerciseId === undefined).map((f) => f.path),
+      [WORKFLOW_PATH, CHECK_SCRIPT_PATH, CHECK_DATA_PATH, 'Cargo.toml'],
+    );
+    for (const exercise of exercises) assert.ok(files.some((f) => f.exerciseId === exercise.id && f.path.startsWith(`exercises/${exercise.id}/tests/`)), exercise.id);
+    const shas = execFileSync('git', ['hash-object', ...files.map((f) => path.join(out, f.path))], { encoding: 'utf8' }).trim().split('\n');
+    assert.deepEqual(files.map((f) => f.sha), shas);
+    const data = JSON.parse(readFileSync(path.join(out, CHECK_DATA_PATH), 'utf8')) as { files: Record<string, string> };
+    assert.deepEqual(data.files, { 'Cargo.toml': files.find((f) => f.path === 'Cargo.toml')?.sha });
+  });
+
+  it('tells the learner in its README what they may change', () => {
+    const readme = readFileSync(path.join(out, 'README.md'), 'utf8');
+    assert.match(readme, /## Rules\n[\s\S]*\.github\/course\/check\.py[\s\S]*Never change:[\s\S]*root `Cargo\.toml`[\s\S]*\.cargo\/config\.toml/);
   });
 });

@@ -30,6 +30,7 @@ export function contentFixture(): string {
       '    summary: Build it.',
       '    points: 100',
       '    check: ex01-lru-cache',
+      '    tests: 1',
       '',
     ].join('\n'),
   );
@@ -39,7 +40,7 @@ export function contentFixture(): string {
   const cargo = '[package]\nname = "ex01-lru-cache"\nversion = "0.1.0"\nedition = "2021"\npublish = false\n\n[dependencies]\n';
   const test = '#[test]\nfn evicts_the_least_recently_used() {\n    assert_eq!(ex01_lru_cache::answer(), 42);\n}\n';
   write(`${module}/exercises/ex01-lru-cache/Cargo.toml`, cargo);
-  write(`${module}/exercises/ex01-lru-cache/README.md`, '# LRU cache\n');
+  write(`${module}/exercises/ex01-lru-cache/README.md`, '# LRU cache\n\n## What you may change\n\nYour code in src/, never tests/.\n');
   write(`${module}/exercises/ex01-lru-cache/src/lib.rs`, 'pub fn answer() -> u32 {\n    todo!()\n}\n');
   write(`${module}/exercises/ex01-lru-cache/tests/lru.rs`, test);
   write(`${module}/solutions/ex01-lru-cache/Cargo.toml`, cargo);
