@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { calendarProblem } from '../core/calendar.ts';
 import type { Cohort, CohortStatus, Platform } from '../core/cohort.ts';
 import type { Db } from './open-database.ts';
@@ -14,6 +15,8 @@ interface CohortRow {
   post_time: string;
   status: CohortStatus;
   created_at: string;
+  public_id: string | null;
+  board_published: number;
 }
 
 export type NewCohort = Omit<Cohort, 'id' | 'status' | 'createdAt' | 'calendarProblem'>;
@@ -51,6 +54,9 @@ export function createCohortQueries(db: Db) {
   const active = db.prepare<[], CohortRow>("SELECT * FROM cohorts WHERE status = 'active' ORDER BY id");
   const setStatus = db.prepare<[string, number]>('UPDATE cohorts SET status = ? WHERE id = ?');
   const setTimezone = db.prepare<[string, number]>('UPDATE cohorts SET timezone = ? WHERE id = ?');
+  const publicIdOf = db.prepare<[number], { public_id: string | null }>('SELECT public_id FROM cohorts WHERE id = ?');
+  const publish = db.prepare<[string, number, number]>('UPDATE cohorts SET public_id = coalesce(public_id, ?), board_published = ? WHERE id = ?');
+  const byPublicId = db.prepare<[string], CohortRow>('SELECT * FROM cohorts WHERE public_id = ? AND board_published = 1');
 
   return {
     create(cohort: NewCohort, now: Date): Cohort {
@@ -88,6 +94,22 @@ export function createCohortQueries(db: Db) {
     },
     setTimezone(id: number, timezone: string): void {
       setTimezone.run(timezone, id);
+    },
+    /**
+     * Publishes or unpublishes the cohort's board on the web; returns its public id, random (128 bits) and kept
+     * across unpublish and publish, so a shared link works again once it is back on.
+     */
+    setBoardPublished(id: number, published: boolean): string {
+      publish.run(randomBytes(16).toString('base64url'), published ? 1 : 0, id);
+      return publicIdOf.get(id)?.public_id ?? '';
+    },
+    /** A cohort whose board is published, by its public id; undefined for an unknown or unpublished one. */
+    findPublishedBoard(publicId: string): Cohort | undefined {
+      const row = byPublicId.get(publicId);
+      return row && toCohort(row);
+    },
+    isBoardPublished(id: number): boolean {
+      return (byId.get(id)?.board_published ?? 0) === 1;
     },
   };
 }
