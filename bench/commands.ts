@@ -27,7 +27,7 @@ export async function benchCommands(): Promise<void> {
     course,
     clock: fixedClock(now),
     logger: createLogger('silent'),
-    links: createContentLinks(DEFAULT_CONTENT_DIR, 'https://example.test/content'),
+    links: createContentLinks(DEFAULT_CONTENT_DIR, { contentBaseUrl: 'https://example.test/content' }),
     outbox: { wake: () => {} },
   };
   const cohort = store.cohorts.create(

@@ -5,7 +5,8 @@ import { moduleLabel } from '../src/core/course.ts';
 import { cohortWeek, currentWindow, totalWeeks } from '../src/core/schedule.ts';
 import { defineCommandGroup, defineSubcommand } from '../src/chat/define-command.ts';
 import { inCohort, requireCohort, requireGithub } from '../src/chat/guards.ts';
-import { channelOption, dateOption, postTimeOption, stringOption, timezoneOption, userOption } from '../src/chat/options.ts';
+import { channelOption, dateOption, postTimeOption, stringOption, timezoneOption, userOption, type OptionSpec } from '../src/chat/options.ts';
+import { err, ok } from '../src/core/result.ts';
 import type { Reply } from '../src/chat/reply.ts';
 import type { Services } from '../src/chat/context.ts';
 import { UserError } from '../src/chat/user-error.ts';
@@ -94,11 +95,27 @@ function statusReply(cohort: Cohort, now: Date, services: Services): Reply {
     { name: 'Learners', value: `${learners.length} (${linked} linked a repo)`, inline: true },
     { name: 'Messages waiting to be sent', value: String(services.store.outbox.pendingCount(cohort.id)), inline: true },
   );
+  fields.push(boardField(cohort, services));
   if (failedCount > 0) {
     const reasons = failed.map((m) => `${m.kind}: ${m.lastError ?? 'no reason recorded'}`).join('\n');
     fields.push({ name: `⚠️ ${failedCount} ${failedCount === 1 ? 'message' : 'messages'} could not be sent`, value: `${reasons}\nFix the cause, then /cohort resend sends ${failedCount === 1 ? 'it' : 'them'} again.` });
   }
   return { title: `${cohort.name} — ${cohort.status}`, fields, tone: cohort.calendarProblem || failedCount > 0 ? 'warning' : 'info', private: true };
+}
+
+/** Whether the cohort's board is on the web, and where. */
+function boardField(cohort: Cohort, services: Services): NonNullable<Reply['fields']>[number] {
+  const { store, links } = services;
+  const publicId = store.cohorts.publishedBoardId(cohort.id);
+  if (publicId === undefined) {
+    return { name: 'Board on the web', value: links.board ? 'Not published; /cohort publish on shares it.' : 'Not published.' };
+  }
+  return {
+    name: 'Board on the web',
+    value: links.board
+      ? `Published at ${links.board(publicId)}`
+      : 'Published, but the bot has no public address (set PUBLIC_URL), so no one can open it.',
+  };
 }
 
 const resend = defineSubcommand({
@@ -167,6 +184,56 @@ const postNow = defineSubcommand({
   },
 });
 
+const onOff: OptionSpec<boolean, true> = {
+  wireType: 'string',
+  description: "on shares the cohort's board on the web; off takes it down",
+  required: true,
+  placeholder: 'on|off',
+  multiWord: false,
+  parse(raw) {
+    const text = String(raw).trim().toLowerCase();
+    return text === 'on' || text === 'off' ? ok(text === 'on') : err(`"${String(raw)}" is neither on nor off.`);
+  },
+  autocomplete: (partial) => ['on', 'off'].filter((v) => v.startsWith(partial.trim().toLowerCase())).map((v) => ({ name: v, value: v })),
+};
+
+const publish = defineSubcommand({
+  description: "Share the cohort's board (leaderboard and schedule) on the web, or take it down",
+  options: { board: onOff },
+  guards: [inCohort],
+  run(ctx): Reply {
+    const cohort = requireCohort(ctx);
+    const { store, links } = ctx.services;
+    const published = store.cohorts.isBoardPublished(cohort.id);
+    if (!ctx.options.board) {
+      if (!published) return { title: `${cohort.name}'s board is not on the web`, text: 'Nothing to take down.', private: true };
+      store.cohorts.setBoardPublished(cohort.id, false);
+      return {
+        title: `${cohort.name}'s board is off the web`,
+        text: 'Its address now shows "not found". /cohort publish on brings it back at the same address.',
+        tone: 'success',
+        private: true,
+      };
+    }
+    if (!links.board) {
+      return {
+        title: 'The board cannot be published yet',
+        text: 'This bot has no public address, so no one could open the board. Set PUBLIC_URL (where learners reach the bot, e.g. https://cohort.example.org), restart, then run /cohort publish on again.',
+        tone: 'warning',
+        private: true,
+      };
+    }
+    const url = links.board(store.cohorts.setBoardPublished(cohort.id, true));
+    return {
+      title: published ? `${cohort.name}'s board is already on the web` : `${cohort.name}'s board is on the web`,
+      text: `Anyone with this link sees the cohort's leaderboard (learners' display names and points) and its schedule:\n${url}`,
+      footer: '/cohort publish off takes it down.',
+      tone: 'success',
+      private: true,
+    };
+  },
+});
+
 const addOrganiser = defineSubcommand({
   description: 'Let someone run this cohort too',
   options: { person: userOption({ description: 'Who to add', required: true }) },
@@ -213,7 +280,7 @@ const sync = defineSubcommand({
 
 export default defineCommandGroup({
   name: 'cohort',
-  description: 'Organiser tools: set up, inspect, pause and resume cohorts, and share the running of them',
+  description: 'Organiser tools: set up, inspect, pause and resume cohorts, share running them, publish the board',
   organiserOnly: true,
   subcommands: {
     create,
@@ -226,5 +293,6 @@ export default defineCommandGroup({
     'add-organiser': addOrganiser,
     'remove-organiser': removeOrganiser,
     sync,
+    publish,
   },
 });

@@ -4,7 +4,7 @@ import { defineCommand } from '../src/chat/define-command.ts';
 import { moduleOption } from '../src/chat/options.ts';
 import type { ReplyField } from '../src/chat/reply.ts';
 import { doneExercises, windowsFor } from '../src/chat/views/cohort-progress.ts';
-import { datesField, exerciseLines, lectureLinks } from '../src/chat/views/module-view.ts';
+import { datesField, exerciseLines, moduleLinks } from '../src/chat/views/module-view.ts';
 
 export default defineCommand({
   name: 'module',
@@ -27,6 +27,6 @@ export default defineCommand({
     ];
     if (window && ctx.cohort) fields.push(datesField(window, ctx.cohort, ctx.now));
 
-    return { title: moduleLabel(module), text: module.summary, fields, links: lectureLinks(module, links), private: true };
+    return { title: moduleLabel(module), text: module.summary, fields, links: moduleLinks(module, links), private: true };
   },
 });

@@ -6,7 +6,7 @@ import { defineCommand } from '../src/chat/define-command.ts';
 import { inCohort, requireCohort } from '../src/chat/guards.ts';
 import type { Reply } from '../src/chat/reply.ts';
 import { doneExercises, windowsFor } from '../src/chat/views/cohort-progress.ts';
-import { exerciseLines, lectureLinks, progressBar } from '../src/chat/views/module-view.ts';
+import { exerciseLines, moduleLinks, progressBar } from '../src/chat/views/module-view.ts';
 
 export default defineCommand({
   name: 'next-module',
@@ -29,7 +29,7 @@ export default defineCommand({
           { name: 'Exercises', value: exerciseLines(window.module) },
           { name: 'Due', value: when(window.dueAt) },
         ],
-        links: lectureLinks(window.module, links),
+        links: moduleLinks(window.module, links),
         private: true,
       };
     }
@@ -47,7 +47,7 @@ export default defineCommand({
             { name: 'Progress', value: progressBar(done, step.marks.length), inline: true },
             { name: step.overdue ? 'Was due' : 'Due', value: when(step.window.dueAt), inline: true },
           ],
-          links: lectureLinks(module, links),
+          links: moduleLinks(module, links),
           footer: step.overdue ? 'This module is past its due date: finishing it still counts.' : undefined,
           tone: step.overdue ? 'warning' : 'info',
           private: true,
@@ -58,7 +58,7 @@ export default defineCommand({
           title: step.doneSoFar === 0 ? 'The cohort starts soon' : 'You are ahead of the schedule',
           text: `${moduleLabel(step.window.module)} is released ${when(step.window.releaseAt)}. Until then, its lectures are open to read ahead.`,
           fields: [{ name: 'Coming next', value: exerciseLines(step.window.module) }],
-          links: lectureLinks(step.window.module, links),
+          links: moduleLinks(step.window.module, links),
           tone: 'success',
           private: true,
         };

@@ -13,7 +13,7 @@ import { celebrationReply } from './chat/views/celebration.ts';
 import { celebrationBurstReply } from './chat/views/celebration-burst.ts';
 import { notCountedReply } from './chat/views/not-counted.ts';
 import { isLocalMode, type Config } from './config.ts';
-import { createContentLinks, defaultContentBaseUrl } from './content/content-links.ts';
+import { createContentLinks } from './content/content-links.ts';
 import { DEFAULT_CONTENT_DIR, loadCourse } from './content/load-course.ts';
 import { officialFiles } from './content/starter-repo.ts';
 import { systemClock, type Clock } from './core/clock.ts';
@@ -46,7 +46,7 @@ export interface App {
   /** Resolves once the app has stopped (input closed in local mode, or `stop()`), with everything closed. */
   done: Promise<void>;
   stop(): void;
-  /** The port the HTTP server listens on, when one was needed (Slack in HTTP mode, GitHub webhooks). */
+  /** The port the HTTP server listens on, when one was needed (PUBLIC_URL, Slack in HTTP mode, GitHub webhooks). */
   httpPort: number | undefined;
 }
 
@@ -69,8 +69,6 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
   const registry = createRegistry(await loadCommands());
   const store = openStore(config.databasePath);
   const clock = io.clock ?? systemClock;
-  // Chat platforms need web links; a terminal can open files in this checkout.
-  const contentBaseUrl = config.contentBaseUrl ?? (local ? undefined : defaultContentBaseUrl());
   const deliverers: Partial<Record<Platform, Deliver>> = {};
   const outbox = createOutboxWorker({
     store,
@@ -90,7 +88,7 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
     onCelebrated: () => outbox.wake(),
     tuning: { webhookDelayMs: config.github.webhookGatherMs, ...io.githubTuning },
   });
-  const services: Services = { store, course, clock, logger, links: createContentLinks(contentDir, contentBaseUrl), outbox, ...(github ? { github } : {}) };
+  const services: Services = { store, course, clock, logger, links: createContentLinks(contentDir, config), outbox, ...(github ? { github } : {}) };
 
   const scheduler = createScheduler({
     store,
@@ -115,7 +113,11 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
       deliverers.discord = discord.deliver;
     }
     web = createWebServer(logger);
-    let needsHttp = false;
+    // With a public address the bot serves the course and published boards, whatever else needs HTTP.
+    let needsHttp = config.publicUrl !== undefined;
+    if (config.publicUrl !== undefined) {
+      // site: mounted here
+    }
     if (config.slack) {
       slack = createSlackAdapter({ config: config.slack, registry, services, logger, web });
       await slack.start();

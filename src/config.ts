@@ -17,6 +17,9 @@ export interface Config {
   /** `undefined` lets the app choose: quieter in local mode, where logs would mix with the prompt. */
   logLevel: LogLevel | undefined;
   port: number;
+  /** Where learners reach the bot's HTTP server (origin and optional path, no trailing slash); links point there. */
+  publicUrl: string | undefined;
+  /** A published copy of content/ (no trailing slash): where links point when there is no PUBLIC_URL. */
   contentBaseUrl: string | undefined;
   discord: { token: string; applicationId: string; guildId: string | undefined; apiUrl: string | undefined } | undefined;
   slack:
@@ -54,6 +57,8 @@ interface VariableSpec {
 }
 
 const httpUrl = z.url({ protocol: /^https?$/ });
+/** An address pages are served under: links are built by appending a path, so no query or fragment. */
+const baseUrl = httpUrl.refine((url) => !/[?#]/.test(url));
 const snowflake = z.string().regex(/^\d{17,20}$/);
 const noSpaces = z.string().regex(/^\S+$/);
 
@@ -61,6 +66,10 @@ const VARIABLES = {
   DATABASE_PATH: { schema: z.string().min(1), expected: 'a path to the SQLite file, e.g. ./data/cohort.db' },
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS), expected: `one of ${LOG_LEVELS.join(', ')}` },
   PORT: { schema: z.coerce.number().int().min(0).max(65535), expected: 'a TCP port number from 0 to 65535' },
+  PUBLIC_URL: {
+    schema: baseUrl,
+    expected: "the bot's public address, an http(s) URL without query or fragment, e.g. https://cohort.example.org",
+  },
   CONTENT_BASE_URL: { schema: httpUrl, expected: 'an http(s) URL of the content/ folder, e.g. https://github.com/you/cohort-bot/blob/main/content' },
   DISCORD_TOKEN: { schema: noSpaces, expected: 'the bot token from the Discord developer portal', secret: true },
   DISCORD_APPLICATION_ID: { schema: snowflake, expected: 'the application id from the Discord developer portal (17-20 digits)' },
@@ -125,20 +134,31 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     );
   }
   const appId = value('GITHUB_APP_ID');
+  const discord = discordToken
+    ? {
+        token: discordToken,
+        applicationId: requires('DISCORD_APPLICATION_ID', 'DISCORD_TOKEN', 'slash commands are registered for it'),
+        guildId: value('DISCORD_GUILD_ID'),
+        apiUrl: value('DISCORD_API_URL'),
+      }
+    : undefined;
+  const publicUrl = value('PUBLIC_URL')?.replace(/\/+$/, '');
+  const contentBaseUrl = value('CONTENT_BASE_URL')?.replace(/\/+$/, '');
+  // A chat message cannot open a file on the bot's disk: links must go somewhere learners can reach.
+  if ((discord || slackBotToken) && publicUrl === undefined && contentBaseUrl === undefined) {
+    throw new ConfigError(
+      'PUBLIC_URL',
+      `neither PUBLIC_URL nor CONTENT_BASE_URL is set; with ${[discord && 'Discord', slackBotToken && 'Slack'].filter(Boolean).join(' and ')} on, lecture links must open in a browser: set PUBLIC_URL (the address learners reach this bot at, e.g. https://cohort.example.org) or CONTENT_BASE_URL (a published copy of content/).`,
+    );
+  }
 
   return {
     databasePath,
     logLevel,
     port,
-    contentBaseUrl: value('CONTENT_BASE_URL')?.replace(/\/+$/, ''),
-    discord: discordToken
-      ? {
-          token: discordToken,
-          applicationId: requires('DISCORD_APPLICATION_ID', 'DISCORD_TOKEN', 'slash commands are registered for it'),
-          guildId: value('DISCORD_GUILD_ID'),
-          apiUrl: value('DISCORD_API_URL'),
-        }
-      : undefined,
+    publicUrl,
+    contentBaseUrl,
+    discord,
     slack: slackBotToken
       ? { botToken: slackBotToken, signingSecret: slackSigningSecret, appToken: slackAppToken, apiUrl: value('SLACK_API_URL') }
       : undefined,

@@ -55,7 +55,14 @@ describe('the app on Discord', { timeout: 60_000 }, () => {
     const fake = await FakeDiscord.start();
     const child = spawn('npm', ['run', '-s', 'discord:register'], {
       cwd: REPO,
-      env: { ...cleanEnv(), DISCORD_TOKEN: fake.token, DISCORD_APPLICATION_ID: FAKE_IDS.applicationId, DISCORD_GUILD_ID: FAKE_IDS.guildId, DISCORD_API_URL: fake.apiUrl },
+      env: {
+        ...cleanEnv(),
+        DISCORD_TOKEN: fake.token,
+        DISCORD_APPLICATION_ID: FAKE_IDS.applicationId,
+        DISCORD_GUILD_ID: FAKE_IDS.guildId,
+        DISCORD_API_URL: fake.apiUrl,
+        CONTENT_BASE_URL: 'https://example.test/content',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -78,6 +85,7 @@ describe('the app on Discord', { timeout: 60_000 }, () => {
         DISCORD_APPLICATION_ID: FAKE_IDS.applicationId,
         DISCORD_API_URL: fake.apiUrl,
         DATABASE_PATH: path.join(tempDir(), 'revoked.db'),
+        CONTENT_BASE_URL: 'https://example.test/content',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -90,5 +98,21 @@ describe('the app on Discord', { timeout: 60_000 }, () => {
     assert.equal(lines.length, 1, stderr);
     assert.match(lines[0] ?? '', /^cohort-bot: Discord setup error: Discord refused DISCORD_TOKEN/);
     assert.doesNotMatch(stderr, /revoked-token-value/);
+  });
+
+  it('npm start with Discord but neither PUBLIC_URL nor CONTENT_BASE_URL prints one line naming both and exits 2', async () => {
+    const child = spawn('npm', ['start'], {
+      cwd: REPO,
+      env: { ...cleanEnv(), DISCORD_TOKEN: 'a-token-value', DISCORD_APPLICATION_ID: FAKE_IDS.applicationId, DATABASE_PATH: path.join(tempDir(), 'nolinks.db') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+    const [code] = (await once(child, 'close')) as [number];
+    assert.equal(code, 2);
+    const lines = stderr.trim().split('\n');
+    assert.equal(lines.length, 1, stderr);
+    assert.match(lines[0] ?? '', /^cohort-bot: configuration error: neither PUBLIC_URL nor CONTENT_BASE_URL is set; with Discord on, .*set PUBLIC_URL .* or CONTENT_BASE_URL /);
+    assert.doesNotMatch(stderr, /a-token-value/);
   });
 });

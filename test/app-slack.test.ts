@@ -23,6 +23,7 @@ describe('the app on Slack', { timeout: 60_000 }, () => {
       SLACK_SIGNING_SECRET: SECRET,
       SLACK_API_URL: fake.apiUrl,
       PORT: '0',
+      PUBLIC_URL: 'https://cohort.example.test',
       DATABASE_PATH: path.join(tempDir(), 'slack.db'),
       LOG_LEVEL: 'silent',
     });
@@ -39,6 +40,8 @@ describe('the app on Slack', { timeout: 60_000 }, () => {
     await posted;
     assert.equal(fake.posted.at(-1)?.channel, FAKE_TEAM.channelId);
     assert.match(fake.posted.at(-1)?.text ?? '', /^Module \d\d · .* starts now/);
+    const buttons = JSON.stringify(fake.posted.at(-1)?.blocks).match(/"url":"[^"]+"/g) ?? [];
+    assert.ok(buttons.length > 0 && buttons.every((b) => b.startsWith('"url":"https://cohort.example.test/course/')), buttons.join('\n'));
     const health = await fetch(`http://127.0.0.1:${app.httpPort}/health`);
     assert.equal(health.status, 200);
     app.stop();
@@ -46,11 +49,35 @@ describe('the app on Slack', { timeout: 60_000 }, () => {
     await fake.close();
   });
 
+  it('in Socket Mode serves HTTP only when PUBLIC_URL is set, so the course pages can be reached', async () => {
+    const fake = await FakeSlack.start();
+    const base = { SLACK_BOT_TOKEN: fake.botToken, SLACK_APP_TOKEN: fake.appToken, SLACK_API_URL: fake.apiUrl, PORT: '0', LOG_LEVEL: 'silent' };
+    const io = { input: new PassThrough(), output: new PassThrough(), httpHost: '127.0.0.1' };
+    const withContent = await startApp(loadConfig({ ...base, CONTENT_BASE_URL: 'https://example.test/content', DATABASE_PATH: path.join(tempDir(), 'socket1.db') }), io);
+    assert.equal(withContent.httpPort, undefined);
+    withContent.stop();
+    await withContent.done;
+
+    const withPublic = await startApp(loadConfig({ ...base, PUBLIC_URL: 'https://cohort.example.test', DATABASE_PATH: path.join(tempDir(), 'socket2.db') }), io);
+    assert.ok(withPublic.httpPort);
+    assert.equal((await fetch(`http://127.0.0.1:${withPublic.httpPort}/health`)).status, 200);
+    withPublic.stop();
+    await withPublic.done;
+    await fake.close();
+  });
+
   it('npm start with a revoked Slack token prints one line saying what to fix and exits 2', async () => {
     const fake = await FakeSlack.start('xoxb-the-real-one');
     const child = spawn('npm', ['start'], {
       cwd: REPO,
-      env: { ...cleanEnv(), SLACK_BOT_TOKEN: 'xoxb-revoked-value', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, DATABASE_PATH: path.join(tempDir(), 'revoked.db') },
+      env: {
+        ...cleanEnv(),
+        SLACK_BOT_TOKEN: 'xoxb-revoked-value',
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_API_URL: fake.apiUrl,
+        DATABASE_PATH: path.join(tempDir(), 'revoked.db'),
+        CONTENT_BASE_URL: 'https://example.test/content',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

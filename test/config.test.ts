@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, DEFAULT_DATABASE_PATH, isLocalMode, loadConfig, readEnvFile } from '../src/config.ts';
+import { describeStartupError } from '../src/startup-error.ts';
 import { writeFileSync } from 'node:fs';
 import { tempDir } from './helpers/temp-dir.ts';
 import { thrown } from './helpers/thrown.ts';
@@ -54,6 +55,10 @@ describe('loadConfig', () => {
     ['DISCORD_APPLICATION_ID', 'abc', /DISCORD_APPLICATION_ID is "abc"; expected the application id/],
     ['GITHUB_API_URL', 'ftp://x', /GITHUB_API_URL is "ftp:\/\/x"; expected an http\(s\) URL/],
     ['CONTENT_BASE_URL', 'not a url', /CONTENT_BASE_URL is "not a url"/],
+    ['PUBLIC_URL', 'cohort.example.org', /PUBLIC_URL is "cohort.example.org"; expected the bot's public address, an http\(s\) URL/],
+    ['PUBLIC_URL', 'ftp://cohort.example.org', /PUBLIC_URL is "ftp:\/\/cohort.example.org"/],
+    ['PUBLIC_URL', 'https://cohort.example.org/?x=1', /without query or fragment/],
+    ['PUBLIC_URL', 'https://cohort.example.org/#top', /without query or fragment/],
     ['GITHUB_APP_ID', '12ab', /GITHUB_APP_ID is "12ab"/],
     ['GITHUB_POLL_MINUTES', '90', /GITHUB_POLL_MINUTES is "90"; expected whole minutes from 1 to 59/],
     ['GITHUB_SYNC_SHARE', '1.5', /GITHUB_SYNC_SHARE is "1.5"; expected a fraction above 0 and at most 1/],
@@ -74,7 +79,7 @@ describe('loadConfig', () => {
   });
 
   it('GIVEN DISCORD_TOKEN without DISCORD_APPLICATION_ID THEN asks for the id', () => {
-    const error = configError({ DISCORD_TOKEN: 'abc.def.ghi' });
+    const error = configError({ DISCORD_TOKEN: 'abc.def.ghi', PUBLIC_URL: 'https://cohort.example.org' });
     assert.equal(error.variable, 'DISCORD_APPLICATION_ID');
     assert.match(error.message, /DISCORD_APPLICATION_ID is missing; it is needed when DISCORD_TOKEN is set/);
   });
@@ -82,6 +87,36 @@ describe('loadConfig', () => {
   it('GIVEN a Slack bot token without signing secret or app token THEN says which to set', () => {
     const error = configError({ SLACK_BOT_TOKEN: 'xoxb-1' });
     assert.match(error.message, /SLACK_SIGNING_SECRET .*SLACK_APP_TOKEN/);
+  });
+
+  const discord = { DISCORD_TOKEN: 'abc.def.ghi', DISCORD_APPLICATION_ID: '123456789012345678' };
+  const slack = { SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_APP_TOKEN: 'xapp-1-2' };
+  for (const [platform, env] of [['Discord', discord], ['Slack', slack], ['Discord and Slack', { ...discord, ...slack }]] as const) {
+    it(`GIVEN ${platform} without PUBLIC_URL or CONTENT_BASE_URL THEN stops with one line naming both`, () => {
+      const error = configError(env);
+      assert.equal(error.variable, 'PUBLIC_URL');
+      assert.equal(
+        describeStartupError(error),
+        `configuration error: neither PUBLIC_URL nor CONTENT_BASE_URL is set; with ${platform} on, lecture links must open in a browser: set PUBLIC_URL (the address learners reach this bot at, e.g. https://cohort.example.org) or CONTENT_BASE_URL (a published copy of content/).`,
+      );
+    });
+
+    it(`GIVEN ${platform} with PUBLIC_URL or with CONTENT_BASE_URL THEN starts`, () => {
+      const withPublic = loadConfig({ ...env, PUBLIC_URL: 'https://cohort.example.org/' });
+      assert.deepEqual([withPublic.publicUrl, withPublic.contentBaseUrl], ['https://cohort.example.org', undefined]);
+      const withContent = loadConfig({ ...env, CONTENT_BASE_URL: 'https://example.test/content' });
+      assert.deepEqual([withContent.publicUrl, withContent.contentBaseUrl], [undefined, 'https://example.test/content']);
+    });
+  }
+
+  it('GIVEN local mode THEN needs neither: lectures open as files', () => {
+    const config = loadConfig({});
+    assert.deepEqual([config.publicUrl, config.contentBaseUrl], [undefined, undefined]);
+  });
+
+  it('GIVEN PUBLIC_URL with a path THEN keeps the path and drops trailing slashes', () => {
+    assert.equal(loadConfig({ PUBLIC_URL: 'https://example.org/cohort//' }).publicUrl, 'https://example.org/cohort');
+    assert.equal(loadConfig({ PUBLIC_URL: 'http://127.0.0.1:3000' }).publicUrl, 'http://127.0.0.1:3000');
   });
 
   it('GIVEN a GitHub App id without a key THEN asks for the key', () => {

@@ -1,22 +1,51 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ContentLinks } from '../core/course.ts';
+import type { ContentLinks, Course, Module } from '../core/course.ts';
+import { cohortBoardPath, exerciseAnchor, lecturePath, modulePath } from '../core/site-paths.ts';
+
+export interface LinkBases {
+  /** PUBLIC_URL: the bot's own site serves the course and published boards. */
+  publicUrl?: string | undefined;
+  /** CONTENT_BASE_URL: a published copy of content/, used when there is no PUBLIC_URL. */
+  contentBaseUrl?: string | undefined;
+}
 
 /**
- * Links to content: under `baseUrl` (CONTENT_BASE_URL, or the repository's content/ on GitHub), or, when none is
- * given, file URLs into the local checkout, which terminals make clickable in local mode.
+ * Links to the course: pages of the bot's site under `publicUrl`; else files under `contentBaseUrl`; else, in
+ * local mode, file URLs into the checkout, which terminals make clickable. Both bases come without a trailing slash.
  */
-export function createContentLinks(contentDir: string, baseUrl: string | undefined): ContentLinks {
+export function createContentLinks(contentDir: string, { publicUrl, contentBaseUrl }: LinkBases): ContentLinks {
+  if (publicUrl !== undefined) {
+    return {
+      lecture: (module, lecture) => `${publicUrl}${lecturePath(module, lecture)}`,
+      module: (module) => `${publicUrl}${modulePath(module)}`,
+      exercise: (module, exerciseId) => `${publicUrl}${modulePath(module)}#${exerciseAnchor(exerciseId)}`,
+      board: (publicId) => `${publicUrl}${cohortBoardPath(publicId)}`,
+    };
+  }
+  const file = (contentPath: string): string =>
+    contentBaseUrl !== undefined ? `${contentBaseUrl}/${contentPath}` : pathToFileURL(path.join(contentDir, contentPath)).href;
+  const moduleDir = (module: Module): string => `modules/${module.folder}`;
   return {
-    lecture: (lecture) =>
-      baseUrl ? `${baseUrl}/${lecture.contentPath}` : pathToFileURL(path.join(contentDir, lecture.contentPath)).href,
+    lecture: (_module, lecture) => file(lecture.contentPath),
+    module: (module) => file(`${moduleDir(module)}/README.md`),
+    exercise: (module, exerciseId) => file(`${moduleDir(module)}/exercises/${exerciseId}/README.md`),
   };
 }
 
-/** `<repository>/blob/main/content`, from package.json's repository URL: where chat platforms link lectures by default. */
-export function defaultContentBaseUrl(): string {
-  const manifest = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { repository?: { url?: string } };
-  const repository = (manifest.repository?.url ?? 'https://github.com/cohort-bot/cohort-bot').replace(/^git\+/, '').replace(/\.git$/, '');
-  return `${repository}/blob/main/content`;
+/**
+ * The page of the bot's site that shows a file of content/ (a path like `modules/<folder>/lectures/01-x.md`): its
+ * lecture, or its module's page (at the exercise for an exercise's files); the course index for anything else.
+ * For links written into a learner's starter repo, which must open wherever they point.
+ */
+export function sitePathFor(course: Course, contentPath: string): string {
+  const [, folder, kind, item] = contentPath.split('/');
+  const module = course.modules.find((m) => m.folder === folder);
+  if (!module) return '/course';
+  const lecture = module.lectures.find((l) => l.contentPath === contentPath);
+  if (lecture) return lecturePath(module, lecture);
+  if ((kind === 'exercises' || kind === 'solutions') && item && module.exercises.some((e) => e.id === item)) {
+    return `${modulePath(module)}#${exerciseAnchor(item)}`;
+  }
+  return modulePath(module);
 }

@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync
 import path from 'node:path';
 import { moduleLabel, type Course } from '../core/course.ts';
 import { CHECK_DATA_PATH, CHECK_SCRIPT_PATH, checkData, checkScript, officialTestFiles, WORKSPACE_MANIFEST_PATH } from './course-check.ts';
+import { sitePathFor } from './content-links.ts';
 import { exerciseCrates } from './exercise-crates.ts';
 import { gitBlobSha } from './git-blob-sha.ts';
 import { rewriteRelativeLinks } from './markdown-links.ts';
@@ -62,7 +63,7 @@ export function writeStarterRepo(
   course: Course,
   contentDir: string,
   outDir: string,
-  options: { use?: 'starters' | 'solutions'; contentBaseUrl: string },
+  options: { use?: 'starters' | 'solutions'; contentBaseUrl?: string; publicUrl?: string },
 ): void {
   const use = options.use ?? 'starters';
   if (existsSync(outDir) && readdirSync(outDir).length > 0) throw new Error(`${outDir} is not empty: choose a new folder for the starter repo.`);
@@ -72,7 +73,11 @@ export function writeStarterRepo(
     const from = use === 'starters' ? crate.starterDir : crate.solutionDir;
     const to = path.join(outDir, 'exercises', crate.exercise.id);
     cpSync(from, to, { recursive: true, filter: (source) => !/[/\\](target|Cargo\.lock)$/.test(source) });
-    linkBackToCourse(from, to, contentDir, options.contentBaseUrl);
+    linkBackToCourse(from, to, contentDir, (inContent, anchor) =>
+      options.publicUrl !== undefined
+        ? `${options.publicUrl}${sitePathFor(course, inContent)}`
+        : `${options.contentBaseUrl ?? ''}/${inContent}${anchor ? `#${anchor}` : ''}`,
+    );
   }
   for (const file of officialFiles(course, contentDir).filter((f) => f.exerciseId === undefined)) {
     mkdirSync(path.dirname(path.join(outDir, file.path)), { recursive: true });
@@ -86,7 +91,7 @@ export function writeStarterRepo(
  * Exercise READMEs link to lectures with paths that only resolve inside content/; in the learner's repo they
  * become links to the published course, so none is broken.
  */
-function linkBackToCourse(fromDir: string, toDir: string, contentDir: string, contentBaseUrl: string): void {
+function linkBackToCourse(fromDir: string, toDir: string, contentDir: string, linkTo: (inContent: string, anchor: string | undefined) => string): void {
   for (const file of readdirSync(toDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md'))) {
     const original = path.join(fromDir, file);
     const markdown = readFileSync(path.join(toDir, file), 'utf8');
@@ -95,7 +100,7 @@ function linkBackToCourse(fromDir: string, toDir: string, contentDir: string, co
       const resolved = path.resolve(path.dirname(original), decodeURI(file_ ?? ''));
       if (resolved.startsWith(fromDir + path.sep)) return undefined; // stays inside the exercise: still valid
       const inContent = path.relative(contentDir, resolved).split(path.sep).join('/');
-      return `${contentBaseUrl}/${inContent}${anchor ? `#${anchor}` : ''}`;
+      return linkTo(inContent, anchor);
     });
     if (rewritten !== markdown) writeFileSync(path.join(toDir, file), rewritten);
   }

@@ -67,7 +67,16 @@ export function phaseName(course: Course, phase: number): string {
   return course.phases.find((p) => p.number === phase)?.name ?? `Phase ${phase}`;
 }
 
-/** Turns a lecture's content path into a link a learner can open; where content is served is decided at start. */
+/**
+ * Links a learner can open: the course's pages on the bot's site (PUBLIC_URL), a published copy of content/
+ * (CONTENT_BASE_URL), or files in the checkout (local mode). Which one is decided at start.
+ */
 export interface ContentLinks {
-  lecture(lecture: Lecture): string;
+  lecture(module: Module, lecture: Lecture): string;
+  /** The module's overview: objectives, lectures and exercises. */
+  module(module: Module): string;
+  /** What to build for one exercise of the module. */
+  exercise(module: Module, exerciseId: string): string;
+  /** A published cohort board; absent when the bot has no public address (PUBLIC_URL unset). */
+  board?: (publicId: string) => string;
 }

@@ -111,6 +111,11 @@ export function createCohortQueries(db: Db) {
     isBoardPublished(id: number): boolean {
       return (byId.get(id)?.board_published ?? 0) === 1;
     },
+    /** The board's public id while it is published; undefined otherwise. */
+    publishedBoardId(id: number): string | undefined {
+      const row = byId.get(id);
+      return row?.board_published === 1 ? (row.public_id ?? undefined) : undefined;
+    },
   };
 }
 

@@ -26,7 +26,7 @@ describe('/help', () => {
     const { services, registry } = await testServices(NOW);
     const reply = await registry.execute(invocation('help'), services);
     assert.deepEqual(reply.fields?.map((f) => f.name), [
-      '/cohort <create|status|pause|resume|post-now|resend|timezone|add-organiser|remove-organiser|sync>',
+      '/cohort <create|status|pause|resume|post-now|resend|timezone|add-organiser|remove-organiser|sync|publish>',
       '/help [command:command]',
       '/join',
       '/leaderboard',
@@ -82,7 +82,7 @@ describe('/module', () => {
     });
   }
 
-  it('shows summary, objectives, exercises and lecture links; dates and marks when in a cohort', async () => {
+  it('shows summary, objectives, exercises and links to lectures, exercises and module; dates and marks when in a cohort', async () => {
     const { services, registry, store } = await testServices(NOW);
     const outside = await registry.execute(invocation('module', '1'), services);
     assert.deepEqual(outside.fields?.map((f) => f.name), ['Phase', 'Length', 'Points', 'You will be able to', 'Exercises']);
@@ -96,7 +96,17 @@ describe('/module', () => {
     assert.equal(inside.text, module1.summary);
     assert.match(inside.fields?.find((f) => f.name === 'Exercises')?.value ?? '', /⬜ .*ex01-lru-cache.*\n✅ .*ex02-config-cli/);
     assert.equal(inside.fields?.find((f) => f.name === 'Dates')?.value, 'Released Mon 7 Dec 2026, 09:00 GMT+1\nDue Mon 21 Dec 2026, 09:00 GMT+1');
-    assert.equal(inside.links?.length, module1.lectures.length);
+    assert.deepEqual(inside.links?.map((l) => l.label), [
+      ...module1.lectures.map((l, i) => `Lecture ${i + 1}: ${l.title}`),
+      'Exercise: An LRU cache with O(1) get and put',
+      'Exercise: A validating config CLI tool',
+      'Module 01 · Core Rust Fluency: overview',
+    ]);
+    assert.deepEqual(inside.links?.slice(-3).map((l) => l.url), [
+      'https://example.test/content/modules/module-01-core-rust/exercises/ex01-lru-cache/README.md',
+      'https://example.test/content/modules/module-01-core-rust/exercises/ex02-config-cli/README.md',
+      'https://example.test/content/modules/module-01-core-rust/README.md',
+    ]);
   });
 
   it('GIVEN no module or a wrong one THEN says how to name one', async () => {

@@ -29,7 +29,11 @@ describe('/next-module', () => {
     assert.equal(reply.private, true);
     assert.deepEqual(
       reply.links?.map((l) => l.url),
-      module1.lectures.map((l) => `https://example.test/content/${l.contentPath}`),
+      [
+        ...module1.lectures.map((l) => `https://example.test/content/${l.contentPath}`),
+        ...module1.exercises.map((e) => `https://example.test/content/modules/module-01-core-rust/exercises/${e.id}/README.md`),
+        'https://example.test/content/modules/module-01-core-rust/README.md',
+      ],
     );
     assert.match(field(reply, 'Your exercises'), /⬜ .*ex01-lru-cache.*\n⬜ .*ex02-config-cli/);
     assert.equal(field(reply, 'Progress'), '▱▱ 0/2');
@@ -88,7 +92,8 @@ describe('/next-module', () => {
     const reply = await ask();
     assert.equal(reply.title, 'Winter cohort is on Module 02 · Async and Networking with Tokio');
     assert.match(reply.text ?? '', /type \/join/);
-    assert.equal(reply.links?.length, realCourse().modules[1]?.lectures.length);
+    const module2 = realCourse().modules[1];
+    assert.equal(reply.links?.length, (module2?.lectures.length ?? 0) + (module2?.exercises.length ?? 0) + 1);
   });
 
   it('GIVEN a channel without a cohort THEN explains there is none', async () => {

@@ -56,6 +56,7 @@ describe('webhooks and a bot killed at random moments', { timeout: 10 * 60_000 }
       ...cleanEnv(),
       DATABASE_PATH: databasePath,
       PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
       LOG_LEVEL: 'warn',
       SLACK_BOT_TOKEN: slack.botToken,
       SLACK_SIGNING_SECRET: SIGNING,

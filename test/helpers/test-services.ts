@@ -49,7 +49,7 @@ export async function testServices(now: Date) {
     course: realCourse(),
     clock,
     logger: createLogger('debug', logs.stream),
-    links: createContentLinks(DEFAULT_CONTENT_DIR, 'https://example.test/content'),
+    links: createContentLinks(DEFAULT_CONTENT_DIR, { contentBaseUrl: 'https://example.test/content' }),
     outbox: { wake: () => {} },
   };
   const registry: Registry = createRegistry(await loadCommands());

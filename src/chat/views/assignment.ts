@@ -3,7 +3,7 @@ import type { Cohort } from '../../core/cohort.ts';
 import { moduleLabel, type ContentLinks } from '../../core/course.ts';
 import type { ModuleWindow } from '../../core/schedule.ts';
 import type { Reply } from '../reply.ts';
-import { exerciseLines, lectureLinks } from './module-view.ts';
+import { exerciseLines, moduleLinks } from './module-view.ts';
 
 /** The channel post that opens a module: what to read, what to build, by when. */
 export function assignmentReply(window: ModuleWindow, cohort: Cohort, links: ContentLinks): Reply {
@@ -16,7 +16,7 @@ export function assignmentReply(window: ModuleWindow, cohort: Cohort, links: Con
       { name: 'Due', value: formatInZone(window.dueAt, cohort.timezone), inline: true },
       { name: 'Length', value: `${module.weeks} week${module.weeks === 1 ? '' : 's'}`, inline: true },
     ],
-    links: lectureLinks(module, links),
+    links: moduleLinks(module, links),
     footer: 'Type /next-module for your own next step.',
     private: false,
   };

@@ -1,14 +1,19 @@
 import { formatInZone } from '../../core/calendar.ts';
 import type { Cohort } from '../../core/cohort.ts';
-import type { ContentLinks, Module } from '../../core/course.ts';
+import { moduleLabel, type ContentLinks, type Module } from '../../core/course.ts';
 import type { ExerciseMark } from '../../core/next-step.ts';
 import type { ModuleWindow } from '../../core/schedule.ts';
 import type { ReplyField, ReplyLink } from '../reply.ts';
 
 /** Pieces of a module's presentation shared by /module, /next-module and the weekly post. */
 
-export function lectureLinks(module: Module, links: ContentLinks): ReplyLink[] {
-  return module.lectures.map((lecture, i) => ({ label: `Lecture ${i + 1}: ${lecture.title}`, url: links.lecture(lecture) }));
+/** What to open for a module: its lectures in order, what each exercise asks, then the module's own page. */
+export function moduleLinks(module: Module, links: ContentLinks): ReplyLink[] {
+  return [
+    ...module.lectures.map((lecture, i) => ({ label: `Lecture ${i + 1}: ${lecture.title}`, url: links.lecture(module, lecture) })),
+    ...module.exercises.map((exercise) => ({ label: `Exercise: ${exercise.title}`, url: links.exercise(module, exercise.id) })),
+    { label: `${moduleLabel(module)}: overview`, url: links.module(module) },
+  ];
 }
 
 /** One line per exercise; with marks when we know the learner's progress. */
