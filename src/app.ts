@@ -3,6 +3,7 @@ import { createConsoleAdapter } from './adapters/console/console-adapter.ts';
 import { renderText } from './adapters/console/render-text.ts';
 import { createDiscordAdapter, type DiscordAdapter } from './adapters/discord/discord-adapter.ts';
 import { createSlackAdapter, type SlackAdapter } from './adapters/slack/slack-adapter.ts';
+import { createContentHighlighter, mountSite } from './adapters/web/site-routes.ts';
 import { createWebServer, type WebServer } from './adapters/web/web-server.ts';
 import type { Services } from './chat/context.ts';
 import { loadCommands } from './chat/load-commands.ts';
@@ -116,7 +117,7 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
     // With a public address the bot serves the course and published boards, whatever else needs HTTP.
     let needsHttp = config.publicUrl !== undefined;
     if (config.publicUrl !== undefined) {
-      // site: mounted here
+      mountSite(web, { course, contentDir, store, clock, logger, highlighter: await createContentHighlighter(course, contentDir) });
     }
     if (config.slack) {
       slack = createSlackAdapter({ config: config.slack, registry, services, logger, web });

@@ -23,10 +23,20 @@ export interface Standing {
  */
 export function rankLearners(course: Course, learners: readonly Learner[], passes: readonly Pass[]): Standing[] {
   const points = new Map(course.modules.flatMap((m) => m.exercises).map((e) => [e.id, e.points]));
-  const standings = learners.map((learner) => {
-    const own = passes.filter((p) => p.learnerId === learner.id && points.has(p.exerciseId));
-    const reachedAt = own.reduce<Date | null>((latest, p) => (latest === null || p.firstPassedAt > latest ? p.firstPassedAt : latest), null);
-    return { rank: 0, learner, points: own.reduce((sum, p) => sum + (points.get(p.exerciseId) ?? 0), 0), exercises: own.length, reachedAt };
+  // One pass over the passes, grouped by learner: the board is computed per request, for cohorts of thousands.
+  const totals = new Map<number, { points: number; exercises: number; reachedAt: Date | null }>();
+  for (const pass of passes) {
+    const worth = points.get(pass.exerciseId);
+    if (worth === undefined) continue;
+    let total = totals.get(pass.learnerId);
+    if (!total) totals.set(pass.learnerId, (total = { points: 0, exercises: 0, reachedAt: null }));
+    total.points += worth;
+    total.exercises += 1;
+    if (total.reachedAt === null || pass.firstPassedAt > total.reachedAt) total.reachedAt = pass.firstPassedAt;
+  }
+  const standings = learners.map((learner): Standing => {
+    const total = totals.get(learner.id);
+    return { rank: 0, learner, points: total?.points ?? 0, exercises: total?.exercises ?? 0, reachedAt: total?.reachedAt ?? null };
   });
   const time = (s: Standing) => s.reachedAt?.getTime() ?? Infinity;
   standings.sort((a, b) => b.points - a.points || time(a) - time(b) || a.learner.displayName.localeCompare(b.learner.displayName));

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../logger.ts';
+import { SECURITY_HEADERS } from './security-headers.ts';
 
 export interface WebServer {
   /** Sends requests whose path starts with `prefix` to `listener` (Slack events now; GitHub webhooks later). */
@@ -16,13 +17,13 @@ export function createWebServer(logger: Logger): WebServer {
   const routes: { prefix: string; listener: RequestListener }[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (req.method === 'GET' && path === '/health') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/health') {
+      res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : '{"ok":true}');
       return;
     }
     const route = routes.find((r) => path === r.prefix || path.startsWith(`${r.prefix}/`));
     if (!route) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+      res.writeHead(404, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8' }).end('{"error":"not found"}');
       return;
     }
     try {
