@@ -14,6 +14,7 @@ describe('logger', () => {
       SLACK_BOT_TOKEN: 'xoxb-slack-secret',
       SLACK_SIGNING_SECRET: 'signing-secret-value',
       GITHUB_WEBHOOK_SECRET: 'webhook-secret-value-123',
+      PUBLIC_URL: 'https://cohort.example.org',
     });
     logger.info({ config, token: 'top-level-secret', headers: { authorization: 'Bearer hidden' } }, 'starting');
     const written = JSON.stringify(logs.lines());
