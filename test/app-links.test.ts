@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
@@ -8,21 +7,10 @@ import { startApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { FakeDiscord, FAKE_IDS, MEMBER, ORGANISER } from './fakes/discord/fake-discord.ts';
 import { FakeSlack, signSlackRequest, SLACK_ADMIN, SLACK_MEMBER } from './fakes/slack/fake-slack.ts';
+import { freePort } from './helpers/free-port.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
-/**
- * Every link the bot posts in chat, taken from what the fake platforms received, opens: with PUBLIC_URL set they
- * are pages of the bot's own site, and each answers 200.
- */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
+/** Every URL in what a fake platform received. */
 function linksIn(value: unknown): string[] {
   return [...JSON.stringify(value).matchAll(/https?:\/\/[^\s"')\]<>|\\]+/g)].map((m) => m[0]);
 }
@@ -37,6 +25,10 @@ async function assertAllOpen(links: readonly string[], publicUrl: string): Promi
   }
 }
 
+/**
+ * Every link the bot posts in chat, taken from what the fake platforms received, opens: with PUBLIC_URL set they
+ * are pages of the bot's own site, and each answers 200.
+ */
 describe('links the bot posts in chat', { timeout: 120_000 }, () => {
   it('on Discord: /next-module, /module, the assignment post and the published board all open', async () => {
     const fake = await FakeDiscord.start();

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
@@ -11,6 +10,7 @@ import { sendGithubWebhook } from '../fakes/github/webhook-sender.ts';
 import { FAKE_TEAM, FakeSlack } from '../fakes/slack/fake-slack.ts';
 import { cleanEnv } from '../helpers/clean-env.ts';
 import { linkedLearner, starterRepo } from '../helpers/github-fixture.ts';
+import { freePort } from '../helpers/free-port.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { realCourse } from '../helpers/test-services.ts';
 
@@ -27,15 +27,6 @@ const GATHER_MS = 200;
 const course = realCourse();
 const exercises = course.modules.flatMap((m) => m.exercises).slice(0, 5);
 const LEARNERS = 5;
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 describe('webhooks and a bot killed at random moments', { timeout: 10 * 60_000 }, () => {
   it(`loses no pass and posts no Slack message twice across ${TRIALS} kill -9s`, async () => {
