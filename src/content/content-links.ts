@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ContentLinks, Course, Module } from '../core/course.ts';
-import { cohortBoardPath, exerciseAnchor, lecturePath, modulePath } from '../core/site-paths.ts';
+import { cohortBoardPath, COURSE_PATH, exerciseAnchor, indexCourse, lecturePath, modulePath, pageForContentPath } from '../core/site-paths.ts';
 
 export interface LinkBases {
   /** PUBLIC_URL: the bot's own site serves the course and published boards. */
@@ -34,16 +34,17 @@ export function createContentLinks(contentDir: string, { publicUrl, contentBaseU
 }
 
 /**
- * The page of the bot's site that shows a file of content/ (a path like `modules/<folder>/lectures/01-x.md`): its
- * lecture, or its module's page (at the exercise for an exercise's files); the course index for anything else.
- * For links written into a learner's starter repo, which must open wherever they point.
+ * The page of the bot's site nearest to a file of content/, for links written into a learner's starter repo, which
+ * must open wherever they point: the page that shows the file; for a file the site does not serve (a solution, an
+ * exercise's source), its exercise or module; the course index for anything else.
  */
 export function sitePathFor(course: Course, contentPath: string): string {
+  const index = indexCourse(course);
   const [, folder, kind, item] = contentPath.split('/');
-  const module = course.modules.find((m) => m.folder === folder);
-  if (!module) return '/course';
-  const lecture = module.lectures.find((l) => l.contentPath === contentPath);
-  if (lecture) return lecturePath(module, lecture);
+  const module = folder ? index.module(folder) : undefined;
+  const page = pageForContentPath(index, contentPath);
+  if (page !== null) return page;
+  if (!module) return COURSE_PATH;
   if ((kind === 'exercises' || kind === 'solutions') && item && module.exercises.some((e) => e.id === item)) {
     return `${modulePath(module)}#${exerciseAnchor(item)}`;
   }
