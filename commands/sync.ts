@@ -17,9 +17,9 @@ export default defineCommand({
     if (!learner.githubRepo || !learner.githubVerifiedAt) {
       throw new UserError('github-link', 'You have not linked a GitHub repo yet.', 'Type /link-github login:<your login> repo:<owner/name> to link it.');
     }
-    if (!store.syncState.claimRequest(learner.id, ctx.now, new Date(ctx.now.getTime() - SYNC_INTERVAL_MS))) {
-      const last = store.syncState.get(learner.id)?.requestedAt ?? ctx.now;
-      const wait = Math.max(1, Math.ceil((last.getTime() + SYNC_INTERVAL_MS - ctx.now.getTime()) / 1000));
+    const waitMs = store.rateLimits.claim(`sync:${learner.id}`, ctx.now, SYNC_INTERVAL_MS);
+    if (waitMs > 0) {
+      const wait = Math.ceil(waitMs / 1000);
       throw new UserError('too-soon', 'You synced less than a minute ago.', `Try again in ${wait} s; finished checks also arrive by themselves.`);
     }
     const report = await github.sync([learner], { force: true, wait: false });

@@ -38,7 +38,6 @@ export interface SyncState {
   rollup: string | null;
   syncedAt: Date | null;
   error: string | null;
-  requestedAt: Date | null;
 }
 
 interface SyncRow {
@@ -46,7 +45,6 @@ interface SyncRow {
   rollup: string | null;
   synced_at: string | null;
   error: string | null;
-  requested_at: string | null;
 }
 
 const date = (value: string | null) => (value === null ? null : new Date(value));
@@ -62,15 +60,10 @@ export function createSyncStateQueries(db: Db) {
     `INSERT INTO github_sync_state (learner_id, error) VALUES (?, ?) ON CONFLICT (learner_id) DO UPDATE SET error = excluded.error`,
   );
   const forget = db.prepare<[number]>('UPDATE github_sync_state SET head_sha = NULL, rollup = NULL, error = NULL WHERE learner_id = ?');
-  const requested = db.prepare<[number, string, string]>(
-    `INSERT INTO github_sync_state (learner_id, requested_at) VALUES (?, ?)
-     ON CONFLICT (learner_id) DO UPDATE SET requested_at = excluded.requested_at
-     WHERE github_sync_state.requested_at IS NULL OR github_sync_state.requested_at <= ?`,
-  );
   return {
     get(learnerId: number): SyncState | undefined {
       const row = get.get(learnerId);
-      return row && { headSha: row.head_sha, rollup: row.rollup, syncedAt: date(row.synced_at), error: row.error, requestedAt: date(row.requested_at) };
+      return row && { headSha: row.head_sha, rollup: row.rollup, syncedAt: date(row.synced_at), error: row.error };
     },
     /** The repo was read at this head and rollup; clears any earlier error. */
     saw(learnerId: number, headSha: string | null, rollup: string | null, now: Date): void {
@@ -82,10 +75,6 @@ export function createSyncStateQueries(db: Db) {
     /** The next sync takes a full look (after a relink). */
     forget(learnerId: number): void {
       forget.run(learnerId);
-    },
-    /** Claims a learner-requested sync unless one was claimed after `notBefore`; false when too soon. */
-    claimRequest(learnerId: number, now: Date, notBefore: Date): boolean {
-      return requested.run(learnerId, now.toISOString(), notBefore.toISOString()).changes === 1;
     },
   };
 }
