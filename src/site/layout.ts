@@ -4,6 +4,12 @@ import { escapeHtml } from './html.ts';
 /** The stylesheet's address; served by the site's routes under the course's prefix. */
 export const STYLESHEET_PATH = `${COURSE_PATH}/assets/site.css`;
 
+/** The site's icon: served, so browsers asking for one get it instead of a 404 for /favicon.ico. */
+export const ICON_PATH = `${COURSE_PATH}/assets/icon.svg`;
+export const ICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#b7410e"/>' +
+  '<text x="16" y="23" font-family="sans-serif" font-size="20" font-weight="700" text-anchor="middle" fill="#fff">R</text></svg>\n';
+
 export interface Crumb {
   label: string;
   /** Omitted for the current page. */
@@ -22,8 +28,8 @@ export interface PageFrame {
 }
 
 /**
- * The one layout of every page: landmarks (header, nav, main, footer), a skip link, the stylesheet as a file, and
- * no script at all.
+ * The one layout of every page: landmarks (header, nav, main, footer), a skip link, the stylesheet as a file, the
+ * site's icon (so browsers do not ask for /favicon.ico, a 404 on every first visit), and no script at all.
  */
 export function layout(page: PageFrame): string {
   const title = page.title === page.siteTitle ? page.title : `${page.title} · ${page.siteTitle}`;
@@ -40,6 +46,7 @@ export function layout(page: PageFrame): string {
 <meta name="color-scheme" content="light dark">
 <title>${escapeHtml(title)}</title>
 ${page.description ? `<meta name="description" content="${escapeHtml(page.description)}">\n` : ''}<link rel="stylesheet" href="${STYLESHEET_PATH}">
+<link rel="icon" href="${ICON_PATH}" type="image/svg+xml">
 </head>
 <body>
 <a class="skip-link" href="#main">Skip to content</a>

@@ -10,7 +10,7 @@ import type { Logger } from '../../logger.ts';
 import { boardData, boardJson, boardPage } from '../../site/board.ts';
 import { buildCourseSite, courseMarkdown, type ReadContent } from '../../site/course-site.ts';
 import { createSiteHighlighter, fenceLanguages, type SiteHighlighter } from '../../site/highlight.ts';
-import { STYLESHEET_PATH } from '../../site/layout.ts';
+import { ICON_PATH, ICON_SVG, STYLESHEET_PATH } from '../../site/layout.ts';
 import type { Store } from '../../store/store.ts';
 import type { WebServer } from './web-server.ts';
 
@@ -79,6 +79,7 @@ export function mountSite(web: Pick<WebServer, 'route'>, deps: SiteDeps): void {
   const site = buildCourseSite(course, contentReader(deps.contentDir), deps.highlighter);
   const coursePages = new Map([...site.pages].map(([p, html]) => [p, entity(html, HTML, COURSE_CACHE)]));
   const stylesheet = entity(site.stylesheet, CSS, COURSE_CACHE);
+  const icon = entity(ICON_SVG, 'image/svg+xml; charset=utf-8', COURSE_CACHE);
   logger.info({ pages: coursePages.size, ms: Date.now() - started }, 'course site rendered');
 
   const notFoundHtml = (res: ServerResponse, req: IncomingMessage) => send(req, res, 404, { body: site.notFound, type: HTML, cacheControl: 'no-cache' });
@@ -98,6 +99,7 @@ export function mountSite(web: Pick<WebServer, 'route'>, deps: SiteDeps): void {
     course(req, res, segments, query) {
       const pagePath = `/${segments.join('/')}`;
       if (pagePath === STYLESHEET_PATH) return send(req, res, 200, stylesheet);
+      if (pagePath === ICON_PATH) return send(req, res, 200, icon);
       const page = coursePages.get(pagePath);
       if (!page) return notFoundHtml(res, req);
       const publicId = segments.length === 2 ? query.get('cohort') : null;
