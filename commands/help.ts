@@ -37,7 +37,10 @@ export default defineCommand({
         name: command.usage,
         value: `${command.description}${command.organiserOnly ? ' (organisers)' : ''}`,
       })),
-      footer: 'Type /help <command> for details on one command.',
+      footer: `Type /help <command> for details on one command.${
+        // Slack: a short command can be shadowed by another app's; the app command always reaches us.
+        ctx.invocation.appCommand ? ` Every command also works as ${ctx.invocation.appCommand} <command>, e.g. ${ctx.invocation.appCommand} next-module.` : ''
+      }`,
       private: true,
     };
   },

@@ -31,6 +31,7 @@ export default defineCommand({
       title: `${cohort.name} leaderboard`,
       text: lines.join('\n'),
       footer: `${scored} of ${standings.length} learners have points. An exercise counts once its CI check passes in the learner's repo.`,
+      actions: [{ label: 'Show me', command: 'progress' }],
       private: true,
     };
   },

@@ -30,6 +30,7 @@ export default defineCommand({
           { name: 'Due', value: when(window.dueAt) },
         ],
         links: moduleLinks(window.module, links),
+        actions: [{ label: 'Join', command: 'join', style: 'primary' }],
         private: true,
       };
     }
@@ -50,6 +51,7 @@ export default defineCommand({
           links: moduleLinks(module, links),
           footer: step.overdue ? 'This module is past its due date: finishing it still counts.' : undefined,
           tone: step.overdue ? 'warning' : 'info',
+          actions: [{ label: 'My progress', command: 'progress' }],
           private: true,
         };
       }
@@ -60,6 +62,7 @@ export default defineCommand({
           fields: [{ name: 'Coming next', value: exerciseLines(step.window.module) }],
           links: moduleLinks(step.window.module, links),
           tone: 'success',
+          actions: [{ label: 'My progress', command: 'progress' }],
           private: true,
         };
       case 'finished':

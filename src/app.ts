@@ -79,6 +79,7 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
     leaseMs: config.outboxLeaseMs,
     batching: { kinds: ['celebration'], combine: (_kind, payloads) => celebrationBurstReply(payloads) },
   });
+  let slack: SlackAdapter | undefined;
   const github = createGithubService({
     config: config.github,
     store,
@@ -87,6 +88,8 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
     logger,
     ...githubWiring(course, contentDir, store),
     onCelebrated: () => outbox.wake(),
+    // The Slack adapter starts later; a pass before then has no Home tab to refresh.
+    onPassed: (learner) => slack?.passesRecorded([learner]),
     tuning: { webhookDelayMs: config.github.webhookGatherMs, ...io.githubTuning },
   });
   const services: Services = { store, course, clock, logger, links: createContentLinks(contentDir, config), outbox, ...(github ? { github } : {}) };
@@ -100,7 +103,6 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
     onPosted: () => outbox.wake(),
   });
   let discord: DiscordAdapter | undefined;
-  let slack: SlackAdapter | undefined;
   let web: WebServer | undefined;
   let httpPort: number | undefined;
   let stopLocal: (() => void) | undefined;
@@ -120,7 +122,7 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
       mountSite(web, { course, contentDir, store, clock, logger, highlighter: await createContentHighlighter(course, contentDir) });
     }
     if (config.slack) {
-      slack = createSlackAdapter({ config: config.slack, registry, services, logger, web });
+      slack = createSlackAdapter({ config: { ...config.slack, commandNames: config.slackCommands }, registry, services, logger, web });
       await slack.start();
       deliverers.slack = slack.deliver;
       // Socket Mode needs no inbound HTTP; HTTP mode receives slash commands on PORT.

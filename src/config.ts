@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { DEFAULT_SLACK_COMMANDS, SLACK_BUILT_IN_COMMANDS, SLACK_COMMAND_NAME, type SlackCommandNames } from './adapters/slack/slack-commands.ts';
 
 /**
  * Every environment variable the bot reads, validated once. Read from an `env` parameter (not process.env
@@ -25,6 +26,8 @@ export interface Config {
   slack:
     | { botToken: string; signingSecret: string | undefined; appToken: string | undefined; apiUrl: string | undefined }
     | undefined;
+  /** How commands are named on Slack (also read without a Slack token, for the manifest). */
+  slackCommands: SlackCommandNames;
   github: {
     token: string | undefined;
     appId: string | undefined;
@@ -79,6 +82,18 @@ const VARIABLES = {
   SLACK_SIGNING_SECRET: { schema: noSpaces, expected: 'the signing secret from the Slack app settings', secret: true },
   SLACK_APP_TOKEN: { schema: z.string().regex(/^xapp-\S+$/), expected: 'an app-level token starting with xapp-', secret: true },
   SLACK_API_URL: { schema: httpUrl, expected: 'an http(s) URL, e.g. https://slack.com/api/' },
+  SLACK_COMMAND: {
+    schema: z
+      .string()
+      .transform((name) => (name.startsWith('/') ? name : `/${name}`))
+      .pipe(z.string().regex(SLACK_COMMAND_NAME))
+      .refine((name) => !SLACK_BUILT_IN_COMMANDS.has(name.slice(1))),
+    expected: "a slash command name that is not one of Slack's built-ins: lowercase letters, digits, - and _, up to 32 characters, e.g. /cohort-bot",
+  },
+  SLACK_COMMAND_PREFIX: {
+    schema: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,19}$/),
+    expected: 'up to 20 lowercase letters, digits, - and _ put before each short command, e.g. rust-',
+  },
   GITHUB_TOKEN: { schema: noSpaces, expected: 'a GitHub personal access token', secret: true },
   GITHUB_APP_ID: { schema: z.string().regex(/^\d+$/), expected: 'the numeric id of your GitHub App' },
   GITHUB_PRIVATE_KEY: {
@@ -162,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     slack: slackBotToken
       ? { botToken: slackBotToken, signingSecret: slackSigningSecret, appToken: slackAppToken, apiUrl: value('SLACK_API_URL') }
       : undefined,
+    slackCommands: { appCommand: value('SLACK_COMMAND') ?? DEFAULT_SLACK_COMMANDS.appCommand, prefix: value('SLACK_COMMAND_PREFIX') ?? '' },
     github: {
       token: value('GITHUB_TOKEN'),
       appId,

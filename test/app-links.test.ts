@@ -90,7 +90,7 @@ describe('links the bot posts in chat', { timeout: 120_000 }, () => {
       return (await response.json()) as unknown;
     };
     await slash(SLACK_ADMIN, '/cohort', 'create name=Winter start=2026-11-02 timezone=UTC');
-    await slash(SLACK_MEMBER, '/join');
+    await slash(SLACK_MEMBER, '/cohort-bot', 'join');
     const answers = [await slash(SLACK_MEMBER, '/next-module'), await slash(SLACK_MEMBER, '/module', '3'), await slash(SLACK_ADMIN, '/cohort', 'publish on')];
     const posted = once(fake, 'posted');
     await slash(SLACK_ADMIN, '/cohort', 'post-now');

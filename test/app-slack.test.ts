@@ -7,13 +7,35 @@ import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { startApp } from '../src/app.ts';
 import { loadCommands } from '../src/chat/load-commands.ts';
+import { SLACK_BUILT_IN_COMMANDS } from '../src/adapters/slack/slack-commands.ts';
 import { loadConfig } from '../src/config.ts';
-import { FAKE_TEAM, FakeSlack, signSlackRequest, SLACK_ADMIN } from './fakes/slack/fake-slack.ts';
+import { openStore } from '../src/store/store.ts';
+import { FakeGithub } from './fakes/github/fake-github.ts';
+import { sendGithubWebhook } from './fakes/github/webhook-sender.ts';
+import { FAKE_TEAM, FakeSlack, signSlackJsonRequest, signSlackRequest, SLACK_ADMIN, SLACK_MEMBER } from './fakes/slack/fake-slack.ts';
+import { runChecks, starterRepo } from './helpers/github-fixture.ts';
+import { realCourse } from './helpers/test-services.ts';
 import { cleanEnv } from './helpers/clean-env.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
+
+interface Manifest {
+  features: { slash_commands: { command: string; should_escape: boolean; url?: string }[]; app_home: { messages_tab_enabled: boolean; home_tab_enabled: boolean } };
+  oauth_config: { scopes: { bot: string[] } };
+  settings: { socket_mode_enabled: boolean; interactivity: { request_url?: string } };
+}
+
+async function writeManifest(env: Record<string, string>): Promise<Manifest> {
+  const file = path.join(tempDir(), 'manifest.json');
+  const child = spawn('npm', ['run', '-s', 'slack:manifest', '--', file], { cwd: REPO, env: { ...cleanEnv(), ...env }, stdio: 'ignore' });
+  const [code] = (await once(child, 'close')) as [number];
+  assert.equal(code, 0);
+  return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+}
 const SECRET = 'fake-signing-secret-0123456789';
+const HOOK_SECRET = 'webhook-secret-0123456789abcdef';
+const course = realCourse();
 
 describe('the app on Slack', { timeout: 60_000 }, () => {
   it('serves slash commands on PORT in HTTP mode and delivers /cohort post-now through the outbox with chat.postMessage', async () => {
@@ -47,6 +69,59 @@ describe('the app on Slack', { timeout: 60_000 }, () => {
     app.stop();
     await app.done;
     await fake.close();
+  });
+
+  it('after a pass found by the GitHub sync, the learner’s Slack Home tab shows it', async () => {
+    const slack = await FakeSlack.start();
+    const github = await FakeGithub.start();
+    starterRepo(github, course, 'ada/rust-course');
+    const databasePath = path.join(tempDir(), 'slack-home.db');
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      GITHUB_TOKEN: github.token,
+      GITHUB_API_URL: github.apiUrl,
+      GITHUB_WEBHOOK_SECRET: HOOK_SECRET,
+      PORT: '0',
+      PUBLIC_URL: 'https://cohort.example.test',
+      DATABASE_PATH: databasePath,
+      LOG_LEVEL: 'silent',
+    });
+    const app = await startApp(config, { input: new PassThrough(), output: new PassThrough(), httpHost: '127.0.0.1', githubTuning: { webhookDelayMs: 50 } });
+    const events = `http://127.0.0.1:${app.httpPort}/slack/events`;
+    const slash = async (command: string, text: string, user: { id: string; name: string } = SLACK_ADMIN) => {
+      const { body } = slack.slashCommand({ command, text, user });
+      return JSON.stringify(await (await fetch(events, { method: 'POST', body, headers: signSlackRequest(SECRET, body) })).json());
+    };
+    assert.match(await slash('/cohort-bot', 'cohort create name=Winter start=2026-11-02 timezone=UTC'), /Cohort Winter is set up/);
+    assert.match(await slash('/cohort-bot', 'join', SLACK_MEMBER), /Welcome to Winter/);
+    const store = openStore(databasePath);
+    const cohort = store.cohorts.findByChannel('slack', FAKE_TEAM.teamId, FAKE_TEAM.channelId)!;
+    store.learners.linkGithub(store.learners.find(cohort.id, SLACK_MEMBER.id)!.id, 'ada', 'ada/rust-course', new Date());
+
+    const opened = slack.appHomeOpened({ user: SLACK_MEMBER });
+    const first = once(slack, 'viewPublished');
+    await fetch(events, { method: 'POST', body: opened, headers: signSlackJsonRequest(SECRET, opened) });
+    await first;
+    assert.doesNotMatch(JSON.stringify(slack.homeViews.get(SLACK_MEMBER.id)?.blocks), /▰/);
+
+    const exercise = course.modules[0]!.exercises[0]!;
+    runChecks(github, 'ada/rust-course', [exercise.check]);
+    const republished = once(slack, 'viewPublished');
+    const hook = await sendGithubWebhook(`http://127.0.0.1:${app.httpPort}/github/webhook`, {
+      event: 'check_run',
+      payload: { action: 'completed', repository: { full_name: 'ada/rust-course', default_branch: 'main' } },
+      secret: HOOK_SECRET,
+    });
+    assert.equal(hook.status, 202);
+    await republished;
+    assert.match(JSON.stringify(slack.homeViews.get(SLACK_MEMBER.id)?.blocks), /▰▱ 1\/2` Module 01/);
+    store.close();
+    app.stop();
+    await app.done;
+    await github.close();
+    await slack.close();
   });
 
   it('in Socket Mode serves HTTP only when PUBLIC_URL is set, so the course pages can be reached', async () => {
@@ -91,21 +166,34 @@ describe('the app on Slack', { timeout: 60_000 }, () => {
     assert.doesNotMatch(stderr, /xoxb-revoked-value/);
   });
 
-  it('npm run slack:manifest writes a manifest listing exactly the registry commands, with Socket Mode on', async () => {
-    const file = path.join(tempDir(), 'manifest.json');
-    const child = spawn('npm', ['run', '-s', 'slack:manifest', '--', file], { cwd: REPO, env: cleanEnv(), stdio: 'ignore' });
-    const [code] = (await once(child, 'close')) as [number];
-    assert.equal(code, 0);
-    const manifest = JSON.parse(readFileSync(file, 'utf8')) as {
-      features: { slash_commands: { command: string; should_escape: boolean }[]; app_home: { messages_tab_enabled: boolean } };
-      oauth_config: { scopes: { bot: string[] } };
-      settings: { socket_mode_enabled: boolean };
-    };
+  it('npm run slack:manifest writes the app command and every short command but Slack’s built-ins, with Socket Mode on', async () => {
+    const manifest = await writeManifest({});
     const commands = await loadCommands();
-    assert.deepEqual(manifest.features.slash_commands.map((c) => c.command).sort(), commands.map((c) => `/${c.name}`).sort());
-    assert.ok(manifest.features.slash_commands.every((c) => c.should_escape));
+    const listed = manifest.features.slash_commands.map((c) => c.command);
+    assert.deepEqual(listed, ['/cohort-bot', ...commands.filter((c) => !SLACK_BUILT_IN_COMMANDS.has(c.name)).map((c) => `/${c.name}`)]);
+    assert.ok(!listed.includes('/join'), '/join is Slack’s own: /cohort-bot join reaches ours');
+    assert.ok(manifest.features.slash_commands.every((c) => c.should_escape && c.url === undefined));
     assert.equal(manifest.features.app_home.messages_tab_enabled, true, 'direct messages have somewhere to appear');
+    assert.equal(manifest.features.app_home.home_tab_enabled, true);
     assert.deepEqual(manifest.oauth_config.scopes.bot, ['commands', 'chat:write', 'chat:write.public', 'users:read', 'channels:history', 'groups:history', 'im:history', 'im:write']);
     assert.equal(manifest.settings.socket_mode_enabled, true);
+  });
+
+  it('npm run slack:manifest with PUBLIC_URL, SLACK_COMMAND and SLACK_COMMAND_PREFIX writes an HTTP-mode manifest under those names', async () => {
+    const manifest = await writeManifest({ PUBLIC_URL: 'https://cohort.example.test/', SLACK_COMMAND: 'rust', SLACK_COMMAND_PREFIX: 'rust-' });
+    const commands = await loadCommands();
+    assert.deepEqual(manifest.features.slash_commands.map((c) => c.command), ['/rust', ...commands.map((c) => `/rust-${c.name}`)]);
+    assert.ok(manifest.features.slash_commands.every((c) => c.url === 'https://cohort.example.test/slack/events'));
+    assert.equal(manifest.settings.socket_mode_enabled, false);
+    assert.equal(manifest.settings.interactivity.request_url, 'https://cohort.example.test/slack/events');
+  });
+
+  it('npm run slack:manifest refuses SLACK_COMMAND=/remind in one line', async () => {
+    const child = spawn('npm', ['run', '-s', 'slack:manifest', '--', path.join(tempDir(), 'm.json')], { cwd: REPO, env: { ...cleanEnv(), SLACK_COMMAND: '/remind' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+    const [code] = (await once(child, 'close')) as [number];
+    assert.equal(code, 2);
+    assert.match(stderr, /^configuration error: SLACK_COMMAND is "\/remind"; expected a slash command name that is not one of Slack's built-ins/);
   });
 });

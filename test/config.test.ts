@@ -119,6 +119,15 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ PUBLIC_URL: 'http://127.0.0.1:3000' }).publicUrl, 'http://127.0.0.1:3000');
   });
 
+  it('GIVEN SLACK_COMMAND and SLACK_COMMAND_PREFIX THEN names Slack commands with them; a built-in or bad name is refused', () => {
+    assert.deepEqual(loadConfig({}).slackCommands, { appCommand: '/cohort-bot', prefix: '' });
+    assert.deepEqual(loadConfig({ SLACK_COMMAND: 'rust', SLACK_COMMAND_PREFIX: 'rust-' }).slackCommands, { appCommand: '/rust', prefix: 'rust-' });
+    assert.match(configError({ SLACK_COMMAND: '/remind' }).message, /^SLACK_COMMAND is "\/remind"; expected a slash command name that is not one of Slack's built-ins/);
+    assert.equal(configError({ SLACK_COMMAND: '/Cohort Bot' }).variable, 'SLACK_COMMAND');
+    assert.equal(configError({ SLACK_COMMAND: `/${'x'.repeat(32)}` }).variable, 'SLACK_COMMAND');
+    assert.equal(configError({ SLACK_COMMAND_PREFIX: 'Rust ' }).variable, 'SLACK_COMMAND_PREFIX');
+  });
+
   it('GIVEN a GitHub App id without a key THEN asks for the key', () => {
     assert.equal(configError({ GITHUB_APP_ID: '42' }).variable, 'GITHUB_PRIVATE_KEY');
   });

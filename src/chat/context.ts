@@ -20,6 +20,8 @@ export interface Invocation {
   subcommand?: string;
   /** Text to be parsed (terminal, Slack) or values already typed by the platform (Discord). */
   args: { kind: 'text'; text: string } | { kind: 'values'; values: Record<string, RawOptionValue> };
+  /** A command through which every command works on this platform (Slack's app command, e.g. `/cohort-bot`). */
+  appCommand?: string;
   /** The platform's own event, as an escape hatch; commands should not need it. */
   raw?: unknown;
 }

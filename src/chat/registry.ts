@@ -14,6 +14,11 @@ export interface Registry {
   get(name: string): Command | undefined;
   /** Runs an invocation to a Reply; never throws: failures become polite replies. */
   execute(invocation: Invocation, services: Services): Promise<Reply>;
+  /**
+   * A button click: the command it names, run with no options like a typed one; the answer is private to the
+   * clicker whatever the command would say to a channel, since nobody asked the channel.
+   */
+  click(invocation: Invocation, services: Services): Promise<Reply>;
   /** Suggestions for an option being typed; empty when the option has none. */
   autocomplete(query: { command: string; subcommand?: string; option: string; partial: string }, services: Services): Choice[];
 }
@@ -69,6 +74,9 @@ export function createRegistry(commands: readonly Command[]): Registry {
     list: () => sorted,
     get: (name) => byName.get(name),
     execute,
+    async click(invocation, services) {
+      return { ...(await execute(invocation, services)), private: true };
+    },
     autocomplete({ command: name, subcommand, option, partial }, services) {
       const command = byName.get(name);
       const action = subcommand === undefined ? command?.action : command?.subcommands?.[subcommand];

@@ -10,5 +10,8 @@ export const replySchema: z.ZodType<Reply> = z.object({
   image: z.object({ url: z.string(), alt: z.string() }).optional(),
   footer: z.string().optional(),
   tone: z.enum(['info', 'success', 'warning', 'error']).optional(),
+  actions: z
+    .array(z.object({ label: z.string(), command: z.string(), subcommand: z.string().optional(), style: z.enum(['primary', 'plain']).optional() }))
+    .optional(),
   private: z.boolean(),
 });

@@ -10,6 +10,8 @@ export interface Reply {
   image?: { url: string; alt: string };
   footer?: string;
   tone?: ReplyTone;
+  /** Buttons that run a command for whoever clicks them, answered privately to them. */
+  actions?: ReplyAction[];
   /** Only the asker sees it (Discord ephemeral, Slack ephemeral). */
   private: boolean;
 }
@@ -21,6 +23,18 @@ export interface ReplyField {
   value: string;
   /** A hint that the field is short and may sit beside others. */
   inline?: boolean;
+}
+
+/**
+ * A button that runs a command as if the clicker had typed it without options, through the same registry (same
+ * guards, same errors); only the command name travels in the button, nothing else is taken from it.
+ */
+export interface ReplyAction {
+  label: string;
+  command: string;
+  subcommand?: string;
+  /** The main action of a message stands out (Discord primary, Slack primary); default is plain. */
+  style?: 'primary' | 'plain';
 }
 
 export interface ReplyLink {

@@ -11,7 +11,7 @@ import { createRepoFiles } from './repo-files.ts';
 import { createRepoSync } from './repo-sync.ts';
 import type { RecorderDeps } from './snapshot-recorder.ts';
 
-export interface GithubServiceOptions extends Pick<RecorderDeps, 'guardedFiles' | 'celebrate' | 'notCounted'> {
+export interface GithubServiceOptions extends Pick<RecorderDeps, 'guardedFiles' | 'celebrate' | 'notCounted' | 'onPassed'> {
   config: Config['github'];
   store: Store;
   course: Course;

@@ -19,6 +19,8 @@ export interface RecorderDeps {
   celebrate(learner: Learner, exercises: readonly Exercise[], firstLook: boolean): unknown;
   /** The direct message telling a learner why passing checks did not count (tests or workflow changed). */
   notCounted(items: { exercise: Exercise; detail: string }[]): unknown;
+  /** Told after a learner's first passes are stored, e.g. to refresh their Slack Home tab. */
+  onPassed?(learner: Learner): void;
 }
 
 /**
@@ -36,6 +38,7 @@ export function createSnapshotRecorder(deps: RecorderDeps) {
     let messages = 0;
     const now = deps.clock.now();
     for (const learner of learners) {
+      let passedAny = false;
       store.transaction(() => {
         const cohort = store.cohorts.findById(learner.cohortId);
         const firstLook = !store.syncState.get(learner.id)?.headSha;
@@ -55,6 +58,7 @@ export function createSnapshotRecorder(deps: RecorderDeps) {
           if (verdict.status === 'tampered' && !toldAlready) notCounted.push({ exercise, detail: verdict.detail ?? '' });
         }
         passes += passed.length;
+        passedAny = passed.length > 0;
         if (passed.length > 0 && cohort?.status === 'active') {
           store.outbox.enqueue(cohort.id, 'celebration', deps.celebrate(learner, passed, firstLook), now);
           messages += 1;
@@ -65,6 +69,8 @@ export function createSnapshotRecorder(deps: RecorderDeps) {
         }
         store.syncState.saw(learner.id, snapshot.oid, snapshot.rollup, now);
       });
+      // After the commit: whoever is told reads what was stored.
+      if (passedAny) deps.onPassed?.(learner);
     }
     return { passes, messages };
   };

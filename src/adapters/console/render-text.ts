@@ -2,7 +2,7 @@ import type { Reply } from '../../chat/reply.ts';
 
 const TONE_MARK = { info: '', success: '✔ ', warning: '! ', error: '✖ ' } as const;
 
-/** A Reply as plain terminal text: a title line, the text, fields, then each link on its own line. */
+/** A Reply as plain terminal text: a title line, the text, fields, each link on its own line, then its buttons as commands. */
 export function renderText(reply: Reply): string {
   const lines: string[] = [];
   if (reply.title) lines.push(`${TONE_MARK[reply.tone ?? 'info']}${plain(reply.title)}`, '─'.repeat(Math.min(plain(reply.title).length + 2, 72)));
@@ -30,6 +30,10 @@ export function renderText(reply: Reply): string {
   }
   if (reply.image) lines.push('', `Image: ${reply.image.alt} — ${reply.image.url}`);
   if (reply.footer) lines.push('', plain(reply.footer));
+  // A terminal has no buttons: each names the command that does the same.
+  if (reply.actions && reply.actions.length > 0) {
+    lines.push('', `Next: ${reply.actions.map((a) => `${a.label} (/${a.command}${a.subcommand ? ` ${a.subcommand}` : ''})`).join(' · ')}`);
+  }
   return lines.join('\n');
 }
 

@@ -6,11 +6,13 @@ import {
   MessageFlags,
   Routes,
   type AutocompleteInteraction,
+  type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
 } from 'discord.js';
 import type { Services } from '../../chat/context.ts';
-import type { Reply } from '../../chat/reply.ts';
+import { parseActionId } from '../../chat/reply-actions.ts';
+import { errorReply, type Reply } from '../../chat/reply.ts';
 import type { Registry } from '../../chat/registry.ts';
 import { replySchema } from '../../chat/reply-schema.ts';
 import type { Logger } from '../../logger.ts';
@@ -18,7 +20,7 @@ import { PermanentDeliveryError, type Deliver } from '../../outbox/outbox-worker
 import { registerCommands } from './command-payloads.ts';
 import { renderDiscordMessage } from './render-message.ts';
 import { explainDiscordError, GatewayClosedError } from './setup-error.ts';
-import { toInvocation } from './to-invocation.ts';
+import { buttonInvocation, toInvocation } from './to-invocation.ts';
 
 export interface DiscordAdapterConfig {
   token: string;
@@ -57,14 +59,20 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     ...(config.apiUrl ? { rest: { api: config.apiUrl } } : {}),
   });
 
-  async function answerCommand(interaction: ChatInputCommandInteraction): Promise<void> {
+  /** A button's command, run like the typed one and answered to the clicker only. */
+  function runButton(interaction: ButtonInteraction): Promise<Reply> {
+    const target = parseActionId(interaction.customId);
+    if (!target) return Promise.resolve(errorReply('That button does nothing any more.', 'Type /help to see what I can do.'));
+    return registry.click(buttonInvocation(interaction, target), services);
+  }
+
+  async function answer(interaction: ChatInputCommandInteraction | ButtonInteraction, work: Promise<Reply>): Promise<void> {
     // If the answer is slow, defer inside Discord's 3-second window and edit the reply when it is ready.
     let deferral: Promise<unknown> | undefined;
     const timer = setTimeout(() => {
       deferral = interaction.deferReply({ flags: MessageFlags.Ephemeral });
     }, deferAfterMs);
-    const reply = await registry.execute(toInvocation(interaction), services);
-    clearTimeout(timer);
+    const reply = await work.finally(() => clearTimeout(timer));
     const message = toDiscord(reply);
     if (!deferral) {
       await interaction.reply(message);
@@ -72,7 +80,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     }
     await deferral;
     if (reply.private) {
-      await interaction.editReply({ embeds: message.embeds });
+      await interaction.editReply({ embeds: message.embeds, components: message.components });
     } else {
       // A deferred reply stays private, so a public answer goes to the channel as a follow-up.
       await interaction.editReply({ content: 'Posted in the channel.' });
@@ -96,10 +104,12 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
 
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
     const work = interaction.isChatInputCommand()
-      ? answerCommand(interaction)
-      : interaction.isAutocomplete()
-        ? answerAutocomplete(interaction)
-        : undefined;
+      ? answer(interaction, registry.execute(toInvocation(interaction), services))
+      : interaction.isButton()
+        ? answer(interaction, runButton(interaction))
+        : interaction.isAutocomplete()
+          ? answerAutocomplete(interaction)
+          : undefined;
     // One failed answer (an expired interaction, a network error) is logged and never stops the bot.
     work?.catch((error: unknown) => logger.warn({ err: error, interaction: interaction.id }, 'could not answer an interaction'));
   });
@@ -141,7 +151,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
           : channelId;
         // The nonce makes Discord drop a duplicate of the same outbox row sent again after a crash.
         const sent = (await client.rest.post(Routes.channelMessages(target), {
-          body: { embeds: message.embeds, nonce: key.slice(0, 25), enforce_nonce: true },
+          body: { embeds: message.embeds, components: message.components, nonce: key.slice(0, 25), enforce_nonce: true },
         })) as { id?: string };
         return sent.id;
       } catch (error) {
@@ -156,5 +166,5 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
 
 function toDiscord(reply: Reply) {
   const message = renderDiscordMessage(reply);
-  return { embeds: message.embeds, ...(message.ephemeral ? { flags: MessageFlags.Ephemeral as const } : {}) };
+  return { embeds: message.embeds, components: message.components, ...(message.ephemeral ? { flags: MessageFlags.Ephemeral as const } : {}) };
 }

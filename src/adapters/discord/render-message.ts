@@ -1,5 +1,6 @@
-import type { APIEmbed, APIEmbedField } from 'discord.js';
-import type { Reply, ReplyLink, ReplyTone } from '../../chat/reply.ts';
+import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIEmbed, type APIEmbedField } from 'discord.js';
+import { actionId, distinctActions } from '../../chat/reply-actions.ts';
+import type { Reply, ReplyAction, ReplyLink, ReplyTone } from '../../chat/reply.ts';
 
 /** Discord's documented message and embed limits; a message over any of them is rejected outright. */
 export const DISCORD_LIMITS = {
@@ -11,13 +12,20 @@ export const DISCORD_LIMITS = {
   fieldName: 256,
   fieldValue: 1024,
   footer: 2048,
+  actionRows: 5,
+  buttonsPerRow: 5,
+  buttonLabel: 80,
 } as const;
 
 const COLOURS: Record<ReplyTone, number> = { info: 0x5865f2, success: 0x57f287, warning: 0xfee75c, error: 0xed4245 };
 const TRIMMED = 'Trimmed to fit Discord';
 
+export type ButtonRow = APIActionRowComponent<APIButtonComponentWithCustomId>;
+
 export interface DiscordMessage {
   embeds: APIEmbed[];
+  /** The reply's command buttons, in rows; empty when it has none. */
+  components: ButtonRow[];
   /** True when the reply is for the asker only (the Ephemeral flag). */
   ephemeral: boolean;
 }
@@ -64,7 +72,26 @@ export function renderDiscordMessage(reply: Reply): DiscordMessage {
   const last = embeds[embeds.length - 1] as APIEmbed;
   const footer = trimmed ? trimmedNote : footerText;
   if (footer) last.footer = { text: footer };
-  return { embeds, ephemeral: reply.private };
+  return { embeds, components: buttonRows(reply.actions ?? []), ephemeral: reply.private };
+}
+
+/** Buttons in rows of five, at most five rows; the custom id names the command and nothing else. */
+function buttonRows(actions: readonly ReplyAction[]): ButtonRow[] {
+  const buttons = distinctActions(actions)
+    .slice(0, DISCORD_LIMITS.actionRows * DISCORD_LIMITS.buttonsPerRow)
+    .map(
+      (action): APIButtonComponentWithCustomId => ({
+        type: ComponentType.Button,
+        style: action.style === 'primary' ? ButtonStyle.Primary : ButtonStyle.Secondary,
+        label: cut(action.label, DISCORD_LIMITS.buttonLabel),
+        custom_id: actionId(action),
+      }),
+    );
+  const rows: ButtonRow[] = [];
+  for (let i = 0; i < buttons.length; i += DISCORD_LIMITS.buttonsPerRow) {
+    rows.push({ type: ComponentType.ActionRow, components: buttons.slice(i, i + DISCORD_LIMITS.buttonsPerRow) });
+  }
+  return rows;
 }
 
 function toField(field: { name: string; value: string; inline?: boolean }): APIEmbedField {

@@ -1,8 +1,15 @@
-import { PermissionFlagsBits, type AutocompleteInteraction, type ChatInputCommandInteraction, type CommandInteractionOption } from 'discord.js';
+import {
+  PermissionFlagsBits,
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type CommandInteractionOption,
+} from 'discord.js';
 import type { Invocation } from '../../chat/context.ts';
 import type { RawOptionValue } from '../../chat/options.ts';
 
 type CommandLike = ChatInputCommandInteraction | AutocompleteInteraction;
+type Clicked = ChatInputCommandInteraction | ButtonInteraction;
 
 /** The options the user typed, below the subcommand if there is one; channels as their ids. */
 export function optionValues(interaction: CommandLike): Record<string, RawOptionValue> {
@@ -15,7 +22,7 @@ export function optionValues(interaction: CommandLike): Record<string, RawOption
   return values;
 }
 
-function displayName(interaction: CommandLike): string {
+function displayName(interaction: CommandLike | ButtonInteraction): string {
   const member = interaction.member;
   const nick = member && 'nick' in member && typeof member.nick === 'string' ? member.nick : undefined;
   return nick ?? interaction.user.globalName ?? interaction.user.username;
@@ -23,6 +30,23 @@ function displayName(interaction: CommandLike): string {
 
 /** A slash command interaction as a neutral invocation; Manage Server makes the member an organiser. */
 export function toInvocation(interaction: ChatInputCommandInteraction): Invocation {
+  return {
+    ...where(interaction),
+    command: interaction.commandName,
+    subcommand: interaction.options.getSubcommand(false) ?? undefined,
+    args: { kind: 'values', values: optionValues(interaction) },
+  };
+}
+
+/**
+ * A button click as the invocation of the command its custom id names, with no options; who clicked and where
+ * come from Discord's interaction, never from the id.
+ */
+export function buttonInvocation(interaction: ButtonInteraction, target: { command: string; subcommand?: string }): Invocation {
+  return { ...where(interaction), command: target.command, ...(target.subcommand ? { subcommand: target.subcommand } : {}), args: { kind: 'values', values: {} } };
+}
+
+function where(interaction: Clicked): Omit<Invocation, 'command' | 'subcommand' | 'args'> {
   return {
     id: interaction.id,
     platform: 'discord',
@@ -33,9 +57,6 @@ export function toInvocation(interaction: ChatInputCommandInteraction): Invocati
       displayName: displayName(interaction),
       isOrganiser: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false,
     },
-    command: interaction.commandName,
-    subcommand: interaction.options.getSubcommand(false) ?? undefined,
-    args: { kind: 'values', values: optionValues(interaction) },
     raw: interaction,
   };
 }

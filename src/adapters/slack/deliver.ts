@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { replySchema } from '../../chat/reply-schema.ts';
+import type { Reply } from '../../chat/reply.ts';
 import type { Logger } from '../../logger.ts';
 import { PermanentDeliveryError, type Deliver, type Delivery } from '../../outbox/outbox-worker.ts';
 import { renderSlackMessage } from './render-blocks.ts';
@@ -21,7 +22,7 @@ const PERMANENT_ERRORS = new Set(['channel_not_found', 'not_in_channel', 'is_arc
  * attempt's outcome is unknown, it first looks for a message with that key and returns it instead of posting twice;
  * if it cannot look (a missing scope, a channel the bot is not in) it posts anyway: at least once beats lost.
  */
-export function createSlackDeliver(client: WebClient, logger: Logger): Deliver {
+export function createSlackDeliver(client: WebClient, logger: Logger, present: (reply: Reply) => Reply = (reply) => reply): Deliver {
   async function findPosted(channel: string, key: string, since: Date): Promise<string | undefined> {
     const oldest = ((since.getTime() - CLOCK_SKEW_MS) / 1000).toFixed(6);
     let cursor: string | undefined;
@@ -59,7 +60,7 @@ export function createSlackDeliver(client: WebClient, logger: Logger): Deliver {
         return ts;
       }
     }
-    const message = renderSlackMessage(replySchema.parse(payload));
+    const message = renderSlackMessage(present(replySchema.parse(payload)));
     try {
       // A user id as the channel posts in the app's direct messages with that user.
       const result = await client.chat.postMessage({

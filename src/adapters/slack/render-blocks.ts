@@ -1,4 +1,5 @@
-import type { Reply, ReplyField } from '../../chat/reply.ts';
+import { actionId, distinctActions } from '../../chat/reply-actions.ts';
+import type { Reply, ReplyAction, ReplyField } from '../../chat/reply.ts';
 
 /** Slack's documented Block Kit limits; a message over any of them is refused with invalid_blocks. */
 export const SLACK_LIMITS = {
@@ -19,9 +20,17 @@ export type Block =
   | { type: 'header'; text: Text }
   | { type: 'section'; text?: Text; fields?: Text[] }
   | { type: 'context'; elements: Text[] }
-  | { type: 'actions'; elements: { type: 'button'; text: Text; url: string; action_id: string }[] }
+  | { type: 'actions'; elements: Button[] }
   | { type: 'image'; image_url: string; alt_text: string }
   | { type: 'divider' };
+
+/** A link button (url) or one that runs a command (action_id `run:…`, see reply-actions). */
+export type Button = { type: 'button'; text: Text; action_id: string; url?: string; value?: string; style?: 'primary' };
+
+export interface SlackRenderOptions {
+  /** Carried by every command button (the Home tab puts the cohort's channel here: a view has no channel). */
+  actionValue?: string;
+}
 
 export interface SlackMessage {
   blocks: Block[];
@@ -34,9 +43,9 @@ const TONE_MARK = { info: '', success: ':white_check_mark: ', warning: ':warning
 
 /**
  * A Reply as Block Kit within Slack's limits, with a plain-text fallback: header, text sections, inline fields
- * side by side, link buttons, image, footer as context. Whatever does not fit in 50 blocks is dropped with a note.
+ * side by side, link buttons, image, command buttons, footer as context. Whatever does not fit in 50 blocks is dropped with a note.
  */
-export function renderSlackMessage(reply: Reply): SlackMessage {
+export function renderSlackMessage(reply: Reply, options: SlackRenderOptions = {}): SlackMessage {
   const blocks: Block[] = [];
   const mark = TONE_MARK[reply.tone ?? 'info'];
   if (reply.title) blocks.push({ type: 'header', text: { type: 'plain_text', text: cut(`${mark}${reply.title}`, SLACK_LIMITS.headerText), emoji: true } });
@@ -60,12 +69,49 @@ export function renderSlackMessage(reply: Reply): SlackMessage {
   if (reply.image) blocks.push({ type: 'image', image_url: reply.image.url, alt_text: cut(reply.image.alt, 2000) });
 
   const footer = reply.footer ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: cut(mrkdwn(reply.footer), SLACK_LIMITS.contextText) }] }] : [];
-  let kept = [...blocks, ...footer];
+  // Command buttons come last and survive trimming: they are how the reader goes on.
+  const commandButtons = distinctActions(reply.actions ?? []).map((action) => commandButton(action, options.actionValue));
+  const commandBlocks: Block[] = [];
+  for (let i = 0; i < commandButtons.length; i += SLACK_LIMITS.buttonsPerActions) {
+    commandBlocks.push({ type: 'actions', elements: commandButtons.slice(i, i + SLACK_LIMITS.buttonsPerActions) });
+  }
+  let kept = [...blocks, ...commandBlocks, ...footer];
   if (kept.length > SLACK_LIMITS.blocks) {
     const note: Block = { type: 'context', elements: [{ type: 'mrkdwn', text: `Trimmed to fit Slack${reply.links?.[0] ? `: ${reply.links[0].url}` : '.'}` }] };
-    kept = [...blocks.slice(0, SLACK_LIMITS.blocks - 1), note];
+    kept = [...blocks.slice(0, SLACK_LIMITS.blocks - 1 - commandBlocks.length), ...commandBlocks, note];
   }
   return { blocks: kept, text: fallbackText(reply), ephemeral: reply.private };
+}
+
+/** Slack's limit on a view's blocks (Home tab, modal); a message has 50. */
+export const VIEW_BLOCKS = 100;
+
+/**
+ * Several replies as one view (the Home tab): each rendered as a message, separated by dividers, within 100 blocks;
+ * a reply that no longer fits is left out with a note, whole, so no section loses its buttons.
+ */
+export function renderSlackView(parts: readonly { reply: Reply; options?: SlackRenderOptions }[]): Block[] {
+  const blocks: Block[] = [];
+  for (const [i, part] of parts.entries()) {
+    const rendered = renderSlackMessage(part.reply, part.options).blocks;
+    const divider: Block[] = i === 0 ? [] : [{ type: 'divider' }];
+    if (blocks.length + divider.length + rendered.length > VIEW_BLOCKS - 1) {
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${parts.length - i} more not shown: there is no room left on this page.` }] });
+      break;
+    }
+    blocks.push(...divider, ...rendered);
+  }
+  return blocks;
+}
+
+function commandButton(action: ReplyAction, value: string | undefined): Button {
+  return {
+    type: 'button',
+    text: { type: 'plain_text', text: cut(action.label, SLACK_LIMITS.buttonText), emoji: true },
+    action_id: actionId(action),
+    ...(value ? { value } : {}),
+    ...(action.style === 'primary' ? { style: 'primary' as const } : {}),
+  };
 }
 
 function fieldBlocks(fields: readonly ReplyField[]): Block[] {

@@ -1,16 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { App, HTTPReceiver, type RespondArguments, type SlashCommand } from '@slack/bolt';
+import { App, HTTPReceiver, type BlockAction, type ButtonAction, type RespondArguments, type SlashCommand } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Services } from '../../chat/context.ts';
+import { renameCommands } from '../../chat/command-names.ts';
+import type { Invocation, Services } from '../../chat/context.ts';
 import type { Registry } from '../../chat/registry.ts';
-import type { Reply } from '../../chat/reply.ts';
+import { parseActionId } from '../../chat/reply-actions.ts';
+import { errorReply, type Reply } from '../../chat/reply.ts';
+import type { Learner } from '../../core/cohort.ts';
 import type { Logger } from '../../logger.ts';
 import type { Deliver } from '../../outbox/outbox-worker.ts';
 import type { WebServer } from '../web/web-server.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { createSlackDeliver } from './deliver.ts';
+import { createHomeTab } from './home-tab.ts';
+import { SLACK_EVENTS_PATH } from './manifest.ts';
 import { renderSlackMessage } from './render-blocks.ts';
-import { explainSlackError } from './setup-error.ts';
+import { explainSlackError, SlackSetupError } from './setup-error.ts';
+import { DEFAULT_SLACK_COMMANDS, slackCommandForm, slackNamesProblem, slackTarget, type SlackCommandNames } from './slack-commands.ts';
 import { createAdminCheck } from './workspace-admins.ts';
 
 export interface SlackAdapterConfig {
@@ -18,6 +24,8 @@ export interface SlackAdapterConfig {
   signingSecret: string | undefined;
   appToken: string | undefined;
   apiUrl: string | undefined;
+  /** The app command and short-command prefix (SLACK_COMMAND, SLACK_COMMAND_PREFIX). */
+  commandNames?: SlackCommandNames;
 }
 
 export interface SlackAdapterOptions {
@@ -25,12 +33,14 @@ export interface SlackAdapterOptions {
   registry: Registry;
   services: Services;
   logger: Logger;
-  /** Where slash commands arrive in HTTP mode (`/slack/events`); unused in Socket Mode. */
+  /** Where slash commands, clicks and events arrive in HTTP mode (`/slack/events`); unused in Socket Mode. */
   web: WebServer;
   /** Answers slower than this are acked first and sent through respond() (Slack allows 3 s for the ack). */
   ackAfterMs?: number;
   /** How often the Web API client retries a failed call itself (tests shorten it; the outbox retries for a day). */
   clientRetries?: number;
+  /** How long Home tab refreshes after passes are gathered (tests shorten it). */
+  homeGatherMs?: number;
 }
 
 export interface SlackAdapter {
@@ -39,16 +49,22 @@ export interface SlackAdapter {
   stop(): Promise<void>;
   /** Posts an outbox message with chat.postMessage, once even after a crash; the client waits out 429s (Retry-After). */
   deliver: Deliver;
+  /** These learners have new passes: their Home tabs are republished. */
+  passesRecorded(learners: readonly Learner[]): void;
 }
+
+/** A view's title holds at most 24 characters. */
+const MODAL_TITLE = 24;
 
 export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   const { config, registry, services } = options;
   const logger = options.logger.child({ adapter: 'slack' });
+  const names = config.commandNames ?? DEFAULT_SLACK_COMMANDS;
   const ackAfterMs = options.ackAfterMs ?? 2000;
   const socketMode = config.appToken !== undefined;
   const apiUrl = config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {};
   const clientOptions = { ...apiUrl, retryConfig: { retries: options.clientRetries ?? 3, factor: 2, minTimeout: 200, maxTimeout: 5000 } };
-  const receiver = socketMode ? undefined : new HTTPReceiver({ signingSecret: config.signingSecret ?? '', logger: boltLogger(logger), endpoints: ['/slack/events'] });
+  const receiver = socketMode ? undefined : new HTTPReceiver({ signingSecret: config.signingSecret ?? '', logger: boltLogger(logger), endpoints: [SLACK_EVENTS_PATH] });
   const app = new App({
     token: config.botToken,
     // Socket Mode opens its connection (apps.connections.open) with the installer's client options.
@@ -57,37 +73,109 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     logger: boltLogger(logger),
     deferInitialization: true,
   });
-  const isAdmin = createAdminCheck(app.client as WebClient, logger);
+  const client = app.client as WebClient;
+  const isAdmin = createAdminCheck(client, logger);
+  // Every message names commands as they are typed here: `/cohort-bot join`, since `/join` is Slack's own.
+  const known = new Set(registry.list().map((command) => command.name));
+  const form = slackCommandForm(names);
+  const present = (reply: Reply) => renameCommands(reply, known, form);
+  const home = createHomeTab({ client, services, present, logger, ...(options.homeGatherMs !== undefined ? { gatherMs: options.homeGatherMs } : {}) });
 
-  async function answer(command: SlashCommand, ack: (response?: RespondArguments) => Promise<void>, respond: (response: RespondArguments) => Promise<unknown>) {
-    const invocation = {
+  /** The answer in time for Slack: at once if quick, else `onSlow` runs first (inside the 3 s) and the answer follows. */
+  async function inTime(work: Promise<Reply>, onSlow: () => Promise<void>): Promise<{ reply: Reply; slow: boolean }> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ackAfterMs)));
+    const quick = await Promise.race([work, late]);
+    clearTimeout(timer);
+    if (quick) return { reply: quick, slow: false };
+    await onSlow();
+    return { reply: await work, slow: true };
+  }
+
+  async function answerCommand(command: SlashCommand, ack: (response?: RespondArguments) => Promise<void>, respond: (response: RespondArguments) => Promise<unknown>) {
+    const target = slackTarget(command.command, command.text, names);
+    const invocation: Invocation = {
       id: randomUUID(),
-      platform: 'slack' as const,
+      platform: 'slack',
       workspaceId: command.team_id,
       channelId: command.channel_id,
       // users.info may be slow: asked by the registry only for organiser actions, inside the work raced below.
       user: { id: command.user_id, displayName: command.user_name, resolveOrganiser: () => isAdmin(command.user_id) },
-      command: command.command.replace(/^\//, ''),
-      args: { kind: 'text' as const, text: command.text },
+      command: target.command,
+      args: { kind: 'text', text: target.text },
+      appCommand: names.appCommand,
       raw: command,
     };
-    const work = registry.execute(invocation, services);
-    let timer: NodeJS.Timeout | undefined;
-    const slow = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ackAfterMs)));
-    const quick = await Promise.race([work, slow]);
-    clearTimeout(timer);
-    if (quick) {
-      await ack(toResponse(quick));
-      return;
-    }
     // Slow: ack inside Slack's 3 seconds, then answer through the response_url.
-    await ack({ response_type: 'ephemeral', text: 'Working on it…' });
-    const reply = await work;
-    await respond(reply.private ? { ...toResponse(reply), replace_original: true } : { ...toResponse(reply), delete_original: true });
+    const { reply, slow } = await inTime(registry.execute(invocation, services), () => ack({ response_type: 'ephemeral', text: 'Working on it…' }));
+    if (!slow) return ack(toResponse(present(reply)));
+    await respond(reply.private ? { ...toResponse(present(reply)), replace_original: true } : { ...toResponse(present(reply)), delete_original: true });
   }
 
-  app.command(/^\/[a-z0-9-]+$/, async ({ command, ack, respond }) => {
-    await answer(command, ack, respond).catch((error: unknown) => logger.warn({ err: error, command: command.command }, 'could not answer a slash command'));
+  /**
+   * A command button: run for the clicker through the registry. On a message, the answer is an ephemeral message
+   * in that channel; on the Home tab (no channel, no response_url), a modal.
+   */
+  async function answerClick(body: BlockAction, action: ButtonAction, respond: (response: RespondArguments) => Promise<unknown>) {
+    const fromView = body.view !== undefined && body.container?.type === 'view';
+    const workspaceId = body.team?.id ?? body.user.team_id ?? '';
+    const work = clickReply(body, action, fromView, workspaceId);
+    if (!fromView) {
+      // Acked already; the response_url takes answers for 30 minutes.
+      await respond({ ...toResponse(present(await work)), replace_original: false });
+      return;
+    }
+    // A trigger_id lasts 3 s: open the modal at once if the answer is slow, and fill it in when it comes.
+    let opened: string | undefined;
+    const { reply, slow } = await inTime(work, async () => {
+      opened = (await client.views.open({ trigger_id: body.trigger_id, view: modal({ title: 'Working on it…', private: true }) })).view?.id;
+    });
+    if (slow && opened) await client.views.update({ view_id: opened, view: modal(present(reply)) });
+    else if (!slow) await client.views.open({ trigger_id: body.trigger_id, view: modal(present(reply)) });
+  }
+
+  function clickReply(body: BlockAction, action: ButtonAction, fromView: boolean, workspaceId: string): Promise<Reply> {
+    const target = parseActionId(action.action_id);
+    if (!target) return Promise.resolve(errorReply('That button does nothing any more.', 'Type /help to see what I can do.'));
+    let channelId = body.channel?.id ?? body.container?.channel_id;
+    if (fromView) {
+      // The Home tab's buttons name their cohort's channel; only one of the clicker's own cohorts is accepted.
+      const mine = home.entries(workspaceId, body.user.id);
+      if (action.value && !mine.some((entry) => entry.cohort.channelId === action.value)) {
+        return Promise.resolve(errorReply('You are not in that cohort any more.', 'Open the Home tab again to see your cohorts.'));
+      }
+      channelId = action.value ?? 'home';
+    }
+    const invocation: Invocation = {
+      id: randomUUID(),
+      platform: 'slack',
+      workspaceId,
+      channelId: String(channelId ?? ''),
+      user: { id: body.user.id, displayName: body.user.name ?? body.user.username, resolveOrganiser: () => isAdmin(body.user.id) },
+      command: target.command,
+      ...(target.subcommand ? { subcommand: target.subcommand } : {}),
+      args: { kind: 'values', values: {} },
+      appCommand: names.appCommand,
+      raw: body,
+    };
+    return registry.click(invocation, services);
+  }
+
+  app.command(/^\/[a-z0-9_-]+$/, async ({ command, ack, respond }) => {
+    await answerCommand(command, ack, respond).catch((error: unknown) => logger.warn({ err: error, command: command.command }, 'could not answer a slash command'));
+  });
+  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: /^run:/ }, async ({ ack, body, action, respond }) => {
+    await ack();
+    await answerClick(body, action, respond).catch((error: unknown) => logger.warn({ err: error, action: action.action_id }, 'could not answer a button'));
+  });
+  // Link buttons open their URL in the browser, but Slack still tells the app: acknowledged, or the user sees an error.
+  app.action({ type: 'block_actions', action_id: /^link-/ }, async ({ ack }) => {
+    await ack();
+  });
+  app.event('app_home_opened', async ({ event, body }) => {
+    if (event.tab !== 'home') return;
+    const workspaceId = (body as { team_id?: string }).team_id ?? '';
+    await home.publish(workspaceId, event.user).catch((error: unknown) => logger.warn({ err: error, user: event.user }, 'could not publish a Home tab'));
   });
   app.error(async (error) => {
     logger.error({ err: error }, 'slack app error');
@@ -95,6 +183,8 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
 
   return {
     async start() {
+      const problem = slackNamesProblem(names, [...known]);
+      if (problem) throw new SlackSetupError(`SLACK_COMMAND: ${problem}.`);
       try {
         await app.init();
       } catch (error) {
@@ -102,16 +192,30 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       }
       if (socketMode) await app.start();
       else if (receiver) options.web.route('/slack', receiver.requestListener);
-      logger.info({ mode: socketMode ? 'socket' : 'http' }, 'slack adapter started');
+      logger.info({ mode: socketMode ? 'socket' : 'http', appCommand: names.appCommand }, 'slack adapter started');
     },
     async stop() {
+      home.stop();
       if (socketMode) await app.stop();
     },
-    deliver: createSlackDeliver(app.client as WebClient, logger),
+    deliver: createSlackDeliver(client, logger, present),
+    passesRecorded: (learners) => home.refresh(learners),
   };
 }
 
 function toResponse(reply: Reply): RespondArguments {
   const message = renderSlackMessage(reply);
   return { response_type: message.ephemeral ? 'ephemeral' : 'in_channel', blocks: message.blocks, text: message.text } as RespondArguments;
+}
+
+/** A reply as a modal view: the Home tab's answer to a click. */
+function modal(reply: Reply) {
+  const message = renderSlackMessage(reply);
+  const title = reply.title && reply.title.length <= MODAL_TITLE ? reply.title : 'cohort-bot';
+  return {
+    type: 'modal' as const,
+    title: { type: 'plain_text' as const, text: title },
+    close: { type: 'plain_text' as const, text: 'Close' },
+    blocks: message.blocks,
+  };
 }

@@ -18,6 +18,11 @@ export function assignmentReply(window: ModuleWindow, cohort: Cohort, links: Con
     ],
     links: moduleLinks(module, links),
     footer: 'Type /next-module for your own next step.',
+    // Answered privately to whoever clicks: the post is for everyone, the answer for one.
+    actions: [
+      { label: 'My next step', command: 'next-module', style: 'primary' },
+      { label: 'Leaderboard', command: 'leaderboard' },
+    ],
     private: false,
   };
 }

@@ -4,33 +4,19 @@ import { createDiscordAdapter, type DiscordAdapter } from '../../../src/adapters
 import { DiscordSetupError } from '../../../src/adapters/discord/setup-error.ts';
 import { commandPayloads } from '../../../src/adapters/discord/command-payloads.ts';
 import type { Services } from '../../../src/chat/context.ts';
-import { defineCommand } from '../../../src/chat/define-command.ts';
 import { loadCommands } from '../../../src/chat/load-commands.ts';
 import { createRegistry, type Registry } from '../../../src/chat/registry.ts';
 import type { Store } from '../../../src/store/store.ts';
 import { FakeDiscord, FAKE_IDS, MEMBER, ORGANISER } from '../../fakes/discord/fake-discord.ts';
 import { OPTION_TYPE } from '../../fakes/discord/payloads.ts';
+import { slowCommand } from '../../helpers/slow-command.ts';
 import { testServices } from '../../helpers/test-services.ts';
 
 const EPHEMERAL = 64;
 const NOW = new Date('2026-12-10T12:00:00Z');
 
-const slow = defineCommand({
-  name: 'slow',
-  description: 'Takes its time',
-  run: async () => {
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    return { title: 'Finally', private: true };
-  },
-});
-const slowPublic = defineCommand({
-  name: 'slow-public',
-  description: 'Takes its time, then speaks to everyone',
-  run: async () => {
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    return { title: 'Hello channel', private: false };
-  },
-});
+const slow = slowCommand();
+const slowPublic = slowCommand('slow-public', { title: 'Hello channel', private: false });
 
 describe('Discord adapter against a fake Discord', { timeout: 60_000 }, () => {
   let fake: FakeDiscord;

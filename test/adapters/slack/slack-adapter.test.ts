@@ -4,24 +4,17 @@ import { createSlackAdapter, type SlackAdapter } from '../../../src/adapters/sla
 import { SlackSetupError } from '../../../src/adapters/slack/setup-error.ts';
 import { createWebServer, type WebServer } from '../../../src/adapters/web/web-server.ts';
 import type { Services } from '../../../src/chat/context.ts';
-import { defineCommand } from '../../../src/chat/define-command.ts';
 import { loadCommands } from '../../../src/chat/load-commands.ts';
 import { createRegistry } from '../../../src/chat/registry.ts';
 import type { Store } from '../../../src/store/store.ts';
 import { FAKE_TEAM, FakeSlack, signSlackRequest, SLACK_ADMIN, SLACK_MEMBER } from '../../fakes/slack/fake-slack.ts';
+import { slowCommand } from '../../helpers/slow-command.ts';
 import { testServices } from '../../helpers/test-services.ts';
 
 const SECRET = 'fake-signing-secret-0123456789';
 const NOW = new Date('2026-12-10T12:00:00Z');
 
-const slow = defineCommand({
-  name: 'slow',
-  description: 'Takes its time',
-  run: async () => {
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    return { title: 'Finally', private: true };
-  },
-});
+const slow = slowCommand();
 
 interface Ack {
   status: number;
@@ -106,7 +99,7 @@ describe('Slack adapter against a fake Slack', { timeout: 60_000 }, () => {
   });
 
   it('answers every learner command in the cohort channel', async () => {
-    assert.match(allText(await slash('/join')), /Welcome to Winter 2026, ada!/);
+    assert.match(allText(await slash('/cohort-bot', 'join')), /Welcome to Winter 2026, ada!/);
     const next = await slash('/next-module');
     assert.match(allText(next), /Next: Module 01 · Core Rust Fluency/);
     assert.ok(next.body.blocks?.some((b) => b.type === 'actions'), 'lecture links as buttons');

@@ -1,8 +1,10 @@
 import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { InteractionResponseType, InteractionType, RESTJSONErrorCodes } from 'discord-api-types/v10';
+import { componentProblems, findButton, invalidFormBody, messageProblems } from './components.ts';
 import { FakeGateway } from './fake-gateway.ts';
-import { guildCreatePayload, interactionPayload, readyPayload, type CommandOptionInput, type FakeUser } from './payloads.ts';
+import { buttonInteractionPayload, guildCreatePayload, interactionPayload, readyPayload, type CommandOptionInput, type FakeUser } from './payloads.ts';
 
 /**
  * A fake Discord on 127.0.0.1: the REST routes cohort-bot uses and a real gateway WebSocket, on one port, so
@@ -18,6 +20,33 @@ export const FAKE_IDS = {
 
 export const MEMBER: FakeUser = { id: '1100000000000000001', username: 'ada', permissions: '2048' };
 export const ORGANISER: FakeUser = { id: '1100000000000000002', username: 'grace', permissions: String(0x20 | 2048) };
+
+/**
+ * The callback types Discord accepts per interaction type (its docs, "Interaction Response Types"). Discord also takes
+ * MODAL (9) for commands and components; the fake has no modal submit, so it refuses 9 rather than pretend.
+ */
+const CALLBACK_TYPES: Partial<Record<InteractionType, readonly InteractionResponseType[]>> = {
+  [InteractionType.ApplicationCommand]: [InteractionResponseType.ChannelMessageWithSource, InteractionResponseType.DeferredChannelMessageWithSource],
+  [InteractionType.MessageComponent]: [
+    InteractionResponseType.ChannelMessageWithSource,
+    InteractionResponseType.DeferredChannelMessageWithSource,
+    InteractionResponseType.DeferredMessageUpdate,
+    InteractionResponseType.UpdateMessage,
+  ],
+  [InteractionType.ApplicationCommandAutocomplete]: [InteractionResponseType.ApplicationCommandAutocompleteResult],
+};
+
+/** Callbacks that answer a click by editing the message the button is on, which @original then means. */
+const UPDATES_CLICKED_MESSAGE: readonly number[] = [InteractionResponseType.DeferredMessageUpdate, InteractionResponseType.UpdateMessage];
+
+export interface ClickButtonInput {
+  user: FakeUser;
+  customId: string;
+  /** Defaults to the channel of the message, else FAKE_IDS.channelId. */
+  channelId?: string;
+  /** The message the button is on. Defaults to the last one the bot posted carrying `customId`, else a bot message with just that button. */
+  message?: { id: string; components?: unknown[]; embeds?: unknown[] };
+}
 
 export interface InteractionResponse {
   type: number;
@@ -41,6 +70,8 @@ export class FakeDiscord extends EventEmitter {
   readonly closedDms = new Set<string>();
   /** Per interaction token: the callback, then edits and follow-ups, in order. */
   readonly responses = new Map<string, { kind: 'callback' | 'edit' | 'followup'; body: Record<string, unknown> }[]>();
+  /** Per interaction token: what was sent, which decides the callback types Discord accepts and what @original is. */
+  private readonly interactions = new Map<string, { type: InteractionType; channelId: string; messageId?: string }>();
   readonly ops: number[] = [];
   /** Set to make the gateway refuse IDENTIFY with this close code, e.g. 4014 (disallowed intents). */
   identifyCloseCode: number | undefined;
@@ -100,11 +131,41 @@ export class FakeDiscord extends EventEmitter {
   sendInteraction(input: { user: FakeUser; command: string; subcommand?: string; options?: CommandOptionInput[]; autocomplete?: boolean; channelId?: string }): string {
     const id = this.snowflake();
     const token = `interaction-token-${id}`;
+    const channelId = input.channelId ?? FAKE_IDS.channelId;
     this.responses.set(token, []);
-    this.gateway.dispatch(
-      'INTERACTION_CREATE',
-      interactionPayload({ id, token, applicationId: FAKE_IDS.applicationId, guildId: FAKE_IDS.guildId, channelId: input.channelId ?? FAKE_IDS.channelId, ...input }),
-    );
+    this.interactions.set(token, { type: input.autocomplete ? InteractionType.ApplicationCommandAutocomplete : InteractionType.ApplicationCommand, channelId });
+    this.gateway.dispatch('INTERACTION_CREATE', interactionPayload({ id, token, applicationId: FAKE_IDS.applicationId, guildId: FAKE_IDS.guildId, channelId, ...input }));
+    return token;
+  }
+
+  /**
+   * A member clicks a button (a MESSAGE_COMPONENT interaction); returns its token, as `sendInteraction` does.
+   * Throws for a click no Discord client can make: on a button the message lacks, a disabled one, a message Discord
+   * would have refused, or in a DM (the fake sends only guild interactions).
+   */
+  clickButton(input: ClickButtonInput): string {
+    const posted = input.message ? undefined : this.channelMessages.findLast((m) => findButton(m.body.components, input.customId));
+    const channelId = input.channelId ?? posted?.channelId ?? FAKE_IDS.channelId;
+    if ([...this.dmChannels.values()].includes(channelId)) throw new Error(`clickButton: ${channelId} is a DM channel; the fake clicks only in guild channels`);
+    const message = {
+      id: input.message?.id ?? posted?.id ?? this.snowflake(),
+      content: typeof posted?.body.content === 'string' ? posted.body.content : '',
+      embeds: input.message?.embeds ?? (posted?.body.embeds as unknown[] | undefined) ?? [],
+      components: input.message?.components ??
+        (posted?.body.components as unknown[] | undefined) ?? [{ type: 1, components: [{ type: 2, style: 1, label: 'Click', custom_id: input.customId }] }],
+    };
+    const problems = componentProblems(message.components);
+    if (problems.length > 0) throw new Error(`clickButton: Discord would have refused this message: ${problems.join('; ')}`);
+    const button = findButton(message.components, input.customId);
+    if (!button) throw new Error(`clickButton: message ${message.id} has no button with custom_id ${input.customId}`);
+    if (button.disabled === true) throw new Error(`clickButton: the button ${input.customId} is disabled`);
+
+    const id = this.snowflake();
+    const token = `interaction-token-${id}`;
+    this.responses.set(token, []);
+    this.interactions.set(token, { type: InteractionType.MessageComponent, channelId, messageId: message.id });
+    const payload = buttonInteractionPayload({ id, token, applicationId: FAKE_IDS.applicationId, guildId: FAKE_IDS.guildId, channelId, user: input.user, customId: input.customId, message });
+    this.gateway.dispatch('INTERACTION_CREATE', payload);
     return token;
   }
 
@@ -168,16 +229,30 @@ export class FakeDiscord extends EventEmitter {
     }
     if (method === 'POST' && (match = /^\/interactions\/\d+\/([^/]+)\/callback$/.exec(path))) {
       const log = this.responses.get(match[1] ?? '');
-      if (!log) return reply(404, { message: 'Unknown interaction', code: 10062 });
-      if (log.some((r) => r.kind === 'callback')) return reply(400, { message: 'Interaction has already been acknowledged.', code: 40060 });
+      const interaction = this.interactions.get(match[1] ?? '');
+      if (!log || !interaction) return reply(404, { message: 'Unknown interaction', code: RESTJSONErrorCodes.UnknownInteraction });
+      if (log.some((r) => r.kind === 'callback')) return reply(400, { message: 'Interaction has already been acknowledged.', code: RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged });
+      // A refused callback does not acknowledge the interaction: the bot may still answer correctly.
+      const callback = (body ?? {}) as { type?: unknown; data?: unknown };
+      const allowed = CALLBACK_TYPES[interaction.type] ?? [];
+      if (!allowed.includes(callback.type as InteractionResponseType)) {
+        return reply(400, invalidFormBody([{ path: ['type'], code: 'BASE_TYPE_CHOICES', message: `Value must be one of {${allowed.join(', ')}}.` }]));
+      }
+      const problems = messageProblems(callback.data);
+      if (problems.length > 0) return reply(400, invalidFormBody(problems));
       this.record(log, 'callback', body);
       return reply(204);
     }
     if ((match = /^\/webhooks\/\d+\/([^/]+)(\/messages\/@original)?$/.exec(path)) && (method === 'PATCH' || method === 'POST')) {
       const log = this.responses.get(match[1] ?? '');
       if (!log) return reply(404, { message: 'Unknown Webhook', code: 10015 });
+      const problems = messageProblems(body);
+      if (problems.length > 0) return reply(400, invalidFormBody(problems));
       this.record(log, method === 'PATCH' ? 'edit' : 'followup', body);
-      return reply(200, this.message(FAKE_IDS.channelId, body));
+      const interaction = this.interactions.get(match[1] ?? '');
+      const updatesClicked = log.some((r) => r.kind === 'callback' && UPDATES_CLICKED_MESSAGE.includes(r.body.type as number));
+      const original = match[2] !== undefined && updatesClicked ? interaction?.messageId : undefined;
+      return reply(200, this.message(interaction?.channelId ?? FAKE_IDS.channelId, body, original));
     }
     if (method === 'POST' && path === '/users/@me/channels') {
       const recipient = String((body as { recipient_id?: unknown }).recipient_id ?? '');
@@ -201,6 +276,8 @@ export class FakeDiscord extends EventEmitter {
         );
       }
       const payload = body as Record<string, unknown>;
+      const problems = messageProblems(payload);
+      if (problems.length > 0) return reply(400, invalidFormBody(problems));
       // enforce_nonce: the same nonce in the same channel returns the first message instead of posting again.
       const duplicate = this.channelMessages.find((m) => m.channelId === channelId && payload.enforce_nonce && m.body.nonce === payload.nonce);
       if (duplicate) return reply(200, this.message(channelId, duplicate.body, duplicate.id));
@@ -224,6 +301,8 @@ export class FakeDiscord extends EventEmitter {
       type: 0,
       content: '',
       embeds: [],
+      // Discord echoes the components it accepted (with ids it numbers); the fake echoes them as sent.
+      components: [],
       ...(body as object),
       author: { id: '1300000000000000099', username: 'cohort-bot', discriminator: '0', bot: true, avatar: null, global_name: null },
       timestamp: new Date().toISOString(),
@@ -235,7 +314,6 @@ export class FakeDiscord extends EventEmitter {
       attachments: [],
       pinned: false,
       flags: 0,
-      components: [],
     };
   }
 }

@@ -5,12 +5,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { blockKitProblems } from './block-kit.ts';
 import { FakeConversations, parseMetadata, type MessageMetadata } from './fake-conversations.ts';
+import { FakeViews, type View } from './fake-views.ts';
+import { appHomeOpenedEnvelope, blockActionsPayload, blocksWithButton, findButton, type BlockActionInput, type BlockActionsPayload, type ClickedSurface, type SlackUser } from './interactions.ts';
 
 /**
  * A fake Slack Web API on 127.0.0.1 (auth.test, users.info, chat.postMessage with metadata, chat.postEphemeral,
- * chat.update, conversations.open and conversations.history) and a response_url sink, so Bolt's WebClient runs
- * unmodified with `slackApiUrl` pointed here. Requests are recorded.
+ * chat.update, conversations.open, conversations.history, views.publish and views.open) and a response_url sink, so
+ * Bolt's WebClient runs unmodified with `slackApiUrl` pointed here. Requests are recorded. Blocks are checked as
+ * Slack checks them (block-kit.ts). It also makes what Slack sends the app: slash commands, button clicks
+ * (block_actions) and app_home_opened events, for the request URL or over Socket Mode.
  */
 
 export const FAKE_TEAM = { teamId: 'T0COHORT1', channelId: 'C0COHORT1', otherChannelId: 'C0COHORT2' } as const;
@@ -26,7 +31,10 @@ export class FakeSlack extends EventEmitter {
   readonly posted: { channel: string; text: string; blocks: unknown[]; ts: string; metadata?: MessageMetadata }[] = [];
   /** Channel histories and the app's direct message channels. */
   readonly conversations = new FakeConversations([FAKE_TEAM.channelId, FAKE_TEAM.otherChannelId]);
-  readonly responses: { id: string; body: Record<string, unknown> }[] = [];
+  /** What the app sent to response_urls; `invalid` says why Slack would have refused it (400 invalid_blocks). */
+  readonly responses: { id: string; body: Record<string, unknown>; invalid: string | undefined }[] = [];
+  /** Home tabs, opened modals and the trigger ids views.open accepts. */
+  readonly views = new FakeViews();
   readonly admins = new Set<string>([SLACK_ADMIN.id]);
   /** While true, every Web API call is answered 503. */
   outage = false;
@@ -37,6 +45,7 @@ export class FakeSlack extends EventEmitter {
   private rateLimitsLeft = 0;
   private rateLimitSeconds = 1;
   private nextTs = 1_700_000_000;
+  private nextEventId = 1;
   private readonly http: Server;
   private readonly sockets = new WebSocketServer({ noServer: true });
   private socket: WebSocket | undefined;
@@ -73,14 +82,28 @@ export class FakeSlack extends EventEmitter {
     return `http://127.0.0.1:${this.port}/api/`;
   }
 
+  /** The Home tab each user sees now (views.publish), by user id. */
+  get homeViews(): Map<string, View> {
+    return this.views.homeViews;
+  }
+
+  get publishedViews(): { userId: string; view: View }[] {
+    return this.views.published;
+  }
+
+  get openedViews(): { userId: string; triggerId: string; view: View }[] {
+    return this.views.opened;
+  }
+
   rateLimitPostMessage(count: number, seconds = 1): void {
     this.rateLimitsLeft = count;
     this.rateLimitSeconds = seconds;
   }
 
-  /** A slash-command form body as Slack sends it, with its response_url pointing at this fake. */
-  slashCommand(input: { command: string; text?: string; user?: { id: string; name: string }; channelId?: string }): { body: string; responseId: string } {
+  /** A slash-command form body as Slack sends it, with its response_url pointing at this fake and a fresh trigger id. */
+  slashCommand(input: { command: string; text?: string; user?: SlackUser; channelId?: string }): { body: string; responseId: string; triggerId: string } {
     const responseId = `r${this.nextTs++}`;
+    const triggerId = this.views.issueTrigger(input.user?.id ?? SLACK_MEMBER.id);
     const fields = {
       ...slashTemplate,
       command: input.command,
@@ -89,9 +112,49 @@ export class FakeSlack extends EventEmitter {
       user_name: input.user?.name ?? SLACK_MEMBER.name,
       channel_id: input.channelId ?? FAKE_TEAM.channelId,
       team_id: FAKE_TEAM.teamId,
-      response_url: `http://127.0.0.1:${this.port}/response/${responseId}`,
+      response_url: this.responseUrl(responseId),
+      trigger_id: triggerId,
     };
-    return { body: new URLSearchParams(fields).toString(), responseId };
+    return { body: new URLSearchParams(fields).toString(), responseId, triggerId };
+  }
+
+  /**
+   * A click on a button, as the form body (`payload=<json>`) Slack POSTs to the request URL. In a message: the newest
+   * message the app posted with that button (or one made up around it), and a response_url into this fake. In the
+   * Home tab: the user's published Home view (or one made up around the button), no channel and no response_url.
+   * Always a fresh trigger id, which views.open accepts once within 3 seconds.
+   */
+  blockAction(input: BlockActionInput & { container: 'message' }): { body: string; responseId: string; triggerId: string; payload: BlockActionsPayload };
+  blockAction(input: BlockActionInput): { body: string; responseId: string | undefined; triggerId: string; payload: BlockActionsPayload };
+  blockAction(input: BlockActionInput): { body: string; responseId: string | undefined; triggerId: string; payload: BlockActionsPayload } {
+    const user = input.user ?? SLACK_MEMBER;
+    const triggerId = this.views.issueTrigger(user.id);
+    let surface: ClickedSurface;
+    let responseId: string | undefined;
+    if (input.container === 'home') {
+      surface = { kind: 'home', view: this.views.homeViews.get(user.id) ?? this.views.output({ type: 'home', blocks: blocksWithButton(input.actionId, input.value) }) };
+    } else {
+      responseId = `r${this.nextTs++}`;
+      surface = { kind: 'message', message: this.clickedMessage(input), responseUrl: this.responseUrl(responseId) };
+    }
+    const payload = blockActionsPayload({ actionId: input.actionId, user, triggerId, surface, actionTs: slackTs(Date.now()), ...(input.value !== undefined ? { value: input.value } : {}) });
+    return { body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), responseId, triggerId, payload };
+  }
+
+  /** The JSON body of the Events API request for a user opening the app's Home (or Messages) tab; sign it with signSlackJsonRequest. */
+  appHomeOpened(input: { user?: SlackUser; tab?: 'home' | 'messages' } = {}): string {
+    return JSON.stringify(this.homeOpenedEnvelope(input));
+  }
+
+  /** Sends a button click over Socket Mode (an `interactive` envelope) and resolves with the app's ack payload. */
+  async socketBlockAction(input: BlockActionInput): Promise<{ ack: Record<string, unknown> | undefined; responseId: string | undefined; triggerId: string }> {
+    const { payload, responseId, triggerId } = this.blockAction(input);
+    return { ack: await this.sendEnvelope('interactive', payload, false), responseId, triggerId };
+  }
+
+  /** Sends app_home_opened over Socket Mode (an `events_api` envelope) and resolves with the app's ack payload. */
+  async socketAppHomeOpened(input: { user?: SlackUser; tab?: 'home' | 'messages' } = {}): Promise<Record<string, unknown> | undefined> {
+    return this.sendEnvelope('events_api', this.homeOpenedEnvelope(input), false, { retry_attempt: 0, retry_reason: '' });
   }
 
   async responseFor(id: string): Promise<Record<string, unknown>> {
@@ -103,15 +166,45 @@ export class FakeSlack extends EventEmitter {
   }
 
   /** Sends a slash command over the Socket Mode connection and resolves with the app's ack payload. */
-  async socketSlashCommand(input: { command: string; text?: string; user?: { id: string; name: string } }): Promise<Record<string, unknown> | undefined> {
+  async socketSlashCommand(input: { command: string; text?: string; user?: SlackUser }): Promise<Record<string, unknown> | undefined> {
+    return this.sendEnvelope('slash_commands', Object.fromEntries(new URLSearchParams(this.slashCommand(input).body)), true);
+  }
+
+  /** Sends one Socket Mode envelope once the app is connected and resolves with the payload of the app's ack. */
+  private async sendEnvelope(type: string, payload: unknown, acceptsResponsePayload: boolean, extra: Record<string, unknown> = {}): Promise<Record<string, unknown> | undefined> {
     if (!this.socket) await once(this, 'socketConnected');
     const envelopeId = `env-${this.nextTs++}`;
-    const fields = Object.fromEntries(new URLSearchParams(this.slashCommand(input).body));
-    this.socket?.send(JSON.stringify({ envelope_id: envelopeId, type: 'slash_commands', accepts_response_payload: true, payload: fields }));
+    this.socket?.send(JSON.stringify({ envelope_id: envelopeId, type, accepts_response_payload: acceptsResponsePayload, payload, ...extra }));
     for (;;) {
       const [ack] = (await once(this, 'socketAck')) as [{ envelope_id: string; payload?: Record<string, unknown> }];
       if (ack.envelope_id === envelopeId) return ack.payload;
     }
+  }
+
+  private responseUrl(id: string): string {
+    return `http://127.0.0.1:${this.port}/response/${id}`;
+  }
+
+  /** The newest posted message carrying this button (in `channelId` if given), else a message made up around it. */
+  private clickedMessage(input: BlockActionInput): { channel: { id: string; name: string }; ts: string; text: string; blocks: unknown[] } {
+    const posted = [...this.posted].reverse().find((p) => (!input.channelId || this.conversations.resolve(p.channel) === input.channelId) && findButton(p.blocks, input.actionId));
+    const channelId = input.channelId ?? (posted ? this.conversations.resolve(posted.channel) : undefined) ?? FAKE_TEAM.channelId;
+    const channel = { id: channelId, name: channelName(channelId) };
+    if (posted) return { channel, ts: posted.ts, text: posted.text, blocks: posted.blocks };
+    return { channel, ts: slackTs(Date.now()), text: '', blocks: blocksWithButton(input.actionId, input.value) };
+  }
+
+  private homeOpenedEnvelope(input: { user?: SlackUser; tab?: 'home' | 'messages' }): Record<string, unknown> {
+    const user = input.user?.id ?? SLACK_MEMBER.id;
+    return appHomeOpenedEnvelope({
+      user,
+      // The app's direct message channel with the user, the same id conversations.open answers.
+      channel: this.conversations.open([user]),
+      tab: input.tab ?? 'home',
+      view: this.views.homeViews.get(user),
+      eventId: `Ev0COHORT${String(this.nextEventId++).padStart(4, '0')}`,
+      now: Date.now(),
+    });
   }
 
   async close(): Promise<void> {
@@ -136,9 +229,12 @@ export class FakeSlack extends EventEmitter {
 
     const response = /^\/response\/(\w+)$/.exec(url);
     if (response) {
-      this.responses.push({ id: response[1] ?? '', body: params });
+      // Kept even when Slack would refuse it, so a test can see what the app tried; answered as hooks.slack.com does.
+      const problems = params.blocks === undefined ? [] : blockKitProblems(params.blocks, 'message');
+      const invalid = problems.length > 0 ? problems.join('; ') : undefined;
+      this.responses.push({ id: response[1] ?? '', body: params, invalid });
       this.emit('response');
-      res.writeHead(200).end('ok');
+      res.writeHead(invalid ? 400 : 200).end(invalid ? 'invalid_blocks' : 'ok');
       return;
     }
     const method = /^\/api\/([\w.]+)$/.exec(url)?.[1];
@@ -183,7 +279,8 @@ export class FakeSlack extends EventEmitter {
         if (!conversation) return send(200, { ok: false, error: 'channel_not_found' });
         const metadata = parseMetadata(params.metadata);
         if (metadata === 'invalid') return send(200, { ok: false, error: 'invalid_metadata_format' });
-        const blocks = typeof params.blocks === 'string' ? (JSON.parse(params.blocks) as unknown[]) : ((params.blocks as unknown[]) ?? []);
+        const blocks = messageBlocks(params.blocks);
+        if (!Array.isArray(blocks)) return send(200, blocks);
         const text = String(params.text ?? '');
         const { ts } = this.conversations.add(conversation, { text, blocks, ...(metadata ? { metadata } : {}) });
         this.posted.push({ channel, text, blocks, ts, ...(metadata ? { metadata } : {}) });
@@ -201,9 +298,30 @@ export class FakeSlack extends EventEmitter {
         record(200);
         return send(200, this.conversations.history(params));
       case 'chat.postEphemeral':
-      case 'chat.update':
+      case 'chat.update': {
         record(200);
+        const blocks = messageBlocks(params.blocks);
+        if (!Array.isArray(blocks)) return send(200, blocks);
         return send(200, { ok: true, channel: params.channel, ts: `${this.nextTs++}.000200`, message_ts: `${this.nextTs}.000200` });
+      }
+      case 'views.publish': {
+        record(200);
+        const { answer, record: published } = this.views.publish(params);
+        if (published) this.emit('viewPublished', published);
+        return send(200, answer);
+      }
+      case 'views.open': {
+        record(200);
+        const { answer, record: opened } = this.views.open(params);
+        if (opened) this.emit('viewOpened', opened);
+        return send(200, answer);
+      }
+      case 'views.update': {
+        record(200);
+        const { answer, record: updated } = this.views.update(params);
+        if (updated) this.emit('viewUpdated', updated);
+        return send(200, answer);
+      }
       default:
         record(200);
         return send(200, { ok: false, error: 'unknown_method' });
@@ -211,12 +329,56 @@ export class FakeSlack extends EventEmitter {
   }
 }
 
-/** Slack's request signature: `v0=` HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret. */
-export function signSlackRequest(signingSecret: string, body: string, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
+/**
+ * A message's `blocks` argument (a JSON string in form bodies, an array in JSON bodies; none is an empty list), or
+ * Slack's refusal: invalid_blocks_format when it is not a JSON array, invalid_blocks when Block Kit says no.
+ */
+function messageBlocks(value: unknown): unknown[] | Record<string, unknown> {
+  let blocks = value ?? [];
+  if (typeof blocks === 'string') {
+    try {
+      blocks = JSON.parse(blocks);
+    } catch {
+      return { ok: false, error: 'invalid_blocks_format' };
+    }
+  }
+  if (!Array.isArray(blocks)) return { ok: false, error: 'invalid_blocks_format' };
+  const problems = blockKitProblems(blocks, 'message');
+  if (problems.length > 0) return { ok: false, error: 'invalid_blocks', errors: problems, response_metadata: { messages: problems.map((problem) => `[ERROR] ${problem}`) } };
+  return blocks;
+}
+
+/** A Slack `ts` (seconds, six digits of microseconds) for a moment in milliseconds. */
+function slackTs(ms: number): string {
+  return `${Math.floor(ms / 1000)}.${String((ms % 1000) * 1000).padStart(6, '0')}`;
+}
+
+/** Channel names as Slack puts them in interaction payloads; a direct message is "directmessage". */
+function channelName(id: string): string {
+  if (id === FAKE_TEAM.channelId) return 'rust-cohort';
+  if (id.startsWith('D')) return 'directmessage';
+  return id.toLowerCase();
+}
+
+/**
+ * Slack's request signature: `v0=` HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret. Slash commands
+ * and interactions are form bodies; Events API bodies are JSON (see signSlackJsonRequest).
+ */
+export function signSlackRequest(
+  signingSecret: string,
+  body: string,
+  timestamp = Math.floor(Date.now() / 1000),
+  contentType: 'application/x-www-form-urlencoded' | 'application/json' = 'application/x-www-form-urlencoded',
+): Record<string, string> {
   const signature = `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
   return {
-    'content-type': 'application/x-www-form-urlencoded',
+    'content-type': contentType,
     'x-slack-request-timestamp': String(timestamp),
     'x-slack-signature': signature,
   };
+}
+
+/** Headers for an Events API request (a JSON body, e.g. appHomeOpened()), signed as Slack signs it. */
+export function signSlackJsonRequest(signingSecret: string, body: string, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
+  return signSlackRequest(signingSecret, body, timestamp, 'application/json');
 }
