@@ -100,6 +100,13 @@ describe('Discord buttons', { timeout: 60_000 }, () => {
     assert.match(progress?.body.data?.embeds?.[0]?.title ?? '', /ada's progress in Winter/);
   });
 
+  it('help names commands as typed on Discord: /join is ours here', async () => {
+    const [help] = (await fake.responsesFor(fake.sendInteraction({ user: MEMBER, command: 'help' }))) as { body: { data?: { embeds?: { fields?: { name: string }[]; footer?: { text: string } }[] } } }[];
+    const embed = help?.body.data?.embeds?.[0];
+    assert.ok(embed?.fields?.some((f) => f.name === '/join'));
+    assert.doesNotMatch(JSON.stringify(help?.body), /cohort-bot join/);
+  });
+
   it('a slow command behind a button is deferred privately and stays private, even one that speaks to the channel when typed', async () => {
     const before = fake.channelMessages.length;
     const [deferred, edit] = await click(MEMBER, 'run:slow', 2);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderSlackMessage, SLACK_LIMITS, type Block } from '../../../src/adapters/slack/render-blocks.ts';
+import { renderSlackMessage, renderSlackView, SLACK_LIMITS, VIEW_BLOCKS, type Block } from '../../../src/adapters/slack/render-blocks.ts';
 import type { Reply } from '../../../src/chat/reply.ts';
+import { blockKitProblems } from '../../fakes/slack/block-kit.ts';
 
 function withinLimits(reply: Reply): Block[] {
   const { blocks } = renderSlackMessage(reply);
@@ -18,6 +19,7 @@ function withinLimits(reply: Reply): Block[] {
       for (const button of block.elements) assert.ok(button.text.text.length <= SLACK_LIMITS.buttonText);
     }
   }
+  assert.deepEqual(blockKitProblems(blocks, 'message'), [], 'Slack would accept it');
   return blocks;
 }
 
@@ -76,5 +78,35 @@ describe('renderSlackMessage', () => {
         private: false,
       });
     }
+  });
+
+  it('keeps command buttons when it trims, with labels cut to fit', () => {
+    const fields = Array.from({ length: 80 }, (_, i) => ({ name: `F${i}`, value: 'v' }));
+    const actions = [{ label: 'My next step '.repeat(10), command: 'next-module', style: 'primary' as const }, { label: 'Leaderboard', command: 'leaderboard' }];
+    const blocks = withinLimits({ title: 'Many', fields, actions, private: false });
+    const buttons = blocks.filter((b) => b.type === 'actions').flatMap((b) => (b.type === 'actions' ? b.elements : []));
+    assert.deepEqual(buttons.map((b) => [b.action_id, b.style]), [['run:next-module', 'primary'], ['run:leaderboard', undefined]]);
+  });
+});
+
+describe('renderSlackView', () => {
+  it('puts many cohorts on one Home tab within 100 blocks, leaving out whole sections with a note', () => {
+    const cohort = (i: number): Reply => ({
+      title: `Cohort ${i}`,
+      text: 'Next: Module 03',
+      fields: [{ name: 'Due', value: 'Mon', inline: true }, { name: 'Rank', value: '1 of 3', inline: true }, { name: 'Modules', value: '▰▱ 1/2 Module 01' }],
+      links: Array.from({ length: 5 }, (_, j) => ({ label: `Lecture ${j + 1}`, url: `https://example.test/${i}/${j}` })),
+      actions: [{ label: 'My progress', command: 'progress' }, { label: 'Leaderboard', command: 'leaderboard' }],
+      private: true,
+    });
+    const blocks = renderSlackView(Array.from({ length: 30 }, (_, i) => ({ reply: cohort(i), options: { actionValue: `C${i}` } })));
+    assert.ok(blocks.length <= VIEW_BLOCKS, `${blocks.length} blocks`);
+    assert.deepEqual(blockKitProblems(blocks, 'home'), []);
+    assert.match(JSON.stringify(blocks.at(-1)), /more not shown/);
+    // Every section that is shown has its buttons, carrying its own cohort.
+    const headers = blocks.filter((b) => b.type === 'header').length;
+    const values = blocks.flatMap((b) => (b.type === 'actions' ? b.elements.filter((e) => e.action_id === 'run:progress').map((e) => e.value) : []));
+    assert.equal(values.length, headers);
+    assert.deepEqual(values, Array.from({ length: headers }, (_, i) => `C${i}`));
   });
 });

@@ -148,6 +148,21 @@ describe('Slack, natively: one app command, buttons and the Home tab', { timeout
     assert.equal(store.cohorts.findById(cohort.id)?.status, 'active');
   });
 
+  it('channel posts from the outbox name commands as they work on Slack too', async () => {
+    await adapter.deliver({ channelId: FAKE_TEAM.channelId, payload: { title: 'Welcome', text: 'Type /join, then /next-module.', private: false }, key: 'post-2' });
+    const posted = fake.posted.at(-1)!;
+    assert.match(posted.text, /Type \/cohort-bot join, then \/next-module\./);
+    assert.doesNotMatch(text(posted.blocks), BARE_JOIN);
+  });
+
+  it('acknowledges a click on a link button (it opens in the browser), answering nothing', async () => {
+    const click = fake.blockAction({ actionId: 'link-0', container: 'message' });
+    const ack = await post(click.body, signSlackRequest(SECRET, click.body));
+    assert.equal(ack.status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(fake.responses.some((r) => r.id === click.responseId), false);
+  });
+
   it('refuses a forged click (bad signature) with 401 and answers nothing', async () => {
     const click = fake.blockAction({ actionId: 'run:join', container: 'message', user: { id: 'U0MALLORY', name: 'mallory' } });
     const forged = await post(click.body, signSlackRequest('not-the-secret', click.body));
