@@ -23,7 +23,7 @@ export default defineCommand({
       }));
       return {
         title: `/${command.name}`,
-        text: `${command.description}${command.organiserOnly ? ' For organisers.' : ''}\nUsage: \`${command.usage}\``,
+        text: `${command.description}${command.organiserOnly ? ' For organisers.' : ''}\nUsage: \`${command.usage}\`${command.details ? `\n\n${command.details}` : ''}`,
         fields: [...optionFields, ...subcommandFields],
         private: true,
       };

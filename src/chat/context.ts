@@ -63,6 +63,7 @@ export interface ActionSummary {
 export interface CommandSummary extends ActionSummary {
   name: string;
   organiserOnly: boolean;
+  details?: string;
   subcommands: (ActionSummary & { name: string })[];
 }
 

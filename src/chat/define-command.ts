@@ -39,6 +39,8 @@ interface CommandBase {
   description: string;
   /** For organisers only: checked at run time and, on Discord, hidden from members without Manage Server. */
   organiserOnly?: boolean;
+  /** A longer explanation, shown by `/help <command>` (e.g. how the leaderboard scores). */
+  details?: string;
 }
 
 export interface Command {
@@ -46,6 +48,7 @@ export interface Command {
   name: string;
   description: string;
   organiserOnly: boolean;
+  details?: string;
   /** Set for a plain command. */
   action?: Action;
   /** Set for a command group, in the order they are listed. */
@@ -83,7 +86,14 @@ export function defineCommand<Specs extends OptionSpecs = Record<never, never>>(
 ): Command {
   if (!NAME.test(definition.name)) throw new Error(`command name "${definition.name}" must be kebab-case, at most 32 characters`);
   checkAction(`command /${definition.name}`, definition);
-  return { kind: 'command', name: definition.name, description: definition.description, organiserOnly: definition.organiserOnly ?? false, action: toAction(definition) };
+  return {
+    kind: 'command',
+    name: definition.name,
+    description: definition.description,
+    organiserOnly: definition.organiserOnly ?? false,
+    ...(definition.details ? { details: definition.details } : {}),
+    action: toAction(definition),
+  };
 }
 
 /** One subcommand of a group; typed on its own so each `run` sees its own options. */
@@ -107,6 +117,7 @@ export function defineCommandGroup(definition: CommandBase & { subcommands: Reco
     name: definition.name,
     description: definition.description,
     organiserOnly: definition.organiserOnly ?? false,
+    ...(definition.details ? { details: definition.details } : {}),
     subcommands: definition.subcommands,
     ...(definition.defaultSubcommand ? { defaultSubcommand: definition.defaultSubcommand } : {}),
   };

@@ -126,6 +126,7 @@ function summarise(command: Command): CommandSummary {
   return {
     name: command.name,
     organiserOnly: command.organiserOnly,
+    ...(command.details ? { details: command.details } : {}),
     ...(command.action ? summariseAction(command, command.action) : { description: command.description, usage: usageOf(command), options: [] }),
     subcommands,
   };

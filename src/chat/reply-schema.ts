@@ -10,6 +10,9 @@ export const replySchema: z.ZodType<Reply> = z.object({
   image: z.object({ url: z.string(), alt: z.string() }).optional(),
   footer: z.string().optional(),
   tone: z.enum(['info', 'success', 'warning', 'error']).optional(),
+  files: z
+    .array(z.object({ name: z.string(), contentType: z.enum(['image/png', 'text/csv']), base64: z.string(), description: z.string() }))
+    .optional(),
   actions: z
     .array(z.object({ label: z.string(), command: z.string(), subcommand: z.string().optional(), style: z.enum(['primary', 'plain']).optional() }))
     .optional(),

@@ -10,6 +10,11 @@ export interface Reply {
   image?: { url: string; alt: string };
   footer?: string;
   tone?: ReplyTone;
+  /**
+   * Files sent with the reply (a PNG, a CSV): attached on Discord; uploaded on Slack, in the channel for a public
+   * reply and in the asker's direct messages with the app for a private one (Slack has no private files).
+   */
+  files?: ReplyFile[];
   /** Buttons that run a command for whoever clicks them, answered privately to them. */
   actions?: ReplyAction[];
   /** Only the asker sees it (Discord ephemeral, Slack ephemeral). */
@@ -35,6 +40,16 @@ export interface ReplyAction {
   subcommand?: string;
   /** The main action of a message stands out (Discord primary, Slack primary); default is plain. */
   style?: 'primary' | 'plain';
+}
+
+export interface ReplyFile {
+  /** Shown as the file's name, e.g. `leaderboard.png`; its extension tells programs what opens it. */
+  name: string;
+  contentType: 'image/png' | 'text/csv';
+  /** The bytes, base64: a Reply stays JSON, so the outbox can store one. */
+  base64: string;
+  /** What the file shows, for screen readers and clients that cannot show it. */
+  description: string;
 }
 
 export interface ReplyLink {

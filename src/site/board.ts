@@ -1,7 +1,7 @@
 import { formatInZone } from '../core/calendar.ts';
 import type { Cohort, Learner } from '../core/cohort.ts';
 import { moduleLabel, type Course } from '../core/course.ts';
-import { rankLearners, type Pass } from '../core/leaderboard.ts';
+import type { FirstPass } from '../core/scoring.ts';
 import { moduleWindows } from '../core/schedule.ts';
 import { cohortBoardApiPath, cohortBoardPath, COURSE_PATH, modulePath } from '../core/site-paths.ts';
 import { escapeHtml, plural, timeElement } from './html.ts';
@@ -47,11 +47,20 @@ export interface BoardData {
   nextDeadline: Deadline | null;
 }
 
-/** Linear in learners and passes (plus the ranking's sort): the board is computed per request. */
-export function boardData(course: Course, cohort: Cohort, publicId: string, learners: readonly Learner[], passes: readonly Pass[], now: Date): BoardData {
-  const standings = rankLearners(course, learners, passes).map(
-    (s): BoardStanding => ({ rank: s.rank, displayName: s.learner.displayName, points: s.points, exercises: s.exercises }),
-  );
+/**
+ * `ranked`: the cohort's board in order (the same scores and ranks as /leaderboard, from the store); the module
+ * completion is counted here from the passes, linear in them.
+ */
+export function boardData(
+  course: Course,
+  cohort: Cohort,
+  publicId: string,
+  learners: readonly Learner[],
+  passes: readonly (FirstPass & { learnerId: number })[],
+  ranked: readonly BoardStanding[],
+  now: Date,
+): BoardData {
+  const standings = ranked.map((s): BoardStanding => ({ rank: s.rank, displayName: s.displayName, points: s.points, exercises: s.exercises }));
 
   const members = new Set(learners.map((l) => l.id));
   const passedBy = new Map<number, Set<string>>();

@@ -1,5 +1,8 @@
 import type { ExerciseResult, ExerciseStatus } from '../core/cohort.ts';
-import type { Pass } from '../core/leaderboard.ts';
+import type { FirstPass } from '../core/scoring.ts';
+
+/** A first pass of one learner of a cohort. */
+export type Pass = FirstPass & { learnerId: number };
 import type { Db } from './open-database.ts';
 
 interface ResultRow {

@@ -10,6 +10,7 @@ import { createOrganiserQueries } from './organisers.ts';
 import { createOutboxQueries } from './outbox.ts';
 import { createPostQueries } from './posts.ts';
 import { createRateLimitQueries } from './rate-limits.ts';
+import { createStandingsQueries } from './standings.ts';
 import { migrate } from './migrate.ts';
 import { openDatabase, type Db } from './open-database.ts';
 
@@ -26,6 +27,7 @@ export interface Store {
   linkRequests: ReturnType<typeof createLinkRequestQueries>;
   syncState: ReturnType<typeof createSyncStateQueries>;
   rateLimits: ReturnType<typeof createRateLimitQueries>;
+  standings: ReturnType<typeof createStandingsQueries>;
   /** Runs `work` in one transaction: all of its writes land, or none. */
   transaction<T>(work: () => T): T;
   close(): void;
@@ -61,6 +63,7 @@ function createStore(db: Db): Store {
     linkRequests: createLinkRequestQueries(db),
     syncState: createSyncStateQueries(db),
     rateLimits: createRateLimitQueries(db),
+    standings: createStandingsQueries(db),
     transaction: (work) => db.transaction(work)(),
     close: () => db.close(),
   };

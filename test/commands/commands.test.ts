@@ -180,13 +180,27 @@ describe('/leaderboard', () => {
     store.learners.join(cohort.id, 'u-ada', 'Ada', NOW);
     const reply = await registry.execute(invocation('leaderboard'), services);
     const lines = (reply.text ?? '').split('\n');
-    const top = exercises.slice(0, 12).reduce((sum, e) => sum + e.points, 0);
-    assert.equal(lines[0], `🥇 Learner 12 — ${top} points (12 exercises)`);
-    assert.match(lines[1] ?? '', /^🥈 Learner 11 — \d+ points \(11 exercises\)$/);
+    // Every pass came before its module was due: each exercise earns its points and a 20% bonus.
+    const top = exercises.slice(0, 12).reduce((sum, e) => sum + e.points + Math.round(e.points * 0.2), 0);
+    assert.match(lines[0] ?? '', new RegExp(`^🥇 Learner 12 — ${top} pts · \`▰+▱* 12/${exercises.length}\` · \\d+ modules$`));
+    assert.match(lines[1] ?? '', /^🥈 Learner 11 — \d+ pts · `▰+▱* 11\/\d+`/);
     assert.match(lines[3] ?? '', /^4\. Learner 9 /);
     assert.equal(lines.length, 12, 'the top ten, an ellipsis and the asker');
-    assert.deepEqual(lines.slice(10), ['…', '13. **Ada** — 0 points (0 exercises)']);
+    assert.deepEqual(lines.slice(10), ['…', `13. **Ada** (you) — 0 pts · \`▱▱▱▱▱▱▱▱▱▱ 0/${exercises.length}\``]);
     assert.match(reply.footer ?? '', /^12 of 13 learners have points/);
+    assert.deepEqual(reply.actions, [{ label: 'Show me', command: 'progress' }]);
     assert.equal(reply.private, true);
+  });
+
+  it('gives no medal for 0 points, and explains the scoring in /help leaderboard', async () => {
+    const { services, registry, store } = await testServices(NOW);
+    const cohort = berlinCohort(store);
+    store.learners.join(cohort.id, 'u-ada', 'Ada', NOW);
+    store.learners.join(cohort.id, 'u-bob', 'Bob', NOW);
+    const lines = ((await registry.execute(invocation('leaderboard'), services)).text ?? '').split('\n');
+    assert.ok(lines.every((line) => line.startsWith('1. ')), lines.join('\n'));
+    const help = await registry.execute(invocation('help', 'leaderboard'), services);
+    assert.match(help.text ?? '', /before its module's due time .* earns 20% more/);
+    assert.match(help.text ?? '', /streak/);
   });
 });

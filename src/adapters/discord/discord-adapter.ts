@@ -17,6 +17,7 @@ import type { Registry } from '../../chat/registry.ts';
 import { replySchema } from '../../chat/reply-schema.ts';
 import type { Logger } from '../../logger.ts';
 import { PermanentDeliveryError, type Deliver } from '../../outbox/outbox-worker.ts';
+import { discordJsFiles, restFiles } from './attachments.ts';
 import { registerCommands } from './command-payloads.ts';
 import { renderDiscordMessage } from './render-message.ts';
 import { explainDiscordError, GatewayClosedError } from './setup-error.ts';
@@ -80,7 +81,8 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     }
     await deferral;
     if (reply.private) {
-      await interaction.editReply({ embeds: message.embeds, components: message.components });
+      // The deferral was ephemeral, so the edit (and its attachments) stays for the asker only.
+      await interaction.editReply({ embeds: message.embeds, components: message.components, ...(message.files ? { files: message.files } : {}) });
     } else {
       // A deferred reply stays private, so a public answer goes to the channel as a follow-up.
       await interaction.editReply({ content: 'Posted in the channel.' });
@@ -144,6 +146,8 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     async deliver({ channelId, payload, key, recipientUserId }) {
       const reply = replySchema.parse(payload);
       const message = renderDiscordMessage(reply);
+      // Files go as multipart/form-data: the body in payload_json, each file a files[n] part named by `attachments`.
+      const upload = reply.files?.length ? restFiles(reply.files) : undefined;
       try {
         // A direct message goes to the DM channel Discord opens (or reopens) with that user.
         const target = recipientUserId
@@ -151,7 +155,14 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
           : channelId;
         // The nonce makes Discord drop a duplicate of the same outbox row sent again after a crash.
         const sent = (await client.rest.post(Routes.channelMessages(target), {
-          body: { embeds: message.embeds, components: message.components, nonce: key.slice(0, 25), enforce_nonce: true },
+          body: {
+            embeds: message.embeds,
+            components: message.components,
+            nonce: key.slice(0, 25),
+            enforce_nonce: true,
+            ...(upload ? { attachments: upload.attachments } : {}),
+          },
+          ...(upload ? { files: upload.files } : {}),
         })) as { id?: string };
         return sent.id;
       } catch (error) {
@@ -164,7 +175,14 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
   };
 }
 
+/** A reply as discord.js message options; its files become attachments (discord.js sends them as multipart). */
 function toDiscord(reply: Reply) {
   const message = renderDiscordMessage(reply);
-  return { embeds: message.embeds, components: message.components, ...(message.ephemeral ? { flags: MessageFlags.Ephemeral as const } : {}) };
+  const files = reply.files?.length ? discordJsFiles(reply.files) : undefined;
+  return {
+    embeds: message.embeds,
+    components: message.components,
+    ...(files ? { files } : {}),
+    ...(message.ephemeral ? { flags: MessageFlags.Ephemeral as const } : {}),
+  };
 }

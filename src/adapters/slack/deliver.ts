@@ -5,6 +5,7 @@ import type { Logger } from '../../logger.ts';
 import { PermanentDeliveryError, type Deliver, type Delivery } from '../../outbox/outbox-worker.ts';
 import { renderSlackMessage } from './render-blocks.ts';
 import { explainSlackError } from './setup-error.ts';
+import { logUploadFailure, uploadFiles } from './upload-files.ts';
 
 /** The message metadata event type that tags every outbox post with its key (Slack has no idempotency key). */
 export const OUTBOX_EVENT_TYPE = 'cohort_bot_outbox';
@@ -51,16 +52,33 @@ export function createSlackDeliver(client: WebClient, logger: Logger, present: (
     }
   }
 
+  /**
+   * Uploads a delivered message's files into its conversation. The message is out already, so a failed upload is
+   * logged and not thrown: the outbox would post the whole message again, and Slack has no idempotency key for it.
+   */
+  async function deliverFiles(reply: Reply, conversation: string, key: string): Promise<void> {
+    if (!reply.files?.length) return;
+    try {
+      await uploadFiles(client, reply.files, { channelId: conversation });
+    } catch (error) {
+      logUploadFailure(logger, error, { outboxKey: key, channel: conversation, files: reply.files.map((f) => f.name) });
+    }
+  }
+
   return async (delivery) => {
     const { channelId, payload, recipientUserId, key, earlierAttemptAt } = delivery;
+    const reply = replySchema.parse(payload);
     if (earlierAttemptAt) {
       const ts = await lookForEarlier(delivery, earlierAttemptAt);
       if (ts) {
         logger.info({ outboxKey: key, channel: channelId, ts }, 'an earlier attempt already posted this outbox message; not posting it again');
+        // Whether that attempt got to its files is unknown: they are sent (again), since at least once beats lost.
+        if (reply.files?.length) await deliverFiles(reply, await conversationOf(delivery), key);
         return ts;
       }
     }
-    const message = renderSlackMessage(present(replySchema.parse(payload)));
+    const message = renderSlackMessage(present(reply));
+    let posted: { ts?: string; channel?: string };
     try {
       // A user id as the channel posts in the app's direct messages with that user.
       const result = await client.chat.postMessage({
@@ -69,7 +87,7 @@ export function createSlackDeliver(client: WebClient, logger: Logger, present: (
         text: message.text,
         metadata: { event_type: OUTBOX_EVENT_TYPE, event_payload: { key } },
       });
-      return result.ts;
+      posted = { ...(result.ts ? { ts: result.ts } : {}), ...(result.channel ? { channel: result.channel } : {}) };
     } catch (error) {
       const code = (error as { data?: { error?: string } }).data?.error;
       const setup = explainSlackError(error);
@@ -77,5 +95,19 @@ export function createSlackDeliver(client: WebClient, logger: Logger, present: (
       if (code && PERMANENT_ERRORS.has(code)) throw new PermanentDeliveryError(`Slack refused the message for channel ${channelId}: ${code}`);
       throw error;
     }
+    // The files follow the message into the same conversation: chat.postMessage answers its id (the D… of a DM).
+    if (reply.files?.length) await deliverFiles(reply, posted.channel ?? (recipientUserId ? await conversationOf(delivery) : channelId), key);
+    return posted.ts;
   };
+
+  /** The conversation a delivery lands in: the channel, or the D… id of the app's direct messages with the recipient. */
+  async function conversationOf({ channelId, recipientUserId }: Delivery): Promise<string> {
+    if (!recipientUserId) return channelId;
+    try {
+      return (await client.conversations.open({ users: recipientUserId })).channel?.id ?? recipientUserId;
+    } catch {
+      // uploadFiles will fail on it and log why; the message itself is out.
+      return recipientUserId;
+    }
+  }
 }

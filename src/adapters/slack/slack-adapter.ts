@@ -17,6 +17,7 @@ import { SLACK_EVENTS_PATH } from './manifest.ts';
 import { renderSlackMessage } from './render-blocks.ts';
 import { explainSlackError, SlackSetupError } from './setup-error.ts';
 import { DEFAULT_SLACK_COMMANDS, slackCommandForm, slackNamesProblem, slackTarget, type SlackCommandNames } from './slack-commands.ts';
+import { filesNotSentReply, logUploadFailure, replyFilesTarget, uploadFiles, withDirectMessageNote } from './upload-files.ts';
 import { createAdminCheck } from './workspace-admins.ts';
 
 export interface SlackAdapterConfig {
@@ -79,6 +80,8 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   const known = new Set(registry.list().map((command) => command.name));
   const form = slackCommandForm(names);
   const present = (reply: Reply) => renameCommands(reply, known, form);
+  /** A reply as shown on Slack: commands named as typed here, and a private reply's files said to be in a direct message. */
+  const shown = (reply: Reply) => present(withDirectMessageNote(reply));
   const home = createHomeTab({ client, services, present, logger, ...(options.homeGatherMs !== undefined ? { gatherMs: options.homeGatherMs } : {}) });
 
   /** The answer in time for Slack: at once if quick, else `onSlow` runs first (inside the 3 s) and the answer follows. */
@@ -108,8 +111,29 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     };
     // Slow: ack inside Slack's 3 seconds, then answer through the response_url.
     const { reply, slow } = await inTime(registry.execute(invocation, services), () => ack({ response_type: 'ephemeral', text: 'Working on it…' }));
-    if (!slow) return ack(toResponse(present(reply)));
-    await respond(reply.private ? { ...toResponse(present(reply)), replace_original: true } : { ...toResponse(present(reply)), delete_original: true });
+    if (!slow) await ack(toResponse(shown(reply)));
+    else await respond(reply.private ? { ...toResponse(shown(reply)), replace_original: true } : { ...toResponse(shown(reply)), delete_original: true });
+    // Files only after the answer: an upload takes several calls, longer than Slack waits for the ack.
+    await sendFiles(reply, { userId: command.user_id, channelId: command.channel_id }, respond);
+  }
+
+  /**
+   * Uploads a reply's files after its answer: to the channel for a public reply, to the asker's direct messages for
+   * a private one. A failure is logged and, where there is a response_url, the asker is told privately; it never throws.
+   */
+  async function sendFiles(reply: Reply, where: { userId: string; channelId: string | undefined }, respond?: (response: RespondArguments) => Promise<unknown>): Promise<void> {
+    if (!reply.files?.length) return;
+    const target = replyFilesTarget(reply, where);
+    try {
+      // In a direct message the file needs its context: the answer it belongs to is in another conversation.
+      await uploadFiles(client, reply.files, target, 'userId' in target && reply.title ? { initialComment: present(reply).title ?? '' } : {});
+    } catch (error) {
+      logUploadFailure(logger, error, { user: where.userId, channel: where.channelId, files: reply.files.map((f) => f.name) });
+      if (!respond) return;
+      await respond({ ...toResponse(present(filesNotSentReply(reply.files, error))), replace_original: false }).catch((failure: unknown) =>
+        logger.warn({ err: failure, user: where.userId }, 'could not tell the user their files were not sent'),
+      );
+    }
   }
 
   /**
@@ -120,9 +144,12 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     const fromView = body.view !== undefined && body.container?.type === 'view';
     const workspaceId = body.team?.id ?? body.user.team_id ?? '';
     const work = clickReply(body, action, fromView, workspaceId);
+    const where = { userId: body.user.id, channelId: body.channel?.id ?? body.container?.channel_id };
     if (!fromView) {
-      // Acked already; the response_url takes answers for 30 minutes.
-      await respond({ ...toResponse(present(await work)), replace_original: false });
+      // Acked already; the response_url takes answers for 30 minutes. Files follow the answer.
+      const reply = await work;
+      await respond({ ...toResponse(shown(reply)), replace_original: false });
+      await sendFiles(reply, where, respond);
       return;
     }
     // A trigger_id lasts 3 s: open the modal at once if the answer is slow, and fill it in when it comes.
@@ -130,8 +157,10 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     const { reply, slow } = await inTime(work, async () => {
       opened = (await client.views.open({ trigger_id: body.trigger_id, view: modal({ title: 'Working on it…', private: true }) })).view?.id;
     });
-    if (slow && opened) await client.views.update({ view_id: opened, view: modal(present(reply)) });
-    else if (!slow) await client.views.open({ trigger_id: body.trigger_id, view: modal(present(reply)) });
+    if (slow && opened) await client.views.update({ view_id: opened, view: modal(shown(reply)) });
+    else if (!slow) await client.views.open({ trigger_id: body.trigger_id, view: modal(shown(reply)) });
+    // A modal has no channel: a click's files go to the clicker's direct messages (the answer is private).
+    await sendFiles(reply, { userId: body.user.id, channelId: undefined });
   }
 
   function clickReply(body: BlockAction, action: ButtonAction, fromView: boolean, workspaceId: string): Promise<Reply> {

@@ -24,7 +24,7 @@ export interface SiteDeps {
   course: Course;
   /** The content/ folder the course was loaded from: lectures and exercise READMEs are read from it at mount. */
   contentDir: string;
-  store: Pick<Store, 'cohorts' | 'learners' | 'results'>;
+  store: Pick<Store, 'cohorts' | 'learners' | 'results' | 'standings'>;
   clock: Clock;
   logger: Logger;
   /** From `createContentHighlighter(course, contentDir)` (async: build it before mounting). */
@@ -92,7 +92,9 @@ export function mountSite(web: Pick<WebServer, 'route'>, deps: SiteDeps): void {
   const board = (publicId: string) => {
     const cohort = publishedCohort(publicId);
     if (!cohort) return undefined;
-    return boardData(course, cohort, publicId, store.learners.listInCohort(cohort.id), store.results.passesInCohort(cohort.id), clock.now());
+    const now = clock.now();
+    const ranked = store.standings.board(cohort, course, now, { top: -1, streaks: false }).top;
+    return boardData(course, cohort, publicId, store.learners.listInCohort(cohort.id), store.results.passesInCohort(cohort.id), ranked, now);
   };
 
   const handlers: Record<string, (req: IncomingMessage, res: ServerResponse, segments: string[], query: URLSearchParams) => void> = {

@@ -1,7 +1,6 @@
 import { formatInZone } from '../../core/calendar.ts';
 import type { Cohort, Learner } from '../../core/cohort.ts';
 import { moduleLabel } from '../../core/course.ts';
-import { rankLearners } from '../../core/leaderboard.ts';
 import { nextStep } from '../../core/next-step.ts';
 import type { Services } from '../context.ts';
 import type { Reply, ReplyAction, ReplyField } from '../reply.ts';
@@ -46,8 +45,8 @@ function cohortHome({ cohort, learner }: HomeEntry, services: Services, now: Dat
   const windows = moduleWindows(services.course, cohort);
   const done = doneExercises(learner, services);
   const step = nextStep(windows, done, now);
-  const standings = rankLearners(services.course, services.store.learners.listInCohort(cohort.id), services.store.results.passesInCohort(cohort.id));
-  const mine = standings.find((s) => s.learner.id === learner.id);
+  const board = services.store.standings.board(cohort, services.course, now, { top: 0, learnerId: learner.id });
+  const mine = board.learner;
   const fields: ReplyField[] = [];
   let text: string;
   let links = undefined as Reply['links'];
@@ -66,7 +65,7 @@ function cohortHome({ cohort, learner }: HomeEntry, services: Services, now: Dat
     case 'finished':
       text = `**You finished the course!** All ${step.exercisesDone} exercises are done.`;
   }
-  if (mine) fields.push({ name: 'Rank', value: `${mine.rank} of ${standings.length} · ${mine.points} points`, inline: true });
+  if (mine) fields.push({ name: 'Rank', value: `${mine.rank} of ${board.total} · ${mine.points} points${mine.streak > 1 ? ` · 🔥 ${mine.streak} weeks` : ''}`, inline: true });
   const released = windows.filter((w) => w.releaseAt.getTime() <= now.getTime());
   if (released.length > 0) {
     const lines = released.map((w) => {

@@ -2,8 +2,9 @@ import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InteractionResponseType, InteractionType, RESTJSONErrorCodes } from 'discord-api-types/v10';
-import { componentProblems, findButton, invalidFormBody, messageProblems } from './components.ts';
+import { componentProblems, findButton, invalidFormBody, messageProblems, type FormProblem } from './components.ts';
 import { FakeGateway } from './fake-gateway.ts';
+import { isMultipart, MultipartError, parseMultipart } from './multipart.ts';
 import { buttonInteractionPayload, guildCreatePayload, interactionPayload, readyPayload, type CommandOptionInput, type FakeUser } from './payloads.ts';
 
 /**
@@ -57,19 +58,59 @@ export interface RecordedRequest {
   method: string;
   path: string;
   status: number;
+  /** The JSON body; for a multipart/form-data request, its `payload_json` part. */
   body: unknown;
 }
+
+/** A file the bot uploaded in a multipart/form-data request, as the `files[n]` part carried it. */
+export interface ReceivedFile {
+  /** The n of `files[n]`. */
+  index: number;
+  /** The part's filename. */
+  name: string;
+  /** The part's Content-Type as sent (undici sends `application/octet-stream` for bytes of no known type). */
+  contentType: string | undefined;
+  bytes: Buffer;
+}
+
+/** An attachment as Discord echoes it in a message object; `url` is served by the fake and returns the bytes. */
+export interface FakeAttachment {
+  id: string;
+  filename: string;
+  size: number;
+  url: string;
+  proxy_url: string;
+  content_type: string;
+  description?: string;
+  ephemeral?: boolean;
+}
+
+/** What the bot sent in answer to an interaction: the callback, an edit of @original or a follow-up. */
+export interface RecordedResponse {
+  kind: 'callback' | 'edit' | 'followup';
+  body: Record<string, unknown>;
+  /** Files uploaded with it (multipart/form-data); empty for a JSON body. */
+  files: ReceivedFile[];
+  /** The attachments made of those files, as echoed in the message. */
+  attachments: FakeAttachment[];
+}
+
+/** Discord's limits on uploads: files per message, and bytes per request (the default for a server without boosts is lower still for users). */
+export const UPLOAD_LIMITS = { files: 10, totalBytes: 25 * 1024 * 1024, description: 1024 } as const;
 
 export class FakeDiscord extends EventEmitter {
   readonly requests: RecordedRequest[] = [];
   readonly registrations: { path: string; body: unknown }[] = [];
-  readonly channelMessages: { channelId: string; body: Record<string, unknown>; id: string }[] = [];
+  /** Messages posted to channels; `files` holds what came as multipart `files[n]` parts (empty for a JSON body). */
+  readonly channelMessages: { channelId: string; body: Record<string, unknown>; id: string; files: ReceivedFile[]; attachments: FakeAttachment[] }[] = [];
+  /** Every attachment the fake stored, by id: what GET on its `url` serves. */
+  readonly attachments = new Map<string, FakeAttachment & { bytes: Buffer }>();
   /** DM channels opened by POST /users/@me/channels, by user id. */
   readonly dmChannels = new Map<string, string>();
   /** Users who do not accept direct messages from the bot (Discord answers 50007). */
   readonly closedDms = new Set<string>();
   /** Per interaction token: the callback, then edits and follow-ups, in order. */
-  readonly responses = new Map<string, { kind: 'callback' | 'edit' | 'followup'; body: Record<string, unknown> }[]>();
+  readonly responses = new Map<string, RecordedResponse[]>();
   /** Per interaction token: what was sent, which decides the callback types Discord accepts and what @original is. */
   private readonly interactions = new Map<string, { type: InteractionType; channelId: string; messageId?: string }>();
   readonly ops: number[] = [];
@@ -170,7 +211,7 @@ export class FakeDiscord extends EventEmitter {
   }
 
   /** Resolves once the interaction has `count` responses (callback, edits, follow-ups). */
-  async responsesFor(token: string, count = 1): Promise<{ kind: string; body: Record<string, unknown> }[]> {
+  async responsesFor(token: string, count = 1): Promise<RecordedResponse[]> {
     while ((this.responses.get(token)?.length ?? 0) < count) await once(this, 'response');
     return this.responses.get(token) ?? [];
   }
@@ -198,23 +239,49 @@ export class FakeDiscord extends EventEmitter {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    const body: unknown = text ? JSON.parse(text) : undefined;
+    const raw = Buffer.concat(chunks);
     const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '').replace(/^\/api\/v10/, '');
     const method = req.method ?? 'GET';
+    let body: unknown;
     const reply = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
       this.requests.push({ method, path, status, body });
       // Like Discord, a 204 has no body and no JSON content type (clients would try to parse it).
       res.writeHead(status, payload === undefined ? headers : { 'content-type': 'application/json', ...headers });
       res.end(payload === undefined ? undefined : JSON.stringify(payload));
     };
+    // Attachment URLs are Discord's CDN, not its API: no token, and served even during an API outage.
+    let match: RegExpExecArray | null;
+    if (method === 'GET' && (match = /^\/attachments\/\d+\/(\d+)\/[^/]+$/.exec(path))) {
+      const stored = this.attachments.get(match[1] ?? '');
+      if (!stored) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+      res.writeHead(200, { 'content-type': stored.content_type, 'content-length': String(stored.bytes.length) }).end(stored.bytes);
+      return;
+    }
+    // A JSON body, or multipart/form-data (files): the JSON is the `payload_json` part, the files are `files[n]`.
+    let files: ReceivedFile[] = [];
+    const contentType = req.headers['content-type'];
+    if (isMultipart(contentType)) {
+      const form = readForm(raw, contentType);
+      if ('error' in form) return reply(form.status, form.error);
+      body = form.body;
+      files = form.files;
+    } else if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        return reply(400, { message: 'The request body contains invalid JSON.', code: 50109 });
+      }
+    }
     // An outage of Discord's API: every REST call is a 503, as when its edge answers for a failing backend.
     if (this.outage) return reply(503, { message: 'Service Unavailable', code: 0 });
     const authorised = req.headers.authorization === `Bot ${this.token}`;
     const needsAuth = !path.startsWith('/interactions/') && !path.startsWith('/webhooks/');
     if (needsAuth && !authorised) return reply(401, { message: '401: Unauthorized', code: 0 });
-
-    let match: RegExpExecArray | null;
+    // Only message routes take files; anywhere else Discord would not read them, so the fake refuses them loudly.
+    const takesFiles = /^\/(channels\/\d+\/messages|interactions\/\d+\/[^/]+\/callback|webhooks\/\d+\/[^/]+(\/messages\/@original)?)$/.test(path);
+    if (files.length > 0 && !takesFiles) return reply(400, invalidFormBody([{ path: ['files'], code: 'FAKE_UNSUPPORTED', message: `The fake takes files only on message routes, not ${method} ${path}.` }]));
+    const upload = files.length > 0 ? uploadProblems(body, files) : undefined;
+    if (upload) return reply(upload.status, upload.error);
     if (method === 'GET' && path === '/gateway/bot') {
       return reply(200, {
         url: this.gatewayUrl,
@@ -240,7 +307,12 @@ export class FakeDiscord extends EventEmitter {
       }
       const problems = messageProblems(callback.data);
       if (problems.length > 0) return reply(400, invalidFormBody(problems));
-      this.record(log, 'callback', body);
+      if (files.length > 0 && !MESSAGE_CALLBACKS.includes(callback.type as number)) {
+        return reply(400, invalidFormBody([{ path: ['files'], code: 'FAKE_UNSUPPORTED', message: 'Only callbacks that send or update a message (4, 7) carry files.' }]));
+      }
+      const data = (callback.data ?? {}) as Record<string, unknown>;
+      const ephemeral = ((Number(data.flags ?? 0) & EPHEMERAL_FLAG) !== 0);
+      this.record(log, 'callback', body, files, this.store(interaction.channelId, files, data.attachments, ephemeral));
       return reply(204);
     }
     if ((match = /^\/webhooks\/\d+\/([^/]+)(\/messages\/@original)?$/.exec(path)) && (method === 'PATCH' || method === 'POST')) {
@@ -248,11 +320,17 @@ export class FakeDiscord extends EventEmitter {
       if (!log) return reply(404, { message: 'Unknown Webhook', code: 10015 });
       const problems = messageProblems(body);
       if (problems.length > 0) return reply(400, invalidFormBody(problems));
-      this.record(log, method === 'PATCH' ? 'edit' : 'followup', body);
       const interaction = this.interactions.get(match[1] ?? '');
+      const channelId = interaction?.channelId ?? FAKE_IDS.channelId;
+      const payload = (body ?? {}) as Record<string, unknown>;
+      // An edit of a deferred ephemeral reply stays ephemeral, as do its attachments.
+      const deferredEphemeral = log.some((r) => r.kind === 'callback' && (Number((r.body.data as { flags?: unknown } | undefined)?.flags ?? 0) & EPHEMERAL_FLAG) !== 0);
+      const ephemeral = (Number(payload.flags ?? 0) & EPHEMERAL_FLAG) !== 0 || (method === 'PATCH' && deferredEphemeral);
+      const attachments = this.store(channelId, files, payload.attachments, ephemeral);
+      this.record(log, method === 'PATCH' ? 'edit' : 'followup', body, files, attachments);
       const updatesClicked = log.some((r) => r.kind === 'callback' && UPDATES_CLICKED_MESSAGE.includes(r.body.type as number));
       const original = match[2] !== undefined && updatesClicked ? interaction?.messageId : undefined;
-      return reply(200, this.message(interaction?.channelId ?? FAKE_IDS.channelId, body, original));
+      return reply(200, this.message(channelId, body, original, attachments));
     }
     if (method === 'POST' && path === '/users/@me/channels') {
       const recipient = String((body as { recipient_id?: unknown }).recipient_id ?? '');
@@ -280,21 +358,46 @@ export class FakeDiscord extends EventEmitter {
       if (problems.length > 0) return reply(400, invalidFormBody(problems));
       // enforce_nonce: the same nonce in the same channel returns the first message instead of posting again.
       const duplicate = this.channelMessages.find((m) => m.channelId === channelId && payload.enforce_nonce && m.body.nonce === payload.nonce);
-      if (duplicate) return reply(200, this.message(channelId, duplicate.body, duplicate.id));
+      if (duplicate) return reply(200, this.message(channelId, duplicate.body, duplicate.id, duplicate.attachments));
       const id = this.snowflake();
-      this.channelMessages.push({ channelId, body: payload, id });
+      const attachments = this.store(channelId, files, payload.attachments, false);
+      this.channelMessages.push({ channelId, body: payload, id, files, attachments });
       this.emit('channelMessage');
-      return reply(200, this.message(channelId, payload, id));
+      return reply(200, this.message(channelId, payload, id, attachments));
     }
     return reply(404, { message: '404: Not Found', code: 0 });
   }
 
-  private record(log: { kind: 'callback' | 'edit' | 'followup'; body: Record<string, unknown> }[], kind: 'callback' | 'edit' | 'followup', body: unknown): void {
-    log.push({ kind, body: body as Record<string, unknown> });
+  private record(log: RecordedResponse[], kind: RecordedResponse['kind'], body: unknown, files: ReceivedFile[] = [], attachments: FakeAttachment[] = []): void {
+    log.push({ kind, body: body as Record<string, unknown>, files, attachments });
     this.emit('response');
   }
 
-  private message(channelId: string, body: unknown, id = this.snowflake()): Record<string, unknown> {
+  /** Keeps uploaded files as attachments (ids, a URL this fake serves), with their descriptions from `attachments`. */
+  private store(channelId: string, files: ReceivedFile[], declared: unknown, ephemeral: boolean): FakeAttachment[] {
+    const entries = Array.isArray(declared) ? (declared as Record<string, unknown>[]) : [];
+    return files.map((file) => {
+      const id = this.snowflake();
+      const entry = entries.find((a) => String(a?.id) === String(file.index));
+      const filename = typeof entry?.filename === 'string' && entry.filename !== '' ? entry.filename : file.name;
+      const safeName = filename.replace(/[^\w.-]/g, '_');
+      const url = `http://127.0.0.1:${this.port}/attachments/${channelId}/${id}/${encodeURIComponent(safeName)}`;
+      const attachment: FakeAttachment = {
+        id,
+        filename: safeName,
+        size: file.bytes.length,
+        url,
+        proxy_url: url,
+        content_type: attachmentType(file),
+        ...(typeof entry?.description === 'string' ? { description: entry.description } : {}),
+        ...(ephemeral ? { ephemeral: true } : {}),
+      };
+      this.attachments.set(id, { ...attachment, bytes: file.bytes });
+      return attachment;
+    });
+  }
+
+  private message(channelId: string, body: unknown, id = this.snowflake(), attachments: FakeAttachment[] = []): Record<string, unknown> {
     return {
       id,
       channel_id: channelId,
@@ -311,9 +414,108 @@ export class FakeDiscord extends EventEmitter {
       mention_everyone: false,
       mentions: [],
       mention_roles: [],
-      attachments: [],
+      // What was uploaded, as stored; the request's `attachments` (ids naming `files[n]`) are not echoed as sent.
+      attachments,
       pinned: false,
       flags: 0,
     };
   }
+}
+
+const EPHEMERAL_FLAG = 64;
+/** Callbacks that carry a message, and so may carry its files: CHANNEL_MESSAGE_WITH_SOURCE and UPDATE_MESSAGE. */
+const MESSAGE_CALLBACKS: readonly number[] = [InteractionResponseType.ChannelMessageWithSource, InteractionResponseType.UpdateMessage];
+
+type FormRefusal = { status: number; error: Record<string, unknown> };
+
+/**
+ * A multipart/form-data body as Discord reads it: `payload_json` is the JSON body, each `files[n]` part a file.
+ * Other parts are refused (Discord would take bare form fields instead of payload_json; the fake models only what
+ * discord.js sends). A malformed body is a 400, as Discord answers it.
+ */
+function readForm(raw: Buffer, contentType: string | undefined): { body: unknown; files: ReceivedFile[] } | { error: Record<string, unknown>; status: number } {
+  let parts;
+  try {
+    parts = parseMultipart(raw, contentType);
+  } catch (error) {
+    if (error instanceof MultipartError) return { status: 400, error: { message: '400: Bad Request', code: 0 } };
+    throw error;
+  }
+  let body: unknown;
+  const files: ReceivedFile[] = [];
+  for (const part of parts) {
+    if (part.name === 'payload_json' && part.filename === undefined) {
+      if (body !== undefined) return { status: 400, error: invalidFormBody([{ path: ['payload_json'], code: 'FAKE_UNSUPPORTED', message: 'payload_json was sent twice.' }]) };
+      try {
+        body = JSON.parse(part.data.toString('utf8'));
+      } catch {
+        return { status: 400, error: { message: 'The request body contains invalid JSON.', code: 50109 } };
+      }
+      continue;
+    }
+    const index = /^files\[(\d+)\]$/.exec(part.name)?.[1];
+    if (index === undefined || part.filename === undefined) {
+      return { status: 400, error: invalidFormBody([{ path: [part.name], code: 'FAKE_UNSUPPORTED', message: 'The fake takes only payload_json and files[n] file parts.' }]) };
+    }
+    if (files.some((f) => f.index === Number(index))) {
+      return { status: 400, error: invalidFormBody([{ path: [part.name], code: 'FAKE_UNSUPPORTED', message: `files[${index}] was sent twice.` }]) };
+    }
+    files.push({ index: Number(index), name: part.filename, contentType: part.contentType, bytes: part.data });
+  }
+  return { body: body ?? {}, files };
+}
+
+/**
+ * Discord's rules for uploads: at most 10 files; at most 25 MiB in one request (413, code 40005); and when the body
+ * lists `attachments`, each `files[n]` must be named by the entry with id n, and each entry with a small id must
+ * have its file (an id that is a snowflake names an attachment the message already has, which an edit keeps).
+ */
+function uploadProblems(body: unknown, files: ReceivedFile[]): FormRefusal | undefined {
+  const total = files.reduce((sum, f) => sum + f.bytes.length, 0);
+  if (total > UPLOAD_LIMITS.totalBytes) return { status: 413, error: { message: 'Request entity too large', code: 40005 } };
+  const problems: FormProblem[] = [];
+  if (files.length > UPLOAD_LIMITS.files) problems.push({ path: ['files'], code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${UPLOAD_LIMITS.files} or fewer in length.` });
+  const payload = (body ?? {}) as Record<string, unknown>;
+  // An interaction callback carries its message (and its attachments) in `data`.
+  const message = (isRecord(payload.data) ? payload.data : payload) as Record<string, unknown>;
+  const where = message === payload ? [] : ['data'];
+  const declared = message.attachments;
+  if (declared !== undefined && declared !== null) {
+    if (!Array.isArray(declared)) {
+      problems.push({ path: [...where, 'attachments'], code: 'BASE_TYPE_ARRAY', message: 'Must be an array.' });
+    } else {
+      for (const file of files) {
+        if (!declared.some((a: unknown) => isRecord(a) && String(a.id) === String(file.index))) {
+          problems.push({ path: [`files[${file.index}]`], code: 'ATTACHMENT_NOT_REFERENCED', message: `No attachment has id ${file.index} for files[${file.index}].` });
+        }
+      }
+      declared.forEach((entry: unknown, i) => {
+        if (!isRecord(entry) || entry.id === undefined) {
+          problems.push({ path: [...where, 'attachments', i, 'id'], code: 'BASE_TYPE_REQUIRED', message: 'This field is required' });
+          return;
+        }
+        const uploadIndex = /^\d{1,4}$/.test(String(entry.id));
+        if (uploadIndex && !files.some((f) => String(f.index) === String(entry.id))) {
+          problems.push({ path: [...where, 'attachments', i, 'id'], code: 'ATTACHMENT_NOT_FOUND', message: `No file was uploaded as files[${String(entry.id)}].` });
+        }
+        if (typeof entry.description === 'string' && [...entry.description].length > UPLOAD_LIMITS.description) {
+          problems.push({ path: [...where, 'attachments', i, 'description'], code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${UPLOAD_LIMITS.description} or fewer in length.` });
+        }
+      });
+    }
+  }
+  return problems.length > 0 ? { status: 400, error: invalidFormBody(problems) } : undefined;
+}
+
+/** The content_type Discord reports: the part's type, or from the file's extension when the part said only octet-stream. */
+function attachmentType(file: ReceivedFile): string {
+  const sent = file.contentType?.split(';')[0]?.trim().toLowerCase();
+  if (sent && sent !== 'application/octet-stream') return file.contentType ?? sent;
+  const extension = /\.([a-z0-9]+)$/i.exec(file.name)?.[1]?.toLowerCase();
+  const byExtension: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', csv: 'text/csv; charset=utf-8', txt: 'text/plain; charset=utf-8', json: 'application/json' };
+  return (extension && byExtension[extension]) || 'application/octet-stream';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
