@@ -12,6 +12,7 @@ import type { Services } from '../src/chat/context.ts';
 import { UserError } from '../src/chat/user-error.ts';
 import { assignmentReply } from '../src/chat/views/assignment.ts';
 import { windowsFor } from '../src/chat/views/cohort-progress.ts';
+import { exclude, exportCsv, include } from './cohort/leaderboard-tools.ts';
 
 const create = defineSubcommand({
   description: 'Set up a cohort in a channel of this server or workspace',
@@ -280,7 +281,7 @@ const sync = defineSubcommand({
 
 export default defineCommandGroup({
   name: 'cohort',
-  description: 'Organiser tools: set up, inspect, pause and resume cohorts, share running them, publish the board',
+  description: 'Organiser tools: set up, inspect, pause and resume cohorts, share running them, the leaderboard',
   organiserOnly: true,
   subcommands: {
     create,
@@ -294,5 +295,8 @@ export default defineCommandGroup({
     'remove-organiser': removeOrganiser,
     sync,
     publish,
+    exclude,
+    include,
+    export: exportCsv,
   },
 });

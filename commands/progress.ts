@@ -3,7 +3,9 @@ import type { ExerciseResult, Learner } from '../src/core/cohort.ts';
 import { moduleLabel, type Exercise } from '../src/core/course.ts';
 import { isReleased } from '../src/core/schedule.ts';
 import { defineCommand } from '../src/chat/define-command.ts';
-import { enrolledOnly, requireCohort, requireLearner } from '../src/chat/guards.ts';
+import { inCohort, organiserOnly, requireCohort, requireLearner, settleOrganiser } from '../src/chat/guards.ts';
+import { userOption } from '../src/chat/options.ts';
+import { UserError } from '../src/chat/user-error.ts';
 import type { ReplyField } from '../src/chat/reply.ts';
 import { windowsFor } from '../src/chat/views/cohort-progress.ts';
 import { progressBar } from '../src/chat/views/module-view.ts';
@@ -29,22 +31,37 @@ function footerFor(learner: Learner, syncError: string | null): string {
 export default defineCommand({
   name: 'progress',
   description: 'Your exercises at a glance: done, failing, not counted, and your points',
-  guards: [enrolledOnly],
-  run(ctx) {
+  options: { learner: userOption({ description: "Organisers: a learner whose progress to see, as they see it" }) },
+  guards: [inCohort],
+  async run(ctx) {
     const cohort = requireCohort(ctx);
-    const learner = requireLearner(ctx);
+    const asked = ctx.options.learner;
+    let learner = ctx.learner;
+    if (asked !== undefined && asked !== ctx.invocation.user.id) {
+      // Someone else's progress is for organisers: settled here, since the command itself is for everyone.
+      await settleOrganiser(ctx);
+      organiserOnly(ctx);
+      learner = ctx.services.store.learners.find(cohort.id, asked);
+      if (!learner) throw new UserError('not-a-learner', `They have not joined ${cohort.name}.`, 'Check the name, or ask them to join.');
+    } else {
+      learner = requireLearner(ctx);
+    }
     const results = new Map(ctx.services.store.results.listForLearner(learner.id).map((r) => [r.exerciseId, r]));
     const windows = windowsFor(cohort, ctx.services).filter((w) => isReleased(w, ctx.now) || w.module.exercises.some((e) => results.get(e.id)?.firstPassedAt));
     const all = ctx.services.course.modules.flatMap((m) => m.exercises);
     const done = all.filter((e) => results.get(e.id)?.firstPassedAt);
-    const points = done.reduce((sum, e) => sum + e.points, 0);
+    const board = ctx.services.store.standings.board(cohort, ctx.services.course, ctx.now, { top: 0, learnerId: learner.id });
+    const score = board.learner;
+    const standing = score
+      ? ` · ${score.points} points${score.bonus > 0 ? ` (${score.bonus} on-time bonus)` : ''} · rank ${score.rank} of ${board.total}${score.streak > 1 ? ` · 🔥 ${score.streak} weeks` : ''}`
+      : ' · not on the leaderboard';
     const fields: ReplyField[] = windows.map((window) => ({
       name: moduleLabel(window.module),
       value: window.module.exercises.map((e) => exerciseLine(e, results.get(e.id), cohort.timezone)).join('\n'),
     }));
     return {
       title: `${learner.displayName}'s progress in ${cohort.name}`,
-      text: `${progressBar(done.length, all.length)} exercises · ${points} points${learner.githubRepo ? ` · repo ${learner.githubRepo}` : ''}`,
+      text: `${progressBar(done.length, all.length)} exercises${standing}${learner.githubRepo ? ` · repo ${learner.githubRepo}` : ''}`,
       fields: fields.length > 0 ? fields : [{ name: 'Nothing released yet', value: 'Module 01 opens at the first post of the cohort.' }],
       footer: footerFor(learner, ctx.services.store.syncState.get(learner.id)?.error ?? null),
       private: true,

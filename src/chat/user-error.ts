@@ -13,6 +13,7 @@ export const USER_ERROR_CODES = [
   'github-down',
   'too-soon',
   'cohort-calendar',
+  'not-a-learner',
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
 

@@ -2,7 +2,7 @@ import type { ExerciseResult, ExerciseStatus } from '../core/cohort.ts';
 import type { FirstPass } from '../core/scoring.ts';
 
 /** A first pass of one learner of a cohort. */
-export type Pass = FirstPass & { learnerId: number };
+export type Pass = FirstPass & { learnerId: number; commit: string | null };
 import type { Db } from './open-database.ts';
 
 interface ResultRow {
@@ -40,8 +40,8 @@ export interface ResultUpdate {
 export function createExerciseResultQueries(db: Db) {
   const one = db.prepare<[number, string], ResultRow>('SELECT * FROM exercise_results WHERE learner_id = ? AND exercise_id = ?');
   const forLearner = db.prepare<[number], ResultRow>('SELECT * FROM exercise_results WHERE learner_id = ? ORDER BY exercise_id');
-  const passesInCohort = db.prepare<[number], { learner_id: number; exercise_id: string; first_passed_at: string }>(
-    `SELECT r.learner_id, r.exercise_id, r.first_passed_at FROM exercise_results r JOIN learners l ON l.id = r.learner_id
+  const passesInCohort = db.prepare<[number], { learner_id: number; exercise_id: string; first_passed_at: string; passed_commit: string | null }>(
+    `SELECT r.learner_id, r.exercise_id, r.first_passed_at, r.passed_commit FROM exercise_results r JOIN learners l ON l.id = r.learner_id
      WHERE l.cohort_id = ? AND r.first_passed_at IS NOT NULL`,
   );
   // The first pass's time and commit are written once and kept: a later failure is recorded but takes no credit away.
@@ -63,9 +63,11 @@ export function createExerciseResultQueries(db: Db) {
     listForLearner(learnerId: number): ExerciseResult[] {
       return forLearner.all(learnerId).map(toResult);
     },
-    /** Every pass that counts in a cohort, for the leaderboard. */
+    /** Every pass that counts in a cohort, with the commit that first passed: for the web board and the export. */
     passesInCohort(cohortId: number): Pass[] {
-      return passesInCohort.all(cohortId).map((r) => ({ learnerId: r.learner_id, exerciseId: r.exercise_id, firstPassedAt: new Date(r.first_passed_at) }));
+      return passesInCohort
+        .all(cohortId)
+        .map((r) => ({ learnerId: r.learner_id, exerciseId: r.exercise_id, firstPassedAt: new Date(r.first_passed_at), commit: r.passed_commit }));
     },
     /**
      * Records the latest verdict; returns the stored row, the one it replaced, and whether this call is the first

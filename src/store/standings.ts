@@ -66,6 +66,7 @@ export function createStandingsQueries(db: Db) {
   const counts = db.prepare<[number], { total: number; scored: number | null }>(
     'SELECT COUNT(*) AS total, SUM(points > 0) AS scored FROM learner_scores WHERE cohort_id = ? AND excluded = 0',
   );
+  const excludedIn = db.prepare<[number], { learner_id: number }>('SELECT learner_id FROM learner_scores WHERE cohort_id = ? AND excluded = 1');
   const setExcluded = db.prepare<[number, number, number]>('UPDATE learner_scores SET excluded = ? WHERE learner_id = ? AND cohort_id = ?');
   const passTimes = db.prepare<[number], { first_passed_at: string }>('SELECT first_passed_at FROM exercise_results WHERE learner_id = ? AND first_passed_at IS NOT NULL');
 
@@ -132,8 +133,9 @@ export function createStandingsQueries(db: Db) {
     setExcluded(cohortId: number, learnerId: number, excluded: boolean): boolean {
       return setExcluded.run(excluded ? 1 : 0, learnerId, cohortId).changes > 0;
     },
-    isExcluded(learnerId: number): boolean {
-      return one.get(learnerId)?.excluded === 1;
+    /** Learners of the cohort left off its board. */
+    excluded(cohortId: number): Set<number> {
+      return new Set(excludedIn.all(cohortId).map((r) => r.learner_id));
     },
   };
 }

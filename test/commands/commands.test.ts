@@ -26,14 +26,14 @@ describe('/help', () => {
     const { services, registry } = await testServices(NOW);
     const reply = await registry.execute(invocation('help'), services);
     assert.deepEqual(reply.fields?.map((f) => f.name), [
-      '/cohort <create|status|pause|resume|post-now|resend|timezone|add-organiser|remove-organiser|sync|publish>',
+      '/cohort <create|status|pause|resume|post-now|resend|timezone|add-organiser|remove-organiser|sync|publish|exclude|include|export>',
       '/help [command:command]',
       '/join',
       '/leaderboard',
       '/link-github <start|verify>',
       '/module <module>',
       '/next-module',
-      '/progress',
+      '/progress [learner:@person]',
       '/schedule',
       '/sync',
     ]);
