@@ -1,21 +1,28 @@
+import { Resvg } from '@resvg/resvg-js';
+import { FONT_FAMILY, FONT_FILES } from '../src/picture/fonts.ts';
 import { leaderboardSvg, type LeaderboardPicture } from '../src/picture/leaderboard-svg.ts';
 import { leaderboardPng, rasterisePng } from '../src/picture/rasterise.ts';
-import { measure, printTable } from './measure.ts';
+import { measure, printTable, type Timing } from './measure.ts';
 
 /**
- * The leaderboard picture at 10 and 30 rows, each beside rasterising a blank SVG of the same size (background
- * only) in the same run: the baseline is the fixed cost of a canvas that size plus its PNG encoding, so the gap
- * is what the text and bars cost. Building the SVG alone is shown too.
+ * The leaderboard picture at 10 and 30 rows, each beside rasterising a blank SVG of the same size (background only)
+ * in the same run: the baseline is the fixed cost of a canvas that size and its PNG encoding, so the gap is what the
+ * text and bars cost. Also: building the SVG alone, and the 30-row picture drawn with the full DejaVu files instead
+ * of the slim copies (see slimFont), which is what any text outside the slim fonts' scripts costs.
  */
 export async function benchPicture(): Promise<void> {
-  const rows: Awaited<ReturnType<typeof measure>>[] = [];
+  const rows: Timing[] = [];
   for (const count of [10, 30]) {
     const input = picture(count);
-    const { width, height } = leaderboardSvg(input);
+    const { svg, width, height } = leaderboardSvg(input);
     const blank = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="${width}" height="${height}" fill="#FFFFFF"/></svg>`;
     rows.push(await measure(`baseline: blank ${width}×${height} SVG → PNG`, 30, () => rasterisePng(blank)));
     rows.push(await measure(`leaderboardPng, ${count} rows (${width}×${height})`, 30, () => leaderboardPng(input)));
     rows.push(await measure(`leaderboardSvg only, ${count} rows`, 200, () => leaderboardSvg(input)));
+    if (count === 30) {
+      const font = { fontFiles: [FONT_FILES.regular, FONT_FILES.bold], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY };
+      rows.push(await measure(`same ${count} rows, full font files`, 30, () => new Resvg(svg, { font }).render().asPng()));
+    }
   }
   printTable('Picture: the leaderboard as a PNG', rows);
 }
@@ -38,5 +45,3 @@ function picture(count: number): LeaderboardPicture {
     })),
   };
 }
-
-if (import.meta.url === `file://${process.argv[1]}`) await benchPicture();

@@ -1,5 +1,6 @@
 import { benchCommands } from './commands.ts';
 import { benchGithubSync } from './github-sync.ts';
+import { benchPicture } from './picture.ts';
 import { benchStoreWrites } from './store-writes.ts';
 
 /** `npm run bench`: figures, each against a baseline measured in the same run; nothing here passes or fails. */
@@ -7,3 +8,4 @@ process.stdout.write(`cohort-bot benchmarks — Node ${process.version}, ${new D
 await benchCommands();
 await benchStoreWrites();
 await benchGithubSync();
+await benchPicture();

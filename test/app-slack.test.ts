@@ -175,7 +175,7 @@ describe('the app on Slack', { timeout: 60_000 }, () => {
     assert.ok(manifest.features.slash_commands.every((c) => c.should_escape && c.url === undefined));
     assert.equal(manifest.features.app_home.messages_tab_enabled, true, 'direct messages have somewhere to appear');
     assert.equal(manifest.features.app_home.home_tab_enabled, true);
-    assert.deepEqual(manifest.oauth_config.scopes.bot, ['commands', 'chat:write', 'chat:write.public', 'users:read', 'channels:history', 'groups:history', 'im:history', 'im:write']);
+    assert.deepEqual(manifest.oauth_config.scopes.bot, ['commands', 'chat:write', 'chat:write.public', 'users:read', 'channels:history', 'groups:history', 'im:history', 'im:write', 'files:write']);
     assert.equal(manifest.settings.socket_mode_enabled, true);
   });
 

@@ -32,6 +32,24 @@ function slotAfter(calendar: CohortCalendar, weeks: number): DateTime {
   return slotOn(firstReleaseDate(calendar).plus({ weeks }), calendar.postTime, calendar.timezone);
 }
 
+/**
+ * Post slots as epoch milliseconds, per calendar, computed once: Luxon's zone arithmetic costs a fraction of a
+ * millisecond per slot, and every command, board line and streak asks for them.
+ */
+const slotCache = new Map<string, number[]>();
+const SLOT_CACHE_CALENDARS = 10_000;
+
+function slotMillis(calendar: CohortCalendar, weeks: number): number {
+  const key = `${calendar.startDate}|${calendar.timezone}|${calendar.postWeekday}|${calendar.postTime}`;
+  let slots = slotCache.get(key);
+  if (!slots) {
+    if (slotCache.size >= SLOT_CACHE_CALENDARS) slotCache.clear();
+    slotCache.set(key, (slots = []));
+  }
+  while (slots.length <= weeks) slots.push(slotAfter(calendar, slots.length).toMillis());
+  return slots[weeks] as number;
+}
+
 /** The first post slot on or after the start date. */
 export function firstRelease(calendar: CohortCalendar): DateTime {
   return slotAfter(calendar, 0);
@@ -42,8 +60,8 @@ export function moduleWindows(course: Course, calendar: CohortCalendar): ModuleW
   return course.modules.map((module) => {
     const window = {
       module,
-      releaseAt: slotAfter(calendar, weeksBefore).toJSDate(),
-      dueAt: slotAfter(calendar, weeksBefore + module.weeks).toJSDate(),
+      releaseAt: new Date(slotMillis(calendar, weeksBefore)),
+      dueAt: new Date(slotMillis(calendar, weeksBefore + module.weeks)),
       week: weeksBefore + 1,
     };
     weeksBefore += module.weeks;
@@ -53,13 +71,16 @@ export function moduleWindows(course: Course, calendar: CohortCalendar): ModuleW
 
 /** The cohort week that `now` falls in: 0 before the first release, then 1, 2, … (keeps counting after the end). */
 export function cohortWeek(calendar: CohortCalendar, now: Date): number {
-  const firstDate = firstReleaseDate(calendar);
-  const today = DateTime.fromJSDate(now, { zone: calendar.timezone }).startOf('day');
-  let weeks = Math.floor(Math.round(today.diff(firstDate, 'days').days) / 7);
-  // On a post day before the post time, the new week has not begun yet.
-  if (slotAfter(calendar, weeks).toMillis() > now.getTime()) weeks -= 1;
-  return Math.max(0, weeks + 1);
+  const at = now.getTime();
+  if (at < slotMillis(calendar, 0)) return 0;
+  // A week is 7 local days: at most an hour's DST shift away from 7 × 24 hours, so the estimate is off by one at most.
+  let weeks = Math.max(0, Math.floor((at - slotMillis(calendar, 0)) / WEEK_MS));
+  while (weeks > 0 && slotMillis(calendar, weeks) > at) weeks -= 1;
+  while (slotMillis(calendar, weeks + 1) <= at) weeks += 1;
+  return weeks + 1;
 }
+
+const WEEK_MS = 7 * 24 * 3600_000;
 
 export function isReleased(window: ModuleWindow, now: Date): boolean {
   return window.releaseAt.getTime() <= now.getTime();

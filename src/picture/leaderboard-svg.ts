@@ -65,7 +65,8 @@ const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 /**
  * The leaderboard as an SVG for rasterisePng: one row per learner with rank, name, a bar proportional to points
  * (behind the text, so the bars get the full width), the points and a line of detail. Text is sized with the
- * DejaVu metrics the rasteriser uses and trimmed with … to fit. Deterministic: same input, same SVG.
+ * DejaVu metrics the rasteriser uses and trimmed with … to fit. No rendering and no I/O beyond reading those
+ * metrics once per process (fontMetrics): same input, same SVG.
  */
 export function leaderboardSvg(input: LeaderboardPicture): { svg: string; width: number; height: number } {
   if (input.rows.length > MAX_PICTURE_ROWS) {

@@ -37,13 +37,17 @@ export function cleanText(text: string): string {
   return kept.replace(/\s+/g, ' ').trim();
 }
 
-/** Width in px as laid out without kerning; kerning in DejaVu only tightens, so this errs on the wide side. */
+/**
+ * Width in px as laid out without kerning; kerning in DejaVu only tightens, so this errs on the wide side. A
+ * character bold lacks is measured as regular, which is what the renderer falls back to.
+ */
 export function textWidth(text: string, size: number, weight: FontWeight): number {
   const { unitsPerEm, advances, missingAdvance } = fontMetrics(weight);
+  const regular = fontMetrics('regular').advances;
   let units = 0;
   for (const c of text) {
-    const advance = advances.get(c.codePointAt(0) ?? 0);
-    units += advance ?? (IGNORABLE.test(c) ? 0 : missingAdvance);
+    const codePoint = c.codePointAt(0) ?? 0;
+    units += advances.get(codePoint) ?? regular.get(codePoint) ?? (IGNORABLE.test(c) ? 0 : missingAdvance);
   }
   return (units * size) / unitsPerEm;
 }

@@ -20,7 +20,7 @@ describe('/progress', () => {
     const reply = await registry.execute(invocation('progress'), services);
     const total = realCourse().modules.flatMap((m) => m.exercises).length;
     assert.equal(reply.title, "Ada's progress in Winter cohort");
-    assert.equal(reply.text, `▰${'▱'.repeat(Math.min(total, 10) - 1)} 1/${total} exercises · 100 points`);
+    assert.equal(reply.text, `▰${'▱'.repeat(Math.min(total, 10) - 1)} 1/${total} exercises · 120 points (20 on-time bonus) · rank 1 of 1`);
     assert.deepEqual(reply.fields?.map((f) => f.name), ['Module 01 · Core Rust Fluency', 'Module 02 · Async and Networking with Tokio']);
     const module1 = reply.fields?.[0]?.value ?? '';
     assert.match(module1, /✅ .*`ex01-lru-cache`\), passed Wed 9 Dec 2026 — latest run: The ex01-lru-cache check finished with "failure"\./);

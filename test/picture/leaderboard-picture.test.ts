@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import zlib from 'node:zlib';
 import { Resvg } from '@resvg/resvg-js';
-import { FONT_FAMILY, FONT_FILES } from '../../src/picture/fonts.ts';
+import { FONT_FAMILY, FONT_FILES, fontFilesFor } from '../../src/picture/fonts.ts';
 import { leaderboardSvg, MAX_PICTURE_ROWS, type PictureRow } from '../../src/picture/leaderboard-svg.ts';
 import { leaderboardPng } from '../../src/picture/rasterise.ts';
 import { cleanText, fitText, textWidth } from '../../src/picture/text.ts';
@@ -13,9 +13,9 @@ function row(rank: number, name: string, points: number, extra: Partial<PictureR
   return { rank, name, points, modulesFinished: 3, totalModules: 12, streak: 2, exercisesDone: 9, totalExercises: 48, ...extra };
 }
 
-/** RGBA of an SVG as resvg draws it with the picture's fonts. */
-function pixels(svg: string): Buffer {
-  return new Resvg(svg, RENDER).render().pixels;
+/** RGBA of an SVG as resvg draws it with the full DejaVu fonts (or the files given). */
+function pixels(svg: string, fontFiles = RENDER.font.fontFiles): Buffer {
+  return new Resvg(svg, { font: { ...RENDER.font, fontFiles } }).render().pixels;
 }
 
 // zlib.crc32 arrived in Node 20.15; package.json allows any Node 20.
@@ -145,6 +145,32 @@ describe('leaderboard picture', () => {
     assert.equal(cleanText('  ☺ Joy \u{1F600} \u{1F680} '), '☺ Joy \u{1F600}', 'pictographs DejaVu has (☺, 😀) stay');
     assert.equal(cleanText('🎉🎉'), '');
     assert.match(leaderboardSvg({ title: 'B', rows: [row(1, '🎉🎉', 1)] }).svg, />\(no name\)</);
+  });
+
+  it('draws with the slim fonts exactly as with the full ones, and uses the full ones for anything else', () => {
+    // Joining Arabic, pointed Hebrew (composed by the shaper into U+FB2C and kin), ligatures, stacked and stray
+    // combining marks, Vietnamese, Serbian forms: each a way a shaper reaches glyphs that no kept character maps to.
+    const lines = [
+      'Ada Zoë Müller AVA Tom fi ffl Ŀl ǅ Å',
+      'محمد عبد الرحمن العبدالله لا ـــ',
+      'שרה כהן בְּרֵאשִׁית שּׁ (דוד)',
+      'Ελένη ᾯ Иван Ђорђе Ѓ б Nguyễn Thị Hồng',
+      '\u0301x i\u0307 q\u0323\u0302 =\u0338 — · … € “quotes” ‹›',
+      '0123456789 ,.;:!?@#$%^*()[]{}',
+    ];
+    const svg = [
+      `<svg xmlns="http://www.w3.org/2000/svg" width="800" height="${lines.length * 80}" font-family="${FONT_FAMILY}">`,
+      ...lines.flatMap((line, i) => [
+        `<text x="8" y="${36 + 80 * i}" font-size="26">${line}</text>`,
+        `<text x="8" y="${72 + 80 * i}" font-size="26" font-weight="bold">${line}</text>`,
+      ]),
+      '</svg>',
+    ].join('\n');
+    const slim = fontFilesFor(svg);
+    assert.notDeepEqual(slim, RENDER.font.fontFiles, 'slim fonts chosen (is the temp dir writable?)');
+    assert.ok(pixels(svg, slim).equals(pixels(svg)), 'same pixels');
+
+    for (const outside of ['王芳', '☺', '\u{1F600}']) assert.deepEqual(fontFilesFor(`Ada ${outside}`), RENDER.font.fontFiles, outside);
   });
 
   it(`refuses more than ${MAX_PICTURE_ROWS} rows with a clear error`, () => {

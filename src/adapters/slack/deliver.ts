@@ -5,7 +5,7 @@ import type { Logger } from '../../logger.ts';
 import { PermanentDeliveryError, type Deliver, type Delivery } from '../../outbox/outbox-worker.ts';
 import { renderSlackMessage } from './render-blocks.ts';
 import { explainSlackError } from './setup-error.ts';
-import { logUploadFailure, uploadFiles } from './upload-files.ts';
+import { logUploadFailure, uploadFiles, type FileTarget } from './upload-files.ts';
 
 /** The message metadata event type that tags every outbox post with its key (Slack has no idempotency key). */
 export const OUTBOX_EVENT_TYPE = 'cohort_bot_outbox';
@@ -56,12 +56,12 @@ export function createSlackDeliver(client: WebClient, logger: Logger, present: (
    * Uploads a delivered message's files into its conversation. The message is out already, so a failed upload is
    * logged and not thrown: the outbox would post the whole message again, and Slack has no idempotency key for it.
    */
-  async function deliverFiles(reply: Reply, conversation: string, key: string): Promise<void> {
+  async function deliverFiles(reply: Reply, target: FileTarget, key: string): Promise<void> {
     if (!reply.files?.length) return;
     try {
-      await uploadFiles(client, reply.files, { channelId: conversation });
+      await uploadFiles(client, reply.files, target);
     } catch (error) {
-      logUploadFailure(logger, error, { outboxKey: key, channel: conversation, files: reply.files.map((f) => f.name) });
+      logUploadFailure(logger, error, { outboxKey: key, ...target, files: reply.files.map((f) => f.name) });
     }
   }
 
@@ -73,7 +73,7 @@ export function createSlackDeliver(client: WebClient, logger: Logger, present: (
       if (ts) {
         logger.info({ outboxKey: key, channel: channelId, ts }, 'an earlier attempt already posted this outbox message; not posting it again');
         // Whether that attempt got to its files is unknown: they are sent (again), since at least once beats lost.
-        if (reply.files?.length) await deliverFiles(reply, await conversationOf(delivery), key);
+        if (reply.files?.length) await deliverFiles(reply, recipientUserId ? { userId: recipientUserId } : { channelId }, key);
         return ts;
       }
     }
@@ -96,18 +96,8 @@ export function createSlackDeliver(client: WebClient, logger: Logger, present: (
       throw error;
     }
     // The files follow the message into the same conversation: chat.postMessage answers its id (the D… of a DM).
-    if (reply.files?.length) await deliverFiles(reply, posted.channel ?? (recipientUserId ? await conversationOf(delivery) : channelId), key);
+    const target: FileTarget = posted.channel ? { channelId: posted.channel } : recipientUserId ? { userId: recipientUserId } : { channelId };
+    await deliverFiles(reply, target, key);
     return posted.ts;
   };
-
-  /** The conversation a delivery lands in: the channel, or the D… id of the app's direct messages with the recipient. */
-  async function conversationOf({ channelId, recipientUserId }: Delivery): Promise<string> {
-    if (!recipientUserId) return channelId;
-    try {
-      return (await client.conversations.open({ users: recipientUserId })).channel?.id ?? recipientUserId;
-    } catch {
-      // uploadFiles will fail on it and log why; the message itself is out.
-      return recipientUserId;
-    }
-  }
 }

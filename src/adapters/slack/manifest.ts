@@ -5,10 +5,11 @@ import { slackShortCommand, type SlackCommandNames } from './slack-commands.ts';
 /**
  * The bot scopes the Slack adapter needs: slash commands, posting (also in public channels it has not joined), admin
  * lookup, and reading back its own recent posts (channel, private channel and direct message history, opening the
- * direct message) so a message whose first attempt was cut short is not posted twice. The Home tab
+ * direct message) so a message whose first attempt was cut short is not posted twice, and uploading the files a
+ * reply carries (files:write: files.getUploadURLExternal and files.completeUploadExternal). The Home tab
  * (views.publish, app_home_opened) needs no scope of its own.
  */
-export const SLACK_BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'users:read', 'channels:history', 'groups:history', 'im:history', 'im:write'] as const;
+export const SLACK_BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'users:read', 'channels:history', 'groups:history', 'im:history', 'im:write', 'files:write'] as const;
 
 /** Where Slack sends slash commands, button clicks and events in HTTP mode (the adapter's receiver listens there). */
 export const SLACK_EVENTS_PATH = '/slack/events';

@@ -7,12 +7,14 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { blockKitProblems } from './block-kit.ts';
 import { FakeConversations, parseMetadata, type MessageMetadata } from './fake-conversations.ts';
+import { FakeFiles, type FakeSlackFile } from './fake-files.ts';
 import { FakeViews, type View } from './fake-views.ts';
 import { appHomeOpenedEnvelope, blockActionsPayload, blocksWithButton, findButton, type BlockActionInput, type BlockActionsPayload, type ClickedSurface, type SlackUser } from './interactions.ts';
 
 /**
  * A fake Slack Web API on 127.0.0.1 (auth.test, users.info, chat.postMessage with metadata, chat.postEphemeral,
- * chat.update, conversations.open, conversations.history, views.publish and views.open) and a response_url sink, so
+ * chat.update, conversations.open, conversations.history, views.publish and views.open, file uploads through
+ * files.getUploadURLExternal, an upload URL and files.completeUploadExternal) and a response_url sink, so
  * Bolt's WebClient runs unmodified with `slackApiUrl` pointed here. Requests are recorded. Blocks are checked as
  * Slack checks them (block-kit.ts). It also makes what Slack sends the app: slash commands, button clicks
  * (block_actions) and app_home_opened events, for the request URL or over Socket Mode.
@@ -35,6 +37,8 @@ export class FakeSlack extends EventEmitter {
   readonly responses: { id: string; body: Record<string, unknown>; invalid: string | undefined }[] = [];
   /** Home tabs, opened modals and the trigger ids views.open accepts. */
   readonly views = new FakeViews();
+  /** File uploads: started (files.getUploadURLExternal), bytes received at the upload URL, completed and shared. */
+  readonly uploads = new FakeFiles(() => `http://127.0.0.1:${this.port}`);
   readonly admins = new Set<string>([SLACK_ADMIN.id]);
   /** While true, every Web API call is answered 503. */
   outage = false;
@@ -93,6 +97,20 @@ export class FakeSlack extends EventEmitter {
 
   get openedViews(): { userId: string; triggerId: string; view: View }[] {
     return this.views.opened;
+  }
+
+  /** Completed uploads (files.completeUploadExternal), with their bytes and the conversation they were shared into; each shared one emits 'fileShared'. */
+  get files(): FakeSlackFile[] {
+    return this.uploads.completed;
+  }
+
+  /** Resolves with the next file shared into `channelId` (or any conversation), or the first already shared there after `since` files. */
+  async fileSharedIn(channelId?: string, since = 0): Promise<FakeSlackFile> {
+    for (;;) {
+      const found = this.files.slice(since).find((file) => file.channelId !== undefined && (channelId === undefined || file.channelId === channelId));
+      if (found) return found;
+      await once(this, 'fileShared');
+    }
   }
 
   rateLimitPostMessage(count: number, seconds = 1): void {
@@ -218,7 +236,25 @@ export class FakeSlack extends EventEmitter {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const urlPath = (req.url ?? '').split('?')[0] ?? '';
+    // The upload URL (files.slack.com on Slack) takes a file's bytes, not Web API arguments; it answers in plain text.
+    const uploadTo = /^\/upload\/v1\/([\w-]+)$/.exec(urlPath);
+    if (uploadTo && req.method === 'POST') {
+      if (this.outage) return void res.writeHead(503, { 'content-type': 'text/plain' }).end('service unavailable');
+      const { status, text } = this.uploads.receive(uploadTo[1] ?? '', bytes, req.headers['content-type']);
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
+      return;
+    }
+    // url_private: the file's bytes, for a request with the bot token.
+    const download = /^\/files-pri\/([\w-]+)\/[^/]+$/.exec(urlPath);
+    if (download && req.method === 'GET') {
+      const file = req.headers.authorization === `Bearer ${this.botToken}` ? this.uploads.download(download[1] ?? '') : undefined;
+      if (!file) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('file not found');
+      res.writeHead(200, { 'content-type': file.mimetype, 'content-length': String(file.bytes.length) }).end(file.bytes);
+      return;
+    }
+    const raw = bytes.toString('utf8');
     const params: Record<string, unknown> = (req.headers['content-type'] ?? '').includes('application/json')
       ? (JSON.parse(raw || '{}') as Record<string, unknown>)
       : Object.fromEntries(new URLSearchParams(raw));
@@ -314,6 +350,16 @@ export class FakeSlack extends EventEmitter {
         record(200);
         const { answer, record: opened } = this.views.open(params);
         if (opened) this.emit('viewOpened', opened);
+        return send(200, answer);
+      }
+      case 'files.getUploadURLExternal':
+        record(200);
+        return send(200, this.uploads.getUploadURL(params));
+      case 'files.completeUploadExternal': {
+        record(200);
+        // A conversation this Slack has: a channel, or a D… (G…) that conversations.open made; a user id is not one.
+        const { answer, records } = this.uploads.complete(params, (id) => this.conversations.resolve(id) === id);
+        for (const file of records) if (file.channelId) this.emit('fileShared', file);
         return send(200, answer);
       }
       case 'views.update': {
