@@ -1,11 +1,18 @@
 import { defineCommand } from '../src/chat/define-command.ts';
 import { inCohort, requireCohort } from '../src/chat/guards.ts';
+import { choiceOption } from '../src/chat/options.ts';
 import type { Reply } from '../src/chat/reply.ts';
+import type { Cohort } from '../src/core/cohort.ts';
+import type { Course } from '../src/core/course.ts';
+import { leaderboardPng } from '../src/picture/rasterise.ts';
+import type { Board } from '../src/store/standings.ts';
 import { progressBar } from '../src/chat/views/module-view.ts';
 import { ON_TIME_BONUS } from '../src/core/scoring.ts';
 import type { Standing } from '../src/store/standings.ts';
 
 const SHOWN = 10;
+/** A picture holds more than a message: the top 25, and the asker if further down. */
+const PICTURED = 25;
 const MEDALS = ['🥇', '🥈', '🥉'];
 
 /** Rank, name, points, a small progress bar, modules finished and streak: one learner at a glance. */
@@ -29,14 +36,17 @@ export default defineCommand({
     `A first pass before its module's due time (in the cohort's timezone) earns ${Math.round(ON_TIME_BONUS * 100)}% more; finishing late still counts. ` +
     `Equal points are ranked by who reached them first. Your streak is how many cohort weeks in a row you passed at least one exercise; ` +
     `the week in progress can extend it but not break it. Organisers may leave a facilitator off the board (/cohort exclude).`,
+  options: { show: choiceOption({ description: 'image: the board as a picture to share', choices: ['text', 'image'] }) },
   guards: [inCohort],
   run(ctx): Reply {
     const cohort = requireCohort(ctx);
     const { store, course } = ctx.services;
-    const board = store.standings.board(cohort, course, ctx.now, { top: SHOWN, ...(ctx.learner ? { learnerId: ctx.learner.id } : {}) });
+    const image = ctx.options.show === 'image';
+    const board = store.standings.board(cohort, course, ctx.now, { top: image ? PICTURED : SHOWN, ...(ctx.learner ? { learnerId: ctx.learner.id } : {}) });
     if (board.total === 0) {
       return { title: `${cohort.name} leaderboard`, text: 'Nobody has joined yet. Type /join to be the first.', private: true };
     }
+    if (image) return pictureReply(board, cohort, course, ctx.now);
     const totalExercises = course.modules.reduce((sum, m) => sum + m.exercises.length, 0);
     const mine = board.learner;
     const lines = board.top.map((s) => line(s, s.learnerId === mine?.learnerId, totalExercises));
@@ -52,3 +62,36 @@ export default defineCommand({
     };
   },
 });
+
+/** The board as a PNG: ranked bars, the asker highlighted (added below the top if they are further down). */
+function pictureReply(board: Board, cohort: Cohort, course: Course, now: Date): Reply {
+  const totalExercises = course.modules.reduce((sum, m) => sum + m.exercises.length, 0);
+  const lines = board.learner && !board.top.some((s) => s.learnerId === board.learner?.learnerId) ? [...board.top, board.learner] : board.top;
+  const rows = lines.map((s) => ({
+    rank: s.rank,
+    name: s.displayName,
+    points: s.points,
+    modulesFinished: s.modulesFinished,
+    totalModules: course.modules.length,
+    streak: s.streak,
+    exercisesDone: s.exercises,
+    totalExercises,
+    highlighted: s.learnerId === board.learner?.learnerId,
+  }));
+  const day = now.toISOString().slice(0, 10);
+  const { png } = leaderboardPng({ title: `${cohort.name} leaderboard`, subtitle: `${board.scored} of ${board.total} learners have points · ${day}`, rows });
+  const leader = board.top[0];
+  return {
+    title: `${cohort.name} leaderboard`,
+    text: `The top ${board.top.length} as a picture${board.learner ? ', you highlighted' : ''}.`,
+    files: [
+      {
+        name: `leaderboard-${day}.png`,
+        contentType: 'image/png',
+        base64: png.toString('base64'),
+        description: leader && leader.points > 0 ? `${cohort.name} leaderboard: ${leader.displayName} leads with ${leader.points} points` : `${cohort.name} leaderboard`,
+      },
+    ],
+    private: true,
+  };
+}

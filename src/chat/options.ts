@@ -67,6 +67,23 @@ export function stringOption<const Required extends boolean = false>(
   });
 }
 
+/** One word from a fixed list (`/leaderboard image`), suggested as the user types. */
+export function choiceOption<const Choices extends readonly string[], const Required extends boolean = false>(
+  spec: BaseSpec<Required> & { choices: Choices },
+): OptionSpec<Choices[number], Required> {
+  return option(spec, {
+    wireType: 'string',
+    placeholder: spec.choices.join('|'),
+    multiWord: false,
+    parse(raw) {
+      const text = String(raw).trim().toLowerCase();
+      const found = spec.choices.find((choice) => choice === text);
+      return found === undefined ? err(`"${String(raw).trim()}" is not one of ${spec.choices.join(', ')}.`) : ok(found);
+    },
+    autocomplete: (partial) => spec.choices.filter((choice) => choice.startsWith(partial.trim().toLowerCase())).map((choice) => ({ name: choice, value: choice })),
+  });
+}
+
 export function integerOption<const Required extends boolean = false>(
   spec: BaseSpec<Required> & { min: number; max: number; placeholder?: string },
 ): OptionSpec<number, Required> {

@@ -29,7 +29,7 @@ describe('/help', () => {
       '/cohort <create|status|pause|resume|post-now|resend|timezone|add-organiser|remove-organiser|sync|publish|exclude|include|export>',
       '/help [command:command]',
       '/join',
-      '/leaderboard',
+      '/leaderboard [show:text|image]',
       '/link-github <start|verify>',
       '/module <module>',
       '/next-module',

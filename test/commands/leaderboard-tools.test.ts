@@ -85,3 +85,27 @@ describe('/progress for someone else', () => {
     assert.equal(self.title, "Bob's progress in Winter cohort");
   });
 });
+
+describe('/leaderboard image', () => {
+  it('answers with a PNG of the board, the asker highlighted below the top when further down', async () => {
+    const { services, registry, store } = await testServices(NOW);
+    const cohort = berlinCohort(store);
+    for (let i = 0; i < 30; i++) {
+      const { learner } = store.learners.join(cohort.id, `U${i}`, `Learner ${i}`, NOW);
+      pass(store, learner.id, exercises.slice(0, i % 8).map((e) => e.id), NOW);
+    }
+    const reply = await registry.execute(invocation('leaderboard', 'image', { user: { id: 'U0', displayName: 'Learner 0' } }), services);
+    const file = reply.files?.[0];
+    assert.equal(file?.contentType, 'image/png');
+    assert.match(file?.name ?? '', /^leaderboard-2026-12-20\.png$/);
+    assert.match(file?.description ?? '', /Winter cohort leaderboard: Learner \d+ leads with \d+ points/);
+    const png = Buffer.from(file!.base64, 'base64');
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    assert.equal(png.readUInt32BE(16), 800, 'width');
+    // A header, 26 rows (the top 25 and the asker) and a margin.
+    assert.ok(png.readUInt32BE(20) > 26 * 60, `height ${png.readUInt32BE(20)}`);
+    assert.match(reply.text ?? '', /you highlighted/);
+    const refused = await registry.execute(invocation('leaderboard', 'gif'), services);
+    assert.match(refused.text ?? '', /"gif" is not one of text, image/);
+  });
+});
