@@ -12,7 +12,7 @@ import type { Services } from '../src/chat/context.ts';
 import { UserError } from '../src/chat/user-error.ts';
 import { assignmentReply } from '../src/chat/views/assignment.ts';
 import { windowsFor } from '../src/chat/views/cohort-progress.ts';
-import { exclude, exportCsv, include } from './cohort/leaderboard-tools.ts';
+import { board, exclude, exportCsv, include } from './cohort/leaderboard-tools.ts';
 
 const create = defineSubcommand({
   description: 'Set up a cohort in a channel of this server or workspace',
@@ -298,5 +298,6 @@ export default defineCommandGroup({
     exclude,
     include,
     export: exportCsv,
+    board,
   },
 });

@@ -6,28 +6,12 @@ import type { Cohort } from '../src/core/cohort.ts';
 import type { Course } from '../src/core/course.ts';
 import { leaderboardPng } from '../src/picture/rasterise.ts';
 import type { Board } from '../src/store/standings.ts';
-import { progressBar } from '../src/chat/views/module-view.ts';
+import { boardLine, totalExercises } from '../src/chat/views/leaderboard-lines.ts';
 import { ON_TIME_BONUS } from '../src/core/scoring.ts';
-import type { Standing } from '../src/store/standings.ts';
 
 const SHOWN = 10;
 /** A picture holds more than a message: the top 25, and the asker if further down. */
 const PICTURED = 25;
-const MEDALS = ['🥇', '🥈', '🥉'];
-
-/** Rank, name, points, a small progress bar, modules finished and streak: one learner at a glance. */
-function line(standing: Standing, you: boolean, totalExercises: number): string {
-  // Nobody wins a medal for 0 points.
-  const place = (standing.points > 0 ? MEDALS[standing.rank - 1] : undefined) ?? `${standing.rank}.`;
-  const name = you ? `**${standing.displayName}** (you)` : standing.displayName;
-  const details = [
-    `\`${progressBar(standing.exercises, totalExercises)}\``,
-    standing.modulesFinished > 0 ? `${standing.modulesFinished} module${standing.modulesFinished === 1 ? '' : 's'}` : undefined,
-    standing.streak > 1 ? `🔥 ${standing.streak} weeks` : undefined,
-  ].filter(Boolean);
-  return `${place} ${name} — ${standing.points} pts · ${details.join(' · ')}`;
-}
-
 export default defineCommand({
   name: 'leaderboard',
   description: "Who is ahead in this channel's cohort: points from exercises whose CI passed",
@@ -47,10 +31,10 @@ export default defineCommand({
       return { title: `${cohort.name} leaderboard`, text: 'Nobody has joined yet. Type /join to be the first.', private: true };
     }
     if (image) return pictureReply(board, cohort, course, ctx.now);
-    const totalExercises = course.modules.reduce((sum, m) => sum + m.exercises.length, 0);
+    const total = totalExercises(course);
     const mine = board.learner;
-    const lines = board.top.map((s) => line(s, s.learnerId === mine?.learnerId, totalExercises));
-    if (mine && !board.top.some((s) => s.learnerId === mine.learnerId)) lines.push('…', line(mine, true, totalExercises));
+    const lines = board.top.map((s) => boardLine(s, s.learnerId === mine?.learnerId, total));
+    if (mine && !board.top.some((s) => s.learnerId === mine.learnerId)) lines.push('…', boardLine(mine, true, total));
     return {
       title: `${cohort.name} leaderboard`,
       text: lines.join('\n'),
@@ -65,7 +49,6 @@ export default defineCommand({
 
 /** The board as a PNG: ranked bars, the asker highlighted (added below the top if they are further down). */
 function pictureReply(board: Board, cohort: Cohort, course: Course, now: Date): Reply {
-  const totalExercises = course.modules.reduce((sum, m) => sum + m.exercises.length, 0);
   const lines = board.learner && !board.top.some((s) => s.learnerId === board.learner?.learnerId) ? [...board.top, board.learner] : board.top;
   const rows = lines.map((s) => ({
     rank: s.rank,
@@ -75,7 +58,7 @@ function pictureReply(board: Board, cohort: Cohort, course: Course, now: Date): 
     totalModules: course.modules.length,
     streak: s.streak,
     exercisesDone: s.exercises,
-    totalExercises,
+    totalExercises: totalExercises(course),
     highlighted: s.learnerId === board.learner?.learnerId,
   }));
   const day = now.toISOString().slice(0, 10);

@@ -10,6 +10,7 @@ import { loadCommands } from './chat/load-commands.ts';
 import { createRegistry } from './chat/registry.ts';
 import { replySchema } from './chat/reply-schema.ts';
 import { assignmentReply } from './chat/views/assignment.ts';
+import { boardMessageReply } from './chat/views/leaderboard-lines.ts';
 import { celebrationReply } from './chat/views/celebration.ts';
 import { celebrationBurstReply } from './chat/views/celebration-burst.ts';
 import { notCountedReply } from './chat/views/not-counted.ts';
@@ -100,6 +101,7 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
     clock,
     logger,
     render: (window, cohort) => assignmentReply(window, cohort, services.links),
+    renderBoard: (board, cohort) => boardMessageReply(board, cohort, course),
     onPosted: () => outbox.wake(),
   });
   let discord: DiscordAdapter | undefined;

@@ -16,6 +16,11 @@ export interface Delivery {
    * for it before posting again.
    */
   earlierAttemptAt?: Date;
+  /**
+   * The platform message this one replaces: edit it in place; if it is gone (deleted), post anew. Either way the
+   * id returned is the message now showing it.
+   */
+  editOf?: string;
 }
 
 /** Sends one message and returns the platform's message id. Rate limits are the platform client's job. */
@@ -105,6 +110,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         key: `outbox-${lead.id}`,
         ...(lead.recipientUserId ? { recipientUserId: lead.recipientUserId } : {}),
         ...(lead.firstAttemptAt ? { earlierAttemptAt: lead.firstAttemptAt } : {}),
+        ...(lead.editOf ? { editOf: lead.editOf } : {}),
       });
       each((id) => store.outbox.markSent(id, platformMessageId, clock.now()));
       log.info('outbox message delivered');

@@ -2,6 +2,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../logger.ts';
 import { postDueAssignments, type AssignmentJobDeps } from './assignment-job.ts';
+import { refreshBoards, type BoardJobDeps } from './board-job.ts';
 
 export interface Scheduler {
   /** Runs a catch-up round at once, then one every minute. */
@@ -16,10 +17,12 @@ export interface Scheduler {
  * timezone and post time. A minute-level trigger keeps every cohort within a minute of its post time and makes
  * catch-up after downtime the same code path as the normal post.
  */
-export function createScheduler(deps: AssignmentJobDeps & { clock: Clock; logger: Logger; onPosted(): void }): Scheduler {
+export function createScheduler(deps: AssignmentJobDeps & Partial<Pick<BoardJobDeps, 'renderBoard'>> & { clock: Clock; logger: Logger; onPosted(): void }): Scheduler {
   let task: ScheduledTask | undefined;
   const tick = () => {
-    const posted = postDueAssignments(deps, deps.clock.now());
+    const now = deps.clock.now();
+    const renderBoard = deps.renderBoard;
+    const posted = postDueAssignments(deps, now) + (renderBoard ? refreshBoards({ ...deps, renderBoard }, now) : 0);
     if (posted > 0) deps.onPosted();
     return posted;
   };

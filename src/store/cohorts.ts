@@ -54,6 +54,12 @@ export function createCohortQueries(db: Db) {
   const active = db.prepare<[], CohortRow>("SELECT * FROM cohorts WHERE status = 'active' ORDER BY id");
   const setStatus = db.prepare<[string, number]>('UPDATE cohorts SET status = ? WHERE id = ?');
   const setTimezone = db.prepare<[string, number]>('UPDATE cohorts SET timezone = ? WHERE id = ?');
+  const boardState = db.prepare<[number], { board_enabled: number; board_message_id: string | null; board_digest: string | null }>(
+    'SELECT board_enabled, board_message_id, board_digest FROM cohorts WHERE id = ?',
+  );
+  const enableBoard = db.prepare<[number, number]>('UPDATE cohorts SET board_enabled = ? WHERE id = ?');
+  const setBoardDigest = db.prepare<[string, number]>('UPDATE cohorts SET board_digest = ? WHERE id = ?');
+  const withBoard = db.prepare<[], CohortRow>("SELECT * FROM cohorts WHERE board_enabled = 1 AND status = 'active' ORDER BY id");
   const publicIdOf = db.prepare<[number], { public_id: string | null }>('SELECT public_id FROM cohorts WHERE id = ?');
   const publish = db.prepare<[string, number, number]>('UPDATE cohorts SET public_id = coalesce(public_id, ?), board_published = ? WHERE id = ?');
   const byPublicId = db.prepare<[string], CohortRow>('SELECT * FROM cohorts WHERE public_id = ? AND board_published = 1');
@@ -91,6 +97,21 @@ export function createCohortQueries(db: Db) {
     },
     setStatus(id: number, status: CohortStatus): void {
       setStatus.run(status, id);
+    },
+    /** The cohort's self-updating board message: whether it is on, its platform message id, what it last showed. */
+    board(id: number): { enabled: boolean; messageId: string | null; digest: string | null } {
+      const row = boardState.get(id);
+      return { enabled: row?.board_enabled === 1, messageId: row?.board_message_id ?? null, digest: row?.board_digest ?? null };
+    },
+    setBoardEnabled(id: number, enabled: boolean): void {
+      enableBoard.run(enabled ? 1 : 0, id);
+    },
+    setBoardDigest(id: number, digest: string): void {
+      setBoardDigest.run(digest, id);
+    },
+    /** Running cohorts whose board message keeps itself up to date. */
+    listWithBoard(): Cohort[] {
+      return withBoard.all().map(toCohort);
     },
     setTimezone(id: number, timezone: string): void {
       setTimezone.run(timezone, id);

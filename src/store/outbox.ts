@@ -22,6 +22,8 @@ export interface OutboxMessage {
   retrySince: Date;
   /** Set once the message is sent together with others: the id of the group's first message. */
   groupId: number | null;
+  /** The platform message this one replaces (edits) instead of posting anew: the board's. */
+  editOf: string | null;
 }
 
 interface OutboxRow {
@@ -40,6 +42,7 @@ interface OutboxRow {
   retry_since: string | null;
   created_at: string;
   group_id: number | null;
+  edit_of: string | null;
 }
 
 function toMessage(row: OutboxRow): OutboxMessage {
@@ -58,16 +61,21 @@ function toMessage(row: OutboxRow): OutboxMessage {
     firstAttemptAt: row.first_attempt_at ? new Date(row.first_attempt_at) : null,
     retrySince: new Date(row.retry_since ?? row.created_at),
     groupId: row.group_id,
+    editOf: row.edit_of,
   };
 }
 
 const SELECT = `SELECT o.id, o.cohort_id, c.platform, c.channel_id, o.kind, o.payload, o.status, o.attempts, o.last_error,
-  o.platform_message_id, o.recipient_user_id, o.first_attempt_at, o.retry_since, o.created_at, o.group_id FROM outbox o JOIN cohorts c ON c.id = o.cohort_id`;
+  o.platform_message_id, o.recipient_user_id, o.first_attempt_at, o.retry_since, o.created_at, o.group_id, o.edit_of FROM outbox o JOIN cohorts c ON c.id = o.cohort_id`;
 
 export function createOutboxQueries(db: Db) {
   const insert = db.prepare<[number, string, string, string, string, string | null]>(
     'INSERT INTO outbox (cohort_id, kind, payload, next_attempt_at, created_at, recipient_user_id) VALUES (?, ?, ?, ?, ?, ?)',
   );
+  const insertEdit = db.prepare<[number, string, string, string, string, string | null]>(
+    'INSERT INTO outbox (cohort_id, kind, payload, next_attempt_at, created_at, edit_of) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const pendingOfKind = db.prepare<[number, string], { n: number }>("SELECT count(*) AS n FROM outbox WHERE cohort_id = ? AND kind = ? AND status = 'pending'");
   const byId = db.prepare<[number], OutboxRow>(`${SELECT} WHERE o.id = ?`);
   const due = db.prepare<[{ now: string; platforms: string; limit: number }], OutboxRow>(
     `${SELECT} WHERE o.status = 'pending' AND o.next_attempt_at <= @now AND (o.lease_until IS NULL OR o.lease_until <= @now)
@@ -99,6 +107,14 @@ export function createOutboxQueries(db: Db) {
      */
     enqueue(cohortId: number, kind: string, payload: unknown, now: Date, recipientUserId?: string): number {
       return Number(insert.run(cohortId, kind, JSON.stringify(payload), now.toISOString(), now.toISOString(), recipientUserId ?? null).lastInsertRowid);
+    },
+    /** A channel message that edits `editOf` (a platform message id) when delivered, or posts anew without one. */
+    enqueueReplacing(cohortId: number, kind: string, payload: unknown, now: Date, editOf: string | null): number {
+      return Number(insertEdit.run(cohortId, kind, JSON.stringify(payload), now.toISOString(), now.toISOString(), editOf).lastInsertRowid);
+    },
+    /** Whether a message of this kind is still waiting to be sent for the cohort. */
+    hasPending(cohortId: number, kind: string): boolean {
+      return (pendingOfKind.get(cohortId, kind)?.n ?? 0) > 0;
     },
     find(id: number): OutboxMessage | undefined {
       const row = byId.get(id);

@@ -50,6 +50,8 @@ export interface DiscordAdapter {
 /** Discord codes meaning a retry cannot help: unknown channel, missing access or permissions, invalid body. */
 // Unknown channel or user, missing access or permissions, invalid body, and a user who does not accept DMs.
 const PERMANENT_CODES = new Set([10003, 10013, 50001, 50007, 50013, 50035]);
+/** The message to edit no longer exists (deleted). */
+const UNKNOWN_MESSAGE = 10008;
 
 export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAdapter {
   const { config, registry, services } = options;
@@ -143,9 +145,19 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     async stop() {
       await client.destroy();
     },
-    async deliver({ channelId, payload, key, recipientUserId }) {
+    async deliver({ channelId, payload, key, recipientUserId, editOf }) {
       const reply = replySchema.parse(payload);
       const message = renderDiscordMessage(reply);
+      if (editOf && !recipientUserId) {
+        // The board message: edited in place; if someone deleted it (Unknown Message), posted anew below.
+        try {
+          await client.rest.patch(Routes.channelMessage(channelId, editOf), { body: { embeds: message.embeds, components: message.components } });
+          return editOf;
+        } catch (error) {
+          if (!(error instanceof DiscordAPIError && error.code === UNKNOWN_MESSAGE)) throw permanentOr(error, channelId);
+          logger.info({ channel: channelId, message: editOf }, 'the message to edit is gone; posting it anew');
+        }
+      }
       // Files go as multipart/form-data: the body in payload_json, each file a files[n] part named by `attachments`.
       const upload = reply.files?.length ? restFiles(reply.files) : undefined;
       try {
@@ -166,13 +178,18 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
         })) as { id?: string };
         return sent.id;
       } catch (error) {
-        if (error instanceof DiscordAPIError && typeof error.code === 'number' && PERMANENT_CODES.has(error.code)) {
-          throw new PermanentDeliveryError(`Discord refused the message for channel ${channelId}: ${error.message}`);
-        }
-        throw error;
+        throw permanentOr(error, channelId);
       }
     },
   };
+}
+
+/** Discord's refusals that a retry cannot change become permanent; anything else is retried. */
+function permanentOr(error: unknown, channelId: string): unknown {
+  if (error instanceof DiscordAPIError && typeof error.code === 'number' && PERMANENT_CODES.has(error.code)) {
+    return new PermanentDeliveryError(`Discord refused the message for channel ${channelId}: ${error.message}`);
+  }
+  return error;
 }
 
 /** A reply as discord.js message options; its files become attachments (discord.js sends them as multipart). */

@@ -65,9 +65,32 @@ export function createSlackDeliver(client: WebClient, logger: Logger, present: (
     }
   }
 
+  /** The board message: chat.update in place; undefined when it is gone (deleted), so it is posted anew. */
+  async function editMessage(channelId: string, ts: string, reply: Reply): Promise<string | undefined> {
+    const message = renderSlackMessage(present(reply));
+    try {
+      await client.chat.update({ channel: channelId, ts, blocks: message.blocks, text: message.text });
+      return ts;
+    } catch (error) {
+      const code = (error as { data?: { error?: string } }).data?.error;
+      if (code === 'message_not_found' || code === 'cant_update_message') {
+        logger.info({ channel: channelId, ts }, 'the message to edit is gone; posting it anew');
+        return undefined;
+      }
+      const setup = explainSlackError(error);
+      if (setup) throw new PermanentDeliveryError(setup.message);
+      if (code && PERMANENT_ERRORS.has(code)) throw new PermanentDeliveryError(`Slack refused the edit for channel ${channelId}: ${code}`);
+      throw error;
+    }
+  }
+
   return async (delivery) => {
-    const { channelId, payload, recipientUserId, key, earlierAttemptAt } = delivery;
+    const { channelId, payload, recipientUserId, key, earlierAttemptAt, editOf } = delivery;
     const reply = replySchema.parse(payload);
+    if (editOf && !recipientUserId) {
+      const edited = await editMessage(channelId, editOf, reply);
+      if (edited) return edited;
+    }
     if (earlierAttemptAt) {
       const ts = await lookForEarlier(delivery, earlierAttemptAt);
       if (ts) {

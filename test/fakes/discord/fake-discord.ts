@@ -103,6 +103,9 @@ export class FakeDiscord extends EventEmitter {
   readonly registrations: { path: string; body: unknown }[] = [];
   /** Messages posted to channels; `files` holds what came as multipart `files[n]` parts (empty for a JSON body). */
   readonly channelMessages: { channelId: string; body: Record<string, unknown>; id: string; files: ReceivedFile[]; attachments: FakeAttachment[] }[] = [];
+  /** PATCHes of channel messages, in order. */
+  readonly messageEdits: { channelId: string; id: string; body: Record<string, unknown> }[] = [];
+  private readonly deletedMessages = new Set<string>();
   /** Every attachment the fake stored, by id: what GET on its `url` serves. */
   readonly attachments = new Map<string, FakeAttachment & { bytes: Buffer }>();
   /** DM channels opened by POST /users/@me/channels, by user id. */
@@ -365,7 +368,24 @@ export class FakeDiscord extends EventEmitter {
       this.emit('channelMessage');
       return reply(200, this.message(channelId, payload, id, attachments));
     }
+    if (method === 'PATCH' && (match = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path))) {
+      // Editing a message: only one the bot posted and nobody deleted (else 10008, as Discord answers).
+      const found = this.channelMessages.find((m) => m.channelId === match?.[1] && m.id === match[2]);
+      if (!found || this.deletedMessages.has(found.id)) return reply(404, { message: 'Unknown Message', code: 10008 });
+      const payload = body as Record<string, unknown>;
+      const problems = messageProblems({ ...found.body, ...payload });
+      if (problems.length > 0) return reply(400, invalidFormBody(problems));
+      found.body = { ...found.body, ...payload };
+      this.messageEdits.push({ channelId: found.channelId, id: found.id, body: payload });
+      this.emit('messageEdited');
+      return reply(200, { ...this.message(found.channelId, found.body, found.id, found.attachments), edited_timestamp: new Date().toISOString() });
+    }
     return reply(404, { message: '404: Not Found', code: 0 });
+  }
+
+  /** Someone deleted a message in the channel: editing it now answers Unknown Message. */
+  deleteMessage(id: string): void {
+    this.deletedMessages.add(id);
   }
 
   private record(log: RecordedResponse[], kind: RecordedResponse['kind'], body: unknown, files: ReceivedFile[] = [], attachments: FakeAttachment[] = []): void {

@@ -58,6 +58,19 @@ export class FakeConversations {
     return stored;
   }
 
+  /** chat.update: replaces a stored message's text and blocks; false when there is no such message (deleted). */
+  update(channel: string, ts: string, changes: { text: string; blocks: unknown[] }): boolean {
+    const message = this.messages.get(channel)?.find((m) => m.ts === ts);
+    if (!message) return false;
+    Object.assign(message, changes);
+    return true;
+  }
+
+  /** Someone deleted a message: it is gone from history and cannot be updated. */
+  remove(channel: string, ts: string): void {
+    this.messages.set(channel, (this.messages.get(channel) ?? []).filter((m) => m.ts !== ts));
+  }
+
   /** conversations.history: newest first, `oldest`/`latest` exclusive unless `inclusive`, cursor paging. */
   history(params: Params): Answer {
     // A user id is not a conversation here: history needs the IM's D… id from conversations.open.

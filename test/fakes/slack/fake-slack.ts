@@ -34,6 +34,8 @@ export class FakeSlack extends EventEmitter {
   /** Channel histories and the app's direct message channels. */
   readonly conversations = new FakeConversations([FAKE_TEAM.channelId, FAKE_TEAM.otherChannelId]);
   /** What the app sent to response_urls; `invalid` says why Slack would have refused it (400 invalid_blocks). */
+  /** chat.update calls that changed a message, in order. */
+  readonly updates: { channel: string; ts: string; text: string; blocks: unknown[] }[] = [];
   readonly responses: { id: string; body: Record<string, unknown>; invalid: string | undefined }[] = [];
   /** Home tabs, opened modals and the trigger ids views.open accepts. */
   readonly views = new FakeViews();
@@ -111,6 +113,11 @@ export class FakeSlack extends EventEmitter {
       if (found) return found;
       await once(this, 'fileShared');
     }
+  }
+
+  /** Someone deleted a message in a channel: updating it now answers message_not_found. */
+  deleteMessage(channel: string, ts: string): void {
+    this.conversations.remove(channel, ts);
   }
 
   rateLimitPostMessage(count: number, seconds = 1): void {
@@ -333,12 +340,23 @@ export class FakeSlack extends EventEmitter {
       case 'conversations.history':
         record(200);
         return send(200, this.conversations.history(params));
-      case 'chat.postEphemeral':
-      case 'chat.update': {
+      case 'chat.postEphemeral': {
         record(200);
         const blocks = messageBlocks(params.blocks);
         if (!Array.isArray(blocks)) return send(200, blocks);
         return send(200, { ok: true, channel: params.channel, ts: `${this.nextTs++}.000200`, message_ts: `${this.nextTs}.000200` });
+      }
+      case 'chat.update': {
+        // Only a message the app posted and that still exists can be updated, as on Slack.
+        record(200);
+        const blocks = messageBlocks(params.blocks);
+        if (!Array.isArray(blocks)) return send(200, blocks);
+        const channel = String(params.channel ?? '');
+        const ts = String(params.ts ?? '');
+        if (!this.conversations.update(channel, ts, { text: String(params.text ?? ''), blocks })) return send(200, { ok: false, error: 'message_not_found' });
+        this.updates.push({ channel, ts, text: String(params.text ?? ''), blocks });
+        this.emit('updated');
+        return send(200, { ok: true, channel, ts, text: String(params.text ?? ''), message: { text: String(params.text ?? ''), blocks } });
       }
       case 'views.publish': {
         record(200);
