@@ -102,8 +102,8 @@ describe('/leaderboard image', () => {
     const png = Buffer.from(file!.base64, 'base64');
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     assert.equal(png.readUInt32BE(16), 800, 'width');
-    // A header, 26 rows (the top 25 and the asker) and a margin.
-    assert.ok(png.readUInt32BE(20) > 26 * 60, `height ${png.readUInt32BE(20)}`);
+    // A header, 21 rows (the top 20 and the asker) and a margin.
+    assert.ok(png.readUInt32BE(20) > 21 * 60, `height ${png.readUInt32BE(20)}`);
     assert.match(reply.text ?? '', /you highlighted/);
     const refused = await registry.execute(invocation('leaderboard', 'gif'), services);
     assert.match(refused.text ?? '', /"gif" is not one of text, image/);

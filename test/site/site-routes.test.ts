@@ -198,9 +198,10 @@ describe('a published cohort board', () => {
       Number(m[3]),
       Number(m[4]),
     ]);
+    // The same scores as /leaderboard: these passes came before module 01 was due, so each earns its 20% bonus.
     assert.deepEqual(rows, [
-      [1, 'Bob', 200, 2],
-      [2, 'Ada <Lovelace>', 100, 1],
+      [1, 'Bob', 240, 2],
+      [2, 'Ada <Lovelace>', 120, 1],
       [3, 'Cy', 0, 0],
     ]);
     assert.ok(html.includes('Ada &lt;Lovelace&gt;'), 'display names escaped');
@@ -219,8 +220,8 @@ describe('a published cohort board', () => {
     assert.deepEqual(body['cohort'], { name: 'Winter cohort', timezone: 'Europe/Berlin', board: cohortBoardPath(publicId) });
     assert.equal(body['learners'], 3);
     assert.deepEqual(body['leaderboard'], [
-      { rank: 1, displayName: 'Bob', points: 200, exercises: 2 },
-      { rank: 2, displayName: 'Ada <Lovelace>', points: 100, exercises: 1 },
+      { rank: 1, displayName: 'Bob', points: 240, exercises: 2 },
+      { rank: 2, displayName: 'Ada <Lovelace>', points: 120, exercises: 1 },
       { rank: 3, displayName: 'Cy', points: 0, exercises: 0 },
     ]);
     const modules = body['modules'] as { slug: string; completed: number; share: number; exercises: number }[];
