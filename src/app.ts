@@ -11,6 +11,7 @@ import { createRegistry } from './chat/registry.ts';
 import { replySchema } from './chat/reply-schema.ts';
 import { assignmentReply } from './chat/views/assignment.ts';
 import { boardMessageReply } from './chat/views/leaderboard-lines.ts';
+import { reminderReply } from './chat/views/reminder.ts';
 import { celebrationReply } from './chat/views/celebration.ts';
 import { celebrationBurstReply } from './chat/views/celebration-burst.ts';
 import { notCountedReply } from './chat/views/not-counted.ts';
@@ -102,6 +103,7 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
     logger,
     render: (window, cohort) => assignmentReply(window, cohort, services.links),
     renderBoard: (board, cohort) => boardMessageReply(board, cohort, course),
+    renderReminder: (facts, cohort) => reminderReply(facts, cohort, services.links),
     onPosted: () => outbox.wake(),
   });
   let discord: DiscordAdapter | undefined;

@@ -15,6 +15,11 @@ export interface Reply {
    * reply and in the asker's direct messages with the app for a private one (Slack has no private files).
    */
   files?: ReplyFile[];
+  /**
+   * Platform user ids to mention (ping) in a channel message: only these, never everyone, here or a role
+   * (Discord `allowed_mentions` lists exactly them; on Slack they are the only `<@…>` the message holds).
+   */
+  mentions?: string[];
   /** Buttons that run a command for whoever clicks them, answered privately to them. */
   actions?: ReplyAction[];
   /** Only the asker sees it (Discord ephemeral, Slack ephemeral). */

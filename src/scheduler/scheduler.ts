@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../logger.ts';
 import { postDueAssignments, type AssignmentJobDeps } from './assignment-job.ts';
 import { refreshBoards, type BoardJobDeps } from './board-job.ts';
+import { sendDueReminders, type ReminderJobDeps } from './reminder-job.ts';
 
 export interface Scheduler {
   /** Runs a catch-up round at once, then one every minute. */
@@ -17,12 +18,18 @@ export interface Scheduler {
  * timezone and post time. A minute-level trigger keeps every cohort within a minute of its post time and makes
  * catch-up after downtime the same code path as the normal post.
  */
-export function createScheduler(deps: AssignmentJobDeps & Partial<Pick<BoardJobDeps, 'renderBoard'>> & { clock: Clock; logger: Logger; onPosted(): void }): Scheduler {
+export function createScheduler(
+  deps: AssignmentJobDeps & Partial<Pick<BoardJobDeps, 'renderBoard'> & Pick<ReminderJobDeps, 'renderReminder'>> & { clock: Clock; logger: Logger; onPosted(): void },
+): Scheduler {
   let task: ScheduledTask | undefined;
   const tick = () => {
     const now = deps.clock.now();
     const renderBoard = deps.renderBoard;
-    const posted = postDueAssignments(deps, now) + (renderBoard ? refreshBoards({ ...deps, renderBoard }, now) : 0);
+    const renderReminder = deps.renderReminder;
+    const posted =
+      postDueAssignments(deps, now) +
+      (renderReminder ? sendDueReminders({ ...deps, renderReminder }, now) : 0) +
+      (renderBoard ? refreshBoards({ ...deps, renderBoard }, now) : 0);
     if (posted > 0) deps.onPosted();
     return posted;
   };

@@ -45,6 +45,7 @@ export function createLearnerQueries(db: Db) {
     'UPDATE learners SET github_login = ?, github_repo = ?, github_verified_at = ? WHERE id = ?',
   );
   const byId = db.prepare<[number], LearnerRow>('SELECT * FROM learners WHERE id = ?');
+  const optOut_ = db.prepare<[number, number]>('UPDATE learners SET reminders_opt_out = ? WHERE id = ?');
   const linkedActive = db.prepare<[], LearnerRow>(
     `SELECT l.* FROM learners l JOIN cohorts c ON c.id = l.cohort_id
      WHERE c.status = 'active' AND l.github_verified_at IS NOT NULL ORDER BY l.id`,
@@ -83,6 +84,10 @@ export function createLearnerQueries(db: Db) {
     /** Sets the verified GitHub login and repo; the cohort's unique index refuses a repo already linked. */
     linkGithub(learnerId: number, login: string, repo: string, now: Date): void {
       link.run(login, repo, now.toISOString(), learnerId);
+    },
+    /** Whether reminders may mention them (and nudges reach them). */
+    setRemindersOptOut(learnerId: number, optOut: boolean): void {
+      optOut_.run(optOut ? 1 : 0, learnerId);
     },
     /** Everyone whose repo is watched: verified, in a cohort that is running. */
     listLinkedInActiveCohorts(): Learner[] {

@@ -11,10 +11,11 @@ describe('every command through the registry', () => {
     const cohort = berlinCohort(store);
     store.learners.join(cohort.id, 'u-ada', 'Ada', NOW);
     const names = registry.list().map((c) => c.name);
-    assert.deepEqual(names, ['cohort', 'help', 'join', 'leaderboard', 'link-github', 'module', 'next-module', 'progress', 'schedule', 'sync']);
+    assert.deepEqual(names, ['cohort', 'help', 'join', 'leaderboard', 'link-github', 'module', 'next-module', 'progress', 'reminders', 'schedule', 'sync']);
     // /cohort is for organisers; /link-github and /sync need GitHub (test/commands/link-github.test.ts).
+    const arguments_: Record<string, string> = { module: '1', reminders: 'on' };
     for (const name of names.filter((n) => !['cohort', 'link-github', 'sync'].includes(n))) {
-      const reply = await registry.execute(invocation(name, name === 'module' ? '1' : ''), services);
+      const reply = await registry.execute(invocation(name, arguments_[name] ?? ''), services);
       assert.notEqual(reply.tone, 'error', `/${name} answered with an error: ${reply.text}`);
       assert.ok(reply.title, `/${name} has a title`);
     }
@@ -34,6 +35,7 @@ describe('/help', () => {
       '/module <module>',
       '/next-module',
       '/progress [learner:@person]',
+      '/reminders <state:on|off>',
       '/schedule',
       '/sync',
     ]);

@@ -151,7 +151,9 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       if (editOf && !recipientUserId) {
         // The board message: edited in place; if someone deleted it (Unknown Message), posted anew below.
         try {
-          await client.rest.patch(Routes.channelMessage(channelId, editOf), { body: { embeds: message.embeds, components: message.components } });
+          await client.rest.patch(Routes.channelMessage(channelId, editOf), {
+            body: { embeds: message.embeds, components: message.components, allowed_mentions: message.allowedMentions, ...(message.content ? { content: message.content } : {}) },
+          });
           return editOf;
         } catch (error) {
           if (!(error instanceof DiscordAPIError && error.code === UNKNOWN_MESSAGE)) throw permanentOr(error, channelId);
@@ -168,6 +170,8 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
         // The nonce makes Discord drop a duplicate of the same outbox row sent again after a crash.
         const sent = (await client.rest.post(Routes.channelMessages(target), {
           body: {
+            ...(message.content ? { content: message.content } : {}),
+            allowed_mentions: message.allowedMentions,
             embeds: message.embeds,
             components: message.components,
             nonce: key.slice(0, 25),
@@ -197,6 +201,8 @@ function toDiscord(reply: Reply) {
   const message = renderDiscordMessage(reply);
   const files = reply.files?.length ? discordJsFiles(reply.files) : undefined;
   return {
+    ...(message.content ? { content: message.content } : {}),
+    allowedMentions: message.allowedMentions,
     embeds: message.embeds,
     components: message.components,
     ...(files ? { files } : {}),

@@ -23,6 +23,10 @@ const TRIMMED = 'Trimmed to fit Discord';
 export type ButtonRow = APIActionRowComponent<APIButtonComponentWithCustomId>;
 
 export interface DiscordMessage {
+  /** The mentions, as `<@id>`: only message content pings, embeds never do. */
+  content?: string;
+  /** Exactly the users mentioned: nothing in the message can ping everyone, here or a role. */
+  allowedMentions: { parse: []; users: string[] };
   embeds: APIEmbed[];
   /** The reply's command buttons, in rows; empty when it has none. */
   components: ButtonRow[];
@@ -72,7 +76,14 @@ export function renderDiscordMessage(reply: Reply): DiscordMessage {
   const last = embeds[embeds.length - 1] as APIEmbed;
   const footer = trimmed ? trimmedNote : footerText;
   if (footer) last.footer = { text: footer };
-  return { embeds, components: buttonRows(reply.actions ?? []), ephemeral: reply.private };
+  const users = (reply.mentions ?? []).filter((id) => /^\d{17,20}$/.test(id)).slice(0, 100);
+  return {
+    ...(users.length > 0 ? { content: users.map((id) => `<@${id}>`).join(' ') } : {}),
+    allowedMentions: { parse: [], users },
+    embeds,
+    components: buttonRows(reply.actions ?? []),
+    ephemeral: reply.private,
+  };
 }
 
 /** Buttons in rows of five, at most five rows; the custom id names the command and nothing else. */

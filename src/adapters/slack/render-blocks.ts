@@ -50,6 +50,9 @@ export function renderSlackMessage(reply: Reply, options: SlackRenderOptions = {
   const mark = TONE_MARK[reply.tone ?? 'info'];
   if (reply.title) blocks.push({ type: 'header', text: { type: 'plain_text', text: cut(`${mark}${reply.title}`, SLACK_LIMITS.headerText), emoji: true } });
   if (reply.text) for (const chunk of chunks(mrkdwn(reply.text), SLACK_LIMITS.sectionText)) blocks.push(section(chunk));
+  // The only `<@…>` a message holds: user ids checked, so no text can become <!here> or <!everyone>.
+  const mentions = slackMentions(reply);
+  if (mentions) blocks.push(section(mentions));
   blocks.push(...fieldBlocks(reply.fields ?? []));
 
   const buttons = (reply.links ?? []).filter((link) => /^https?:\/\//.test(link.url) && link.url.length <= SLACK_LIMITS.url);
@@ -140,7 +143,12 @@ function section(text: string): Block {
 }
 
 function fallbackText(reply: Reply): string {
-  return cut([reply.title, reply.text].filter(Boolean).join('\n') || 'cohort-bot', 3000);
+  return cut([reply.title, reply.text, slackMentions(reply)].filter(Boolean).join('\n') || 'cohort-bot', 3000);
+}
+
+function slackMentions(reply: Reply): string | undefined {
+  const users = (reply.mentions ?? []).filter((id) => /^[UW][A-Z0-9]{2,}$/.test(id));
+  return users.length > 0 ? users.map((id) => `<@${id}>`).join(' ') : undefined;
 }
 
 /** Our light markdown (`code`, **bold**) in Slack's mrkdwn, with &, < and > escaped as Slack requires. */
