@@ -12,6 +12,7 @@ import { replySchema } from './chat/reply-schema.ts';
 import { assignmentReply } from './chat/views/assignment.ts';
 import { boardMessageReply } from './chat/views/leaderboard-lines.ts';
 import { reminderReply } from './chat/views/reminder.ts';
+import { weeklyDigestReply } from './chat/views/weekly-digest.ts';
 import { celebrationReply } from './chat/views/celebration.ts';
 import { celebrationBurstReply } from './chat/views/celebration-burst.ts';
 import { notCountedReply } from './chat/views/not-counted.ts';
@@ -104,6 +105,7 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
     render: (window, cohort) => assignmentReply(window, cohort, services.links),
     renderBoard: (board, cohort) => boardMessageReply(board, cohort, course),
     renderReminder: (facts, cohort) => reminderReply(facts, cohort, services.links),
+    renderDigest: (facts, cohort) => weeklyDigestReply(facts, cohort),
     onPosted: () => outbox.wake(),
   });
   let discord: DiscordAdapter | undefined;

@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../logger.ts';
 import { postDueAssignments, type AssignmentJobDeps } from './assignment-job.ts';
 import { refreshBoards, type BoardJobDeps } from './board-job.ts';
+import { sendWeeklyDigests, type DigestJobDeps } from './digest-job.ts';
 import { sendDueReminders, type ReminderJobDeps } from './reminder-job.ts';
 
 export interface Scheduler {
@@ -19,16 +20,23 @@ export interface Scheduler {
  * catch-up after downtime the same code path as the normal post.
  */
 export function createScheduler(
-  deps: AssignmentJobDeps & Partial<Pick<BoardJobDeps, 'renderBoard'> & Pick<ReminderJobDeps, 'renderReminder'>> & { clock: Clock; logger: Logger; onPosted(): void },
+  deps: AssignmentJobDeps &
+    Partial<Pick<BoardJobDeps, 'renderBoard'> & Pick<ReminderJobDeps, 'renderReminder'> & Pick<DigestJobDeps, 'renderDigest'>> & {
+      clock: Clock;
+      logger: Logger;
+      onPosted(): void;
+    },
 ): Scheduler {
   let task: ScheduledTask | undefined;
   const tick = () => {
     const now = deps.clock.now();
     const renderBoard = deps.renderBoard;
     const renderReminder = deps.renderReminder;
+    const renderDigest = deps.renderDigest;
     const posted =
       postDueAssignments(deps, now) +
       (renderReminder ? sendDueReminders({ ...deps, renderReminder }, now) : 0) +
+      (renderDigest ? sendWeeklyDigests({ ...deps, renderDigest }, now) : 0) +
       (renderBoard ? refreshBoards({ ...deps, renderBoard }, now) : 0);
     if (posted > 0) deps.onPosted();
     return posted;

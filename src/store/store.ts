@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createCohortQueries } from './cohorts.ts';
+import { createDigestRankQueries } from './digest-ranks.ts';
 import { createExerciseResultQueries } from './exercise-results.ts';
 import { createGithubCacheQueries } from './github-cache.ts';
 import { createGithubDeliveryQueries } from './github-deliveries.ts';
@@ -28,6 +29,7 @@ export interface Store {
   syncState: ReturnType<typeof createSyncStateQueries>;
   rateLimits: ReturnType<typeof createRateLimitQueries>;
   standings: ReturnType<typeof createStandingsQueries>;
+  digestRanks: ReturnType<typeof createDigestRankQueries>;
   /** Runs `work` in one transaction: all of its writes land, or none. */
   transaction<T>(work: () => T): T;
   close(): void;
@@ -64,6 +66,7 @@ function createStore(db: Db): Store {
     syncState: createSyncStateQueries(db),
     rateLimits: createRateLimitQueries(db),
     standings: createStandingsQueries(db),
+    digestRanks: createDigestRankQueries(db),
     transaction: (work) => db.transaction(work)(),
     close: () => db.close(),
   };
