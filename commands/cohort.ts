@@ -13,6 +13,7 @@ import { UserError } from '../src/chat/user-error.ts';
 import { assignmentReply } from '../src/chat/views/assignment.ts';
 import { windowsFor } from '../src/chat/views/cohort-progress.ts';
 import { board, exclude, exportCsv, include } from './cohort/leaderboard-tools.ts';
+import { skip } from './cohort/schedule-tools.ts';
 
 const create = defineSubcommand({
   description: 'Set up a cohort in a channel of this server or workspace',
@@ -299,5 +300,6 @@ export default defineCommandGroup({
     include,
     export: exportCsv,
     board,
+    skip,
   },
 });

@@ -16,6 +16,11 @@ export interface CohortCalendar {
   postWeekday: number;
   /** Local wall-clock time `HH:MM`. */
   postTime: string;
+  /**
+   * Weekly slots (0 = the first post) the organisers skipped (`/cohort skip`, e.g. a holiday week): nothing is
+   * released or due at them, so every later date moves a week.
+   */
+  skippedSlots?: readonly number[];
 }
 
 export interface Cohort extends CohortCalendar {

@@ -55,13 +55,25 @@ export function firstRelease(calendar: CohortCalendar): DateTime {
   return slotAfter(calendar, 0);
 }
 
+/** The calendar slot of the course's `week`-th week boundary, stepping over the skipped slots. */
+export function courseSlot(calendar: CohortCalendar, week: number): number {
+  let slot = week;
+  for (const skipped of [...(calendar.skippedSlots ?? [])].sort((a, b) => a - b)) if (skipped <= slot) slot += 1;
+  return slot;
+}
+
+/** When calendar slot `slot` (0 = the first post) happens. */
+export function slotTime(calendar: CohortCalendar, slot: number): Date {
+  return new Date(slotMillis(calendar, slot));
+}
+
 export function moduleWindows(course: Course, calendar: CohortCalendar): ModuleWindow[] {
   let weeksBefore = 0;
   return course.modules.map((module) => {
     const window = {
       module,
-      releaseAt: new Date(slotMillis(calendar, weeksBefore)),
-      dueAt: new Date(slotMillis(calendar, weeksBefore + module.weeks)),
+      releaseAt: new Date(slotMillis(calendar, courseSlot(calendar, weeksBefore))),
+      dueAt: new Date(slotMillis(calendar, courseSlot(calendar, weeksBefore + module.weeks))),
       week: weeksBefore + 1,
     };
     weeksBefore += module.weeks;

@@ -17,6 +17,7 @@ interface CohortRow {
   created_at: string;
   public_id: string | null;
   board_published: number;
+  skipped_slots: string;
 }
 
 export type NewCohort = Omit<Cohort, 'id' | 'status' | 'createdAt' | 'calendarProblem'>;
@@ -36,10 +37,22 @@ function toCohort(row: CohortRow): Cohort {
     status: row.status,
     createdAt: new Date(row.created_at),
     calendarProblem: calendarProblem(calendar),
+    skippedSlots: parseSlots(row.skipped_slots),
   };
 }
 
+/** The stored JSON array of skipped slots; anything else reads as none, so a bad row cannot stop the schedule. */
+function parseSlots(json: string): number[] {
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value.filter((n): n is number => Number.isInteger(n) && n >= 0) : [];
+  } catch {
+    return [];
+  }
+}
+
 export function createCohortQueries(db: Db) {
+  const setSkipped = db.prepare<[string, number]>('UPDATE cohorts SET skipped_slots = ? WHERE id = ?');
   const insert = db.prepare<[string, string, string, string, string, string, number, string, string], CohortRow>(
     `INSERT INTO cohorts (platform, workspace_id, channel_id, name, start_date, timezone, post_weekday, post_time, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
@@ -112,6 +125,10 @@ export function createCohortQueries(db: Db) {
     /** Running cohorts whose board message keeps itself up to date. */
     listWithBoard(): Cohort[] {
       return withBoard.all().map(toCohort);
+    },
+    /** Skips one more weekly slot: every release and due date from it on moves a week later. */
+    skipSlot(cohort: Cohort, slot: number): void {
+      setSkipped.run(JSON.stringify([...new Set([...(cohort.skippedSlots ?? []), slot])].sort((a, b) => a - b)), cohort.id);
     },
     setTimezone(id: number, timezone: string): void {
       setTimezone.run(timezone, id);

@@ -27,7 +27,7 @@ describe('/help', () => {
     const { services, registry } = await testServices(NOW);
     const reply = await registry.execute(invocation('help'), services);
     assert.deepEqual(reply.fields?.map((f) => f.name), [
-      '/cohort <create|status|pause|resume|post-now|resend|timezone|add-organiser|remove-organiser|sync|publish|exclude|include|export|board>',
+      '/cohort <create|status|pause|resume|post-now|resend|timezone|add-organiser|remove-organiser|sync|publish|exclude|include|export|board|skip>',
       '/help [command:command]',
       '/join',
       '/leaderboard [show:text|image]',

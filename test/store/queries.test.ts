@@ -28,7 +28,7 @@ describe('cohort queries', () => {
     const store = freshStore();
     const created = store.cohorts.create(cohortInput, NOW);
     assert.deepEqual(store.cohorts.findByChannel('discord', 'guild-1', 'chan-1'), created);
-    assert.deepEqual(created, { ...cohortInput, id: created.id, status: 'active', createdAt: NOW, calendarProblem: null });
+    assert.deepEqual(created, { ...cohortInput, id: created.id, status: 'active', createdAt: NOW, calendarProblem: null, skippedSlots: [] });
     assert.equal(store.cohorts.findByChannel('slack', 'guild-1', 'chan-1'), undefined);
     store.close();
   });
