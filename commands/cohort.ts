@@ -1,5 +1,5 @@
 import { formatDayInZone, formatInZone, weekdayName } from '../src/core/calendar.ts';
-import type { Cohort } from '../src/core/cohort.ts';
+import type { Cohort, Learner } from '../src/core/cohort.ts';
 import { assignmentPeriod } from '../src/core/assignment-posts.ts';
 import { moduleLabel } from '../src/core/course.ts';
 import { cohortWeek, currentWindow, totalWeeks } from '../src/core/schedule.ts';
@@ -98,11 +98,22 @@ function statusReply(cohort: Cohort, now: Date, services: Services): Reply {
     { name: 'Messages waiting to be sent', value: String(services.store.outbox.pendingCount(cohort.id)), inline: true },
   );
   fields.push(boardField(cohort, services));
+  const buddies = buddyField(cohort, learners, services);
+  if (buddies) fields.push(buddies);
   if (failedCount > 0) {
     const reasons = failed.map((m) => `${m.kind}: ${m.lastError ?? 'no reason recorded'}`).join('\n');
     fields.push({ name: `⚠️ ${failedCount} ${failedCount === 1 ? 'message' : 'messages'} could not be sent`, value: `${reasons}\nFix the cause, then /cohort resend sends ${failedCount === 1 ? 'it' : 'them'} again.` });
   }
   return { title: `${cohort.name} — ${cohort.status}`, fields, tone: cohort.calendarProblem || failedCount > 0 ? 'warning' : 'info', private: true };
+}
+
+/** The latest study buddy groups, for organisers to see who works with whom. */
+function buddyField(cohort: Cohort, learners: readonly Learner[], services: Services): NonNullable<Reply['fields']>[number] | undefined {
+  const latest = [...services.store.buddies.groups(cohort.id)].at(-1);
+  if (!latest) return undefined;
+  const [period, groups] = latest;
+  const names = new Map(learners.map((l) => [l.id, l.displayName]));
+  return { name: `Study buddies (${period.replace('module-', 'module ')})`, value: groups.map((g) => g.map((id) => names.get(id) ?? '?').join(' · ')).join('\n') };
 }
 
 /** Whether the cohort's board is on the web, and where. */

@@ -13,6 +13,7 @@ import { assignmentReply } from './chat/views/assignment.ts';
 import { boardMessageReply } from './chat/views/leaderboard-lines.ts';
 import { reminderReply } from './chat/views/reminder.ts';
 import { weeklyDigestReply } from './chat/views/weekly-digest.ts';
+import { buddyIntroductionReply } from './chat/views/buddies.ts';
 import { celebrationReply } from './chat/views/celebration.ts';
 import { celebrationBurstReply } from './chat/views/celebration-burst.ts';
 import { notCountedReply } from './chat/views/not-counted.ts';
@@ -106,6 +107,7 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
     renderBoard: (board, cohort) => boardMessageReply(board, cohort, course),
     renderReminder: (facts, cohort) => reminderReply(facts, cohort, services.links),
     renderDigest: (facts, cohort) => weeklyDigestReply(facts, cohort),
+    renderIntroduction: buddyIntroductionReply,
     onPosted: () => outbox.wake(),
   });
   let discord: DiscordAdapter | undefined;

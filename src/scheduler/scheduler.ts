@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../logger.ts';
 import { postDueAssignments, type AssignmentJobDeps } from './assignment-job.ts';
 import { refreshBoards, type BoardJobDeps } from './board-job.ts';
+import { pairStudyBuddies, type BuddyJobDeps } from './buddy-job.ts';
 import { sendWeeklyDigests, type DigestJobDeps } from './digest-job.ts';
 import { sendDueReminders, type ReminderJobDeps } from './reminder-job.ts';
 
@@ -21,7 +22,7 @@ export interface Scheduler {
  */
 export function createScheduler(
   deps: AssignmentJobDeps &
-    Partial<Pick<BoardJobDeps, 'renderBoard'> & Pick<ReminderJobDeps, 'renderReminder'> & Pick<DigestJobDeps, 'renderDigest'>> & {
+    Partial<Pick<BoardJobDeps, 'renderBoard'> & Pick<ReminderJobDeps, 'renderReminder'> & Pick<DigestJobDeps, 'renderDigest'> & Pick<BuddyJobDeps, 'renderIntroduction'>> & {
       clock: Clock;
       logger: Logger;
       onPosted(): void;
@@ -33,10 +34,12 @@ export function createScheduler(
     const renderBoard = deps.renderBoard;
     const renderReminder = deps.renderReminder;
     const renderDigest = deps.renderDigest;
+    const renderIntroduction = deps.renderIntroduction;
     const posted =
       postDueAssignments(deps, now) +
       (renderReminder ? sendDueReminders({ ...deps, renderReminder }, now) : 0) +
       (renderDigest ? sendWeeklyDigests({ ...deps, renderDigest }, now) : 0) +
+      (renderIntroduction ? pairStudyBuddies({ ...deps, renderIntroduction }, now) : 0) +
       (renderBoard ? refreshBoards({ ...deps, renderBoard }, now) : 0);
     if (posted > 0) deps.onPosted();
     return posted;

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { createBuddyQueries } from './buddies.ts';
 import { createCohortQueries } from './cohorts.ts';
 import { createDigestRankQueries } from './digest-ranks.ts';
 import { createExerciseResultQueries } from './exercise-results.ts';
@@ -30,6 +31,7 @@ export interface Store {
   rateLimits: ReturnType<typeof createRateLimitQueries>;
   standings: ReturnType<typeof createStandingsQueries>;
   digestRanks: ReturnType<typeof createDigestRankQueries>;
+  buddies: ReturnType<typeof createBuddyQueries>;
   /** Runs `work` in one transaction: all of its writes land, or none. */
   transaction<T>(work: () => T): T;
   close(): void;
@@ -67,6 +69,7 @@ function createStore(db: Db): Store {
     rateLimits: createRateLimitQueries(db),
     standings: createStandingsQueries(db),
     digestRanks: createDigestRankQueries(db),
+    buddies: createBuddyQueries(db),
     transaction: (work) => db.transaction(work)(),
     close: () => db.close(),
   };

@@ -11,9 +11,9 @@ describe('every command through the registry', () => {
     const cohort = berlinCohort(store);
     store.learners.join(cohort.id, 'u-ada', 'Ada', NOW);
     const names = registry.list().map((c) => c.name);
-    assert.deepEqual(names, ['cohort', 'help', 'join', 'leaderboard', 'link-github', 'module', 'next-module', 'progress', 'reminders', 'schedule', 'sync']);
+    assert.deepEqual(names, ['buddy', 'cohort', 'help', 'join', 'leaderboard', 'link-github', 'module', 'next-module', 'progress', 'reminders', 'schedule', 'sync']);
     // /cohort is for organisers; /link-github and /sync need GitHub (test/commands/link-github.test.ts).
-    const arguments_: Record<string, string> = { module: '1', reminders: 'on' };
+    const arguments_: Record<string, string> = { module: '1', reminders: 'on', buddy: 'on' };
     for (const name of names.filter((n) => !['cohort', 'link-github', 'sync'].includes(n))) {
       const reply = await registry.execute(invocation(name, arguments_[name] ?? ''), services);
       assert.notEqual(reply.tone, 'error', `/${name} answered with an error: ${reply.text}`);
@@ -27,6 +27,7 @@ describe('/help', () => {
     const { services, registry } = await testServices(NOW);
     const reply = await registry.execute(invocation('help'), services);
     assert.deepEqual(reply.fields?.map((f) => f.name), [
+      '/buddy <state:on|off>',
       '/cohort <create|status|pause|resume|post-now|resend|timezone|add-organiser|remove-organiser|sync|publish|exclude|include|export|board|skip>',
       '/help [command:command]',
       '/join',
@@ -39,7 +40,7 @@ describe('/help', () => {
       '/schedule',
       '/sync',
     ]);
-    assert.match(reply.fields?.[0]?.value ?? '', /\(organisers\)$/);
+    assert.match(reply.fields?.find((f) => f.name.startsWith('/cohort'))?.value ?? '', /\(organisers\)$/);
     assert.equal(reply.private, true);
   });
 
