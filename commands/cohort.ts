@@ -6,6 +6,7 @@ import { cohortWeek, currentWindow, totalWeeks } from '../src/core/schedule.ts';
 import { defineCommandGroup, defineSubcommand } from '../src/chat/define-command.ts';
 import { inCohort, requireCohort, requireGithub } from '../src/chat/guards.ts';
 import { channelOption, dateOption, postTimeOption, stringOption, timezoneOption, userOption, type OptionSpec } from '../src/chat/options.ts';
+import { nudgeFor } from '../src/core/nudges.ts';
 import { err, ok } from '../src/core/result.ts';
 import type { Reply } from '../src/chat/reply.ts';
 import type { Services } from '../src/chat/context.ts';
@@ -98,6 +99,8 @@ function statusReply(cohort: Cohort, now: Date, services: Services): Reply {
     { name: 'Messages waiting to be sent', value: String(services.store.outbox.pendingCount(cohort.id)), inline: true },
   );
   fields.push(boardField(cohort, services));
+  const help = needsHandField(cohort, now, services);
+  if (help) fields.push(help);
   const buddies = buddyField(cohort, learners, services);
   if (buddies) fields.push(buddies);
   if (failedCount > 0) {
@@ -105,6 +108,19 @@ function statusReply(cohort: Cohort, now: Date, services: Services): Reply {
     fields.push({ name: `⚠️ ${failedCount} ${failedCount === 1 ? 'message' : 'messages'} could not be sent`, value: `${reasons}\nFix the cause, then /cohort resend sends ${failedCount === 1 ? 'it' : 'them'} again.` });
   }
   return { title: `${cohort.name} — ${cohort.status}`, fields, tone: cohort.calendarProblem || failedCount > 0 ? 'warning' : 'info', private: true };
+}
+
+/** Learners who seem stuck or gone quiet (the nudge rule, whether or not they take nudges), at most ten named. */
+function needsHandField(cohort: Cohort, now: Date, services: Services): NonNullable<Reply['fields']>[number] | undefined {
+  if (cohort.calendarProblem) return undefined;
+  const released = new Set(windowsFor(cohort, services).filter((w) => w.releaseAt.getTime() <= now.getTime()).flatMap((w) => w.module.exercises.map((e) => e.id)));
+  const lines = services.store.nudgeFacts.forCohort(cohort.id, released).flatMap((learner) => {
+    const nudge = nudgeFor({ ...learner.facts, remindersOptOut: false }, now);
+    if (!nudge) return [];
+    return [`${learner.displayName}: ${nudge.kind === 'stuck' ? `\`${nudge.exerciseId}\` failed on ${nudge.commits} pushes in a row` : `no push or pass for ${nudge.days} days`}`];
+  });
+  if (lines.length === 0) return undefined;
+  return { name: `Might need a hand (${lines.length})`, value: [...lines.slice(0, 10), ...(lines.length > 10 ? [`and ${lines.length - 10} more`] : [])].join('\n') };
 }
 
 /** The latest study buddy groups, for organisers to see who works with whom. */

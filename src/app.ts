@@ -14,6 +14,7 @@ import { boardMessageReply } from './chat/views/leaderboard-lines.ts';
 import { reminderReply } from './chat/views/reminder.ts';
 import { weeklyDigestReply } from './chat/views/weekly-digest.ts';
 import { buddyIntroductionReply } from './chat/views/buddies.ts';
+import { nudgeReply } from './chat/views/nudge.ts';
 import { celebrationReply } from './chat/views/celebration.ts';
 import { celebrationBurstReply } from './chat/views/celebration-burst.ts';
 import { notCountedReply } from './chat/views/not-counted.ts';
@@ -108,6 +109,7 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
     renderReminder: (facts, cohort) => reminderReply(facts, cohort, services.links),
     renderDigest: (facts, cohort) => weeklyDigestReply(facts, cohort),
     renderIntroduction: buddyIntroductionReply,
+    renderNudge: (nudge, learner, cohort) => nudgeReply(nudge, learner, cohort, course, services.links),
     onPosted: () => outbox.wake(),
   });
   let discord: DiscordAdapter | undefined;

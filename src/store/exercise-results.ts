@@ -46,10 +46,16 @@ export function createExerciseResultQueries(db: Db) {
   );
   // The first pass's time and commit are written once and kept: a later failure is recorded but takes no credit away.
   const upsert = db.prepare<[ResultUpdate & { now: string }], ResultRow>(
-    `INSERT INTO exercise_results (learner_id, exercise_id, status, first_passed_at, passed_commit, last_commit, detail, updated_at)
+    `INSERT INTO exercise_results (learner_id, exercise_id, status, first_passed_at, passed_commit, last_commit, detail, updated_at, failed_streak)
      VALUES (@learnerId, @exerciseId, @status, CASE WHEN @status = 'passed' THEN @now END,
-             CASE WHEN @status = 'passed' THEN @commit END, @commit, @detail, @now)
+             CASE WHEN @status = 'passed' THEN @commit END, @commit, @detail, @now, CASE WHEN @status = 'failed' THEN 1 ELSE 0 END)
      ON CONFLICT (learner_id, exercise_id) DO UPDATE SET
+       -- Failed on another commit than last time: one more in a row; failed again on the same commit: unchanged.
+       failed_streak = CASE
+         WHEN excluded.status <> 'failed' THEN 0
+         WHEN exercise_results.status <> 'failed' THEN 1
+         WHEN exercise_results.last_commit IS NOT excluded.last_commit THEN exercise_results.failed_streak + 1
+         ELSE exercise_results.failed_streak END,
        status = excluded.status,
        first_passed_at = COALESCE(exercise_results.first_passed_at, excluded.first_passed_at),
        passed_commit = COALESCE(exercise_results.passed_commit, excluded.passed_commit),

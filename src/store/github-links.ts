@@ -52,9 +52,11 @@ const date = (value: string | null) => (value === null ? null : new Date(value))
 /** What the last sync saw of each learner's repo. */
 export function createSyncStateQueries(db: Db) {
   const get = db.prepare<[number], SyncRow>('SELECT * FROM github_sync_state WHERE learner_id = ?');
-  const saw = db.prepare<[number, string | null, string | null, string]>(
-    `INSERT INTO github_sync_state (learner_id, head_sha, rollup, synced_at, error) VALUES (?, ?, ?, ?, NULL)
-     ON CONFLICT (learner_id) DO UPDATE SET head_sha = excluded.head_sha, rollup = excluded.rollup, synced_at = excluded.synced_at, error = NULL`,
+  const saw = db.prepare<[{ learner: number; head: string | null; rollup: string | null; now: string }]>(
+    `INSERT INTO github_sync_state (learner_id, head_sha, rollup, synced_at, error, head_changed_at) VALUES (@learner, @head, @rollup, @now, NULL, @now)
+     ON CONFLICT (learner_id) DO UPDATE SET
+       head_changed_at = CASE WHEN github_sync_state.head_sha IS NOT excluded.head_sha THEN excluded.synced_at ELSE github_sync_state.head_changed_at END,
+       head_sha = excluded.head_sha, rollup = excluded.rollup, synced_at = excluded.synced_at, error = NULL`,
   );
   const failed = db.prepare<[number, string]>(
     `INSERT INTO github_sync_state (learner_id, error) VALUES (?, ?) ON CONFLICT (learner_id) DO UPDATE SET error = excluded.error`,
@@ -67,7 +69,7 @@ export function createSyncStateQueries(db: Db) {
     },
     /** The repo was read at this head and rollup; clears any earlier error. */
     saw(learnerId: number, headSha: string | null, rollup: string | null, now: Date): void {
-      saw.run(learnerId, headSha, rollup, now.toISOString());
+      saw.run({ learner: learnerId, head: headSha, rollup, now: now.toISOString() });
     },
     failed(learnerId: number, error: string): void {
       failed.run(learnerId, error);

@@ -8,6 +8,7 @@ import { createGithubCacheQueries } from './github-cache.ts';
 import { createGithubDeliveryQueries } from './github-deliveries.ts';
 import { createLinkRequestQueries, createSyncStateQueries } from './github-links.ts';
 import { createLearnerQueries } from './learners.ts';
+import { createNudgeFactQueries } from './nudge-facts.ts';
 import { createOrganiserQueries } from './organisers.ts';
 import { createOutboxQueries } from './outbox.ts';
 import { createPostQueries } from './posts.ts';
@@ -32,6 +33,7 @@ export interface Store {
   standings: ReturnType<typeof createStandingsQueries>;
   digestRanks: ReturnType<typeof createDigestRankQueries>;
   buddies: ReturnType<typeof createBuddyQueries>;
+  nudgeFacts: ReturnType<typeof createNudgeFactQueries>;
   /** Runs `work` in one transaction: all of its writes land, or none. */
   transaction<T>(work: () => T): T;
   close(): void;
@@ -70,6 +72,7 @@ function createStore(db: Db): Store {
     standings: createStandingsQueries(db),
     digestRanks: createDigestRankQueries(db),
     buddies: createBuddyQueries(db),
+    nudgeFacts: createNudgeFactQueries(db),
     transaction: (work) => db.transaction(work)(),
     close: () => db.close(),
   };

@@ -1,0 +1,45 @@
+import type { Cohort } from '../core/cohort.ts';
+import type { Course } from '../core/course.ts';
+import { nudgeFor, type Nudge } from '../core/nudges.ts';
+import { cohortWeek, isReleased, moduleWindows } from '../core/schedule.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/store.ts';
+
+export interface NudgeJobDeps {
+  store: Store;
+  course: Course;
+  logger: Logger;
+  /** The direct message; injected so the scheduler knows no chat formats. */
+  renderNudge(nudge: Nudge, learner: { displayName: string }, cohort: Cohort): unknown;
+}
+
+/**
+ * Sends private nudges: to learners stuck on an exercise (failed on several commits in a row) or quiet for a week
+ * while work is open to them, never to those who opted out. At most one per learner per cohort week: each is claimed
+ * (`nudge`, `week-N-learner-ID`) with its outbox message in one transaction. Returns how many were enqueued.
+ */
+export function sendNudges(deps: NudgeJobDeps, now: Date): number {
+  const { store, course, logger } = deps;
+  let sent = 0;
+  for (const cohort of store.cohorts.listActive()) {
+    if (cohort.calendarProblem) continue;
+    try {
+      const week = cohortWeek(cohort, now);
+      if (week === 0) continue;
+      const released = new Set(moduleWindows(course, cohort).filter((w) => isReleased(w, now)).flatMap((w) => w.module.exercises.map((e) => e.id)));
+      for (const learner of store.nudgeFacts.forCohort(cohort.id, released)) {
+        const nudge = nudgeFor(learner.facts, now);
+        if (!nudge) continue;
+        sent += store.transaction(() => {
+          if (!store.posts.claim(cohort.id, 'nudge', `week-${week}-learner-${learner.learnerId}`, null, now)) return 0;
+          store.outbox.enqueue(cohort.id, 'nudge', deps.renderNudge(nudge, learner, cohort), now, learner.platformUserId);
+          return 1;
+        });
+      }
+    } catch (error) {
+      logger.error({ err: error, cohort: cohort.id }, 'could not send the nudges of a cohort');
+    }
+  }
+  if (sent > 0) logger.info({ sent }, 'nudges enqueued');
+  return sent;
+}
