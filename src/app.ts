@@ -9,13 +9,8 @@ import type { Services } from './chat/context.ts';
 import { loadCommands } from './chat/load-commands.ts';
 import { createRegistry } from './chat/registry.ts';
 import { replySchema } from './chat/reply-schema.ts';
-import { assignmentReply } from './chat/views/assignment.ts';
-import { boardMessageReply } from './chat/views/leaderboard-lines.ts';
-import { reminderReply } from './chat/views/reminder.ts';
-import { weeklyDigestReply } from './chat/views/weekly-digest.ts';
-import { buddyIntroductionReply } from './chat/views/buddies.ts';
-import { nudgeReply } from './chat/views/nudge.ts';
 import { celebrationReply } from './chat/views/celebration.ts';
+import { scheduledMessages } from './chat/views/scheduled-messages.ts';
 import { celebrationBurstReply } from './chat/views/celebration-burst.ts';
 import { notCountedReply } from './chat/views/not-counted.ts';
 import { isLocalMode, type Config } from './config.ts';
@@ -104,12 +99,7 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
     course,
     clock,
     logger,
-    render: (window, cohort) => assignmentReply(window, cohort, services.links),
-    renderBoard: (board, cohort) => boardMessageReply(board, cohort, course),
-    renderReminder: (facts, cohort) => reminderReply(facts, cohort, services.links),
-    renderDigest: (facts, cohort) => weeklyDigestReply(facts, cohort),
-    renderIntroduction: buddyIntroductionReply,
-    renderNudge: (nudge, learner, cohort) => nudgeReply(nudge, learner, cohort, course, services.links),
+    ...scheduledMessages(course, services.links),
     onPosted: () => outbox.wake(),
   });
   let discord: DiscordAdapter | undefined;

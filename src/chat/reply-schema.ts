@@ -13,7 +13,8 @@ export const replySchema: z.ZodType<Reply> = z.object({
   files: z
     .array(z.object({ name: z.string(), contentType: z.enum(['image/png', 'text/csv']), base64: z.string(), description: z.string() }))
     .optional(),
-  mentions: z.array(z.string().regex(/^[A-Za-z0-9]{1,40}$/)).max(100).optional(),
+  // Platform user ids; each adapter keeps only the ids of its own form (Discord snowflakes, Slack U…).
+  mentions: z.array(z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/)).max(100).optional(),
   actions: z
     .array(z.object({ label: z.string(), command: z.string(), subcommand: z.string().optional(), style: z.enum(['primary', 'plain']).optional() }))
     .optional(),

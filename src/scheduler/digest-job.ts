@@ -43,7 +43,9 @@ export function sendWeeklyDigests(deps: DigestJobDeps, now: Date): number {
           .filter((s) => (before.get(s.learnerId) ?? Infinity) > s.rank)
           .map((s) => ({ name: s.displayName, from: before.get(s.learnerId), to: s.rank }));
         const names = new Map(store.learners.listInCohort(cohort.id).map((l) => [l.id, l.displayName]));
-        const finished = facts.finishedModules.map((f) => ({ name: names.get(f.learnerId) ?? '?', module: f.module }));
+        const finished = facts.finishedModules
+          .map((f) => ({ name: names.get(f.learnerId) ?? '?', module: f.module }))
+          .sort((a, b) => a.name.localeCompare(b.name) || a.module - b.module);
         const payload = deps.renderDigest({ passes: facts.passes, finished, top, movedUp, next: nextDeadline(moduleWindows(course, cohort), now), late: plan.late }, cohort);
         const outboxId = store.outbox.enqueue(cohort.id, 'digest', payload, now);
         store.posts.claim(cohort.id, 'digest', plan.period, outboxId, now);

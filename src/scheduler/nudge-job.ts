@@ -5,6 +5,9 @@ import { cohortWeek, isReleased, moduleWindows } from '../core/schedule.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 
+/** A learner hears from the nudges at most this often. */
+const NUDGE_INTERVAL_MS = 7 * 24 * 3600_000;
+
 export interface NudgeJobDeps {
   store: Store;
   course: Course;
@@ -15,8 +18,8 @@ export interface NudgeJobDeps {
 
 /**
  * Sends private nudges: to learners stuck on an exercise (failed on several commits in a row) or quiet for a week
- * while work is open to them, never to those who opted out. At most one per learner per cohort week: each is claimed
- * (`nudge`, `week-N-learner-ID`) with its outbox message in one transaction. Returns how many were enqueued.
+ * while work is open to them, never to those who opted out. At most one per learner in any seven days: each is claimed
+ * (a `nudge:<learner>` rate limit) with its outbox message in one transaction. Returns how many were enqueued.
  */
 export function sendNudges(deps: NudgeJobDeps, now: Date): number {
   const { store, course, logger } = deps;
@@ -31,7 +34,8 @@ export function sendNudges(deps: NudgeJobDeps, now: Date): number {
         const nudge = nudgeFor(learner.facts, now);
         if (!nudge) continue;
         sent += store.transaction(() => {
-          if (!store.posts.claim(cohort.id, 'nudge', `week-${week}-learner-${learner.learnerId}`, null, now)) return 0;
+          // At most one in any seven days, whatever the cohort's week boundaries.
+          if (store.rateLimits.claim(`nudge:${learner.learnerId}`, now, NUDGE_INTERVAL_MS) > 0) return 0;
           store.outbox.enqueue(cohort.id, 'nudge', deps.renderNudge(nudge, learner, cohort), now, learner.platformUserId);
           return 1;
         });

@@ -7,7 +7,6 @@ export function renderText(reply: Reply): string {
   const lines: string[] = [];
   if (reply.title) lines.push(`${TONE_MARK[reply.tone ?? 'info']}${plain(reply.title)}`, '─'.repeat(Math.min(plain(reply.title).length + 2, 72)));
   if (reply.text) lines.push(plain(reply.text));
-  if (reply.mentions && reply.mentions.length > 0) lines.push(reply.mentions.map((id) => `@${id}`).join(' '));
 
   let inlineRow: string[] = [];
   const flushInline = () => {
