@@ -14,7 +14,7 @@ import { UserError } from '../src/chat/user-error.ts';
 import { assignmentReply } from '../src/chat/views/assignment.ts';
 import { windowsFor } from '../src/chat/views/cohort-progress.ts';
 import { board, exclude, exportCsv, include } from './cohort/leaderboard-tools.ts';
-import { skip } from './cohort/schedule-tools.ts';
+import { settings, skip } from './cohort/schedule-tools.ts';
 
 const create = defineSubcommand({
   description: 'Set up a cohort in a channel of this server or workspace',
@@ -115,7 +115,7 @@ function needsHandField(cohort: Cohort, now: Date, services: Services): NonNulla
   if (cohort.calendarProblem) return undefined;
   const released = new Set(windowsFor(cohort, services).filter((w) => w.releaseAt.getTime() <= now.getTime()).flatMap((w) => w.module.exercises.map((e) => e.id)));
   const lines = services.store.nudgeFacts.forCohort(cohort.id, released).flatMap((learner) => {
-    const nudge = nudgeFor({ ...learner.facts, remindersOptOut: false }, now);
+    const nudge = nudgeFor({ ...learner.facts, remindersOptOut: false }, now, cohort.settings?.nudges);
     if (!nudge) return [];
     return [`${learner.displayName}: ${nudge.kind === 'stuck' ? `\`${nudge.exerciseId}\` failed on ${nudge.commits} pushes in a row` : `no push or pass for ${nudge.days} days`}`];
   });
@@ -328,5 +328,6 @@ export default defineCommandGroup({
     export: exportCsv,
     board,
     skip,
+    settings,
   },
 });

@@ -23,6 +23,19 @@ export interface CohortCalendar {
   skippedSlots?: readonly number[];
 }
 
+/** The rhythm of a cohort's reminders, digest and nudges (`/cohort settings`). */
+export interface CohortSettings {
+  reminderLeadHours: number;
+  digest: { enabled: boolean; weekday: number; time: string };
+  nudges: { inactiveDays: number; stuckCommits: number };
+}
+
+export const DEFAULT_COHORT_SETTINGS: CohortSettings = {
+  reminderLeadHours: 48,
+  digest: { enabled: true, weekday: 5, time: '17:00' },
+  nudges: { inactiveDays: 7, stuckCommits: 3 },
+};
+
 export interface Cohort extends CohortCalendar {
   id: number;
   platform: Platform;
@@ -34,6 +47,8 @@ export interface Cohort extends CohortCalendar {
   createdAt: Date;
   /** Why the stored calendar cannot be used (see `calendarProblem`); such a cohort posts nothing until fixed. */
   calendarProblem?: string | null;
+  /** Defaults when absent. */
+  settings?: CohortSettings;
 }
 
 export interface Learner {

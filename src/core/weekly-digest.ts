@@ -30,8 +30,13 @@ export function digestPeriod(slot: Date, calendar: CohortCalendar): string {
  * The digest due at `now`: the latest slot's, unless already claimed or before the cohort began. After downtime only
  * that one is due (earlier weeks are never caught up), marked late.
  */
-export function planDigest(calendar: CohortCalendar, now: Date, claimed: ReadonlySet<string>): { slot: Date; period: string; late: boolean } | undefined {
-  const slot = latestDigestSlot(calendar, now);
+export function planDigest(
+  calendar: CohortCalendar,
+  now: Date,
+  claimed: ReadonlySet<string>,
+  at: { weekday: number; time: string } = DEFAULT_DIGEST_SLOT,
+): { slot: Date; period: string; late: boolean } | undefined {
+  const slot = latestDigestSlot(calendar, now, at);
   if (slot.getTime() < firstRelease(calendar).toMillis()) return undefined;
   const period = digestPeriod(slot, calendar);
   if (claimed.has(period)) return undefined;

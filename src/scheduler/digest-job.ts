@@ -29,7 +29,8 @@ export function sendWeeklyDigests(deps: DigestJobDeps, now: Date): number {
     if (cohort.calendarProblem) continue;
     try {
       sent += store.transaction(() => {
-        const plan = planDigest(cohort, now, store.posts.claimedPeriods(cohort.id, 'digest'));
+        if (cohort.settings && !cohort.settings.digest.enabled) return 0;
+        const plan = planDigest(cohort, now, store.posts.claimedPeriods(cohort.id, 'digest'), cohort.settings?.digest);
         if (!plan) return 0;
         const facts = weekFacts(course, store.results.passesInCohort(cohort.id), plan.slot);
         if (facts.passes === 0) {

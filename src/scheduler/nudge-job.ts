@@ -31,7 +31,7 @@ export function sendNudges(deps: NudgeJobDeps, now: Date): number {
       if (week === 0) continue;
       const released = new Set(moduleWindows(course, cohort).filter((w) => isReleased(w, now)).flatMap((w) => w.module.exercises.map((e) => e.id)));
       for (const learner of store.nudgeFacts.forCohort(cohort.id, released)) {
-        const nudge = nudgeFor(learner.facts, now);
+        const nudge = nudgeFor(learner.facts, now, cohort.settings?.nudges);
         if (!nudge) continue;
         sent += store.transaction(() => {
           // At most one in any seven days, whatever the cohort's week boundaries.

@@ -25,7 +25,8 @@ export function sendDueReminders(deps: ReminderJobDeps, now: Date): number {
     if (cohort.calendarProblem) continue;
     try {
       sent += store.transaction(() => {
-        const plan = planReminders(moduleWindows(course, cohort), cohort, DEFAULT_REMINDER_LEAD_HOURS, now, store.posts.claimedPeriods(cohort.id, 'reminder'));
+        const lead = cohort.settings?.reminderLeadHours ?? DEFAULT_REMINDER_LEAD_HOURS;
+        const plan = planReminders(moduleWindows(course, cohort), cohort, lead, now, store.posts.claimedPeriods(cohort.id, 'reminder'));
         for (const window of plan.skip) store.posts.claim(cohort.id, 'reminder', reminderPeriod(window), null, now);
         if (!plan.send) return 0;
         const { window, late } = plan.send;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { calendarProblem } from '../core/calendar.ts';
-import type { Cohort, CohortStatus, Platform } from '../core/cohort.ts';
+import type { Cohort, CohortSettings, CohortStatus, Platform } from '../core/cohort.ts';
 import type { Db } from './open-database.ts';
 
 interface CohortRow {
@@ -18,6 +18,12 @@ interface CohortRow {
   public_id: string | null;
   board_published: number;
   skipped_slots: string;
+  reminder_lead_hours: number;
+  digest_enabled: number;
+  digest_weekday: number;
+  digest_time: string;
+  nudge_inactive_days: number;
+  nudge_stuck_commits: number;
 }
 
 export type NewCohort = Omit<Cohort, 'id' | 'status' | 'createdAt' | 'calendarProblem'>;
@@ -38,6 +44,11 @@ function toCohort(row: CohortRow): Cohort {
     createdAt: new Date(row.created_at),
     calendarProblem: calendarProblem(calendar),
     skippedSlots: parseSlots(row.skipped_slots),
+    settings: {
+      reminderLeadHours: row.reminder_lead_hours,
+      digest: { enabled: row.digest_enabled === 1, weekday: row.digest_weekday, time: row.digest_time },
+      nudges: { inactiveDays: row.nudge_inactive_days, stuckCommits: row.nudge_stuck_commits },
+    },
   };
 }
 
@@ -52,6 +63,10 @@ function parseSlots(json: string): number[] {
 }
 
 export function createCohortQueries(db: Db) {
+  const setSettings = db.prepare<[{ id: number; lead: number; digestOn: number; weekday: number; time: string; inactive: number; stuck: number }]>(
+    `UPDATE cohorts SET reminder_lead_hours = @lead, digest_enabled = @digestOn, digest_weekday = @weekday, digest_time = @time,
+       nudge_inactive_days = @inactive, nudge_stuck_commits = @stuck WHERE id = @id`,
+  );
   const setSkipped = db.prepare<[string, number]>('UPDATE cohorts SET skipped_slots = ? WHERE id = ?');
   const insert = db.prepare<[string, string, string, string, string, string, number, string, string], CohortRow>(
     `INSERT INTO cohorts (platform, workspace_id, channel_id, name, start_date, timezone, post_weekday, post_time, created_at)
@@ -125,6 +140,17 @@ export function createCohortQueries(db: Db) {
     /** Running cohorts whose board message keeps itself up to date. */
     listWithBoard(): Cohort[] {
       return withBoard.all().map(toCohort);
+    },
+    saveSettings(id: number, settings: CohortSettings): void {
+      setSettings.run({
+        id,
+        lead: settings.reminderLeadHours,
+        digestOn: settings.digest.enabled ? 1 : 0,
+        weekday: settings.digest.weekday,
+        time: settings.digest.time,
+        inactive: settings.nudges.inactiveDays,
+        stuck: settings.nudges.stuckCommits,
+      });
     },
     /** Skips one more weekly slot: every release and due date from it on moves a week later. */
     skipSlot(cohort: Cohort, slot: number): void {

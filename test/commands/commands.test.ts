@@ -28,7 +28,7 @@ describe('/help', () => {
     const reply = await registry.execute(invocation('help'), services);
     assert.deepEqual(reply.fields?.map((f) => f.name), [
       '/buddy <state:on|off>',
-      '/cohort <create|status|pause|resume|post-now|resend|timezone|add-organiser|remove-organiser|sync|publish|exclude|include|export|board|skip>',
+      '/cohort <create|status|pause|resume|post-now|resend|timezone|add-organiser|remove-organiser|sync|publish|exclude|include|export|board|skip|settings>',
       '/help [command:command]',
       '/join',
       '/leaderboard [show:text|image]',

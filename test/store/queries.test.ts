@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { DEFAULT_COHORT_SETTINGS } from '../../src/core/cohort.ts';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { completedExercises } from '../../src/core/cohort.ts';
@@ -28,7 +29,7 @@ describe('cohort queries', () => {
     const store = freshStore();
     const created = store.cohorts.create(cohortInput, NOW);
     assert.deepEqual(store.cohorts.findByChannel('discord', 'guild-1', 'chan-1'), created);
-    assert.deepEqual(created, { ...cohortInput, id: created.id, status: 'active', createdAt: NOW, calendarProblem: null, skippedSlots: [] });
+    assert.deepEqual(created, { ...cohortInput, id: created.id, status: 'active', createdAt: NOW, calendarProblem: null, skippedSlots: [], settings: DEFAULT_COHORT_SETTINGS });
     assert.equal(store.cohorts.findByChannel('slack', 'guild-1', 'chan-1'), undefined);
     store.close();
   });

@@ -21,7 +21,7 @@ describe('commandPayloads', () => {
     const cohort = commandPayloads(await loadCommands()).find((p) => p.name === 'cohort');
     assert.equal(cohort?.default_member_permissions, '32');
     const subcommands = (cohort?.options ?? []) as { type: number; name: string; options: { name: string; type: number; required: boolean }[] }[];
-    assert.deepEqual(subcommands.map((s) => [s.type, s.name]), [[1, 'create'], [1, 'status'], [1, 'pause'], [1, 'resume'], [1, 'post-now'], [1, 'resend'], [1, 'timezone'], [1, 'add-organiser'], [1, 'remove-organiser'], [1, 'sync'], [1, 'publish'], [1, 'exclude'], [1, 'include'], [1, 'export'], [1, 'board'], [1, 'skip']]);
+    assert.deepEqual(subcommands.map((s) => [s.type, s.name]), [[1, 'create'], [1, 'status'], [1, 'pause'], [1, 'resume'], [1, 'post-now'], [1, 'resend'], [1, 'timezone'], [1, 'add-organiser'], [1, 'remove-organiser'], [1, 'sync'], [1, 'publish'], [1, 'exclude'], [1, 'include'], [1, 'export'], [1, 'board'], [1, 'skip'], [1, 'settings']]);
     const publish = subcommands.find((s) => s.name === 'publish')?.options ?? [];
     assert.deepEqual(publish.map((o) => [o.name, o.type, o.required]), [['board', 3, true]]);
     const create = subcommands[0]?.options ?? [];
