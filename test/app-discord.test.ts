@@ -72,7 +72,7 @@ describe('the app on Discord', { timeout: 60_000 }, () => {
     assert.equal(code, 0);
     assert.equal(fake.registrations.length, 1);
     assert.equal(fake.registrations[0]?.path, `/applications/${FAKE_IDS.applicationId}/guilds/${FAKE_IDS.guildId}/commands`);
-    assert.match(stdout, /^Registered \d+ commands for server 1200000000000000001 \(visible now\): \/cohort \/help/);
+    assert.match(stdout, /^Registered \d+ commands for server 1200000000000000001 \(visible now\): \/buddy \/cohort \/help/);
   });
 
   it('npm start with a revoked token prints one line saying what to fix and exits 2', async () => {
