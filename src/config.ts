@@ -68,7 +68,8 @@ const noSpaces = z.string().regex(/^\S+$/);
 const VARIABLES = {
   DATABASE_PATH: { schema: z.string().min(1), expected: 'a path to the SQLite file, e.g. ./data/cohort.db' },
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS), expected: `one of ${LOG_LEVELS.join(', ')}` },
-  PORT: { schema: z.coerce.number().int().min(0).max(65535), expected: 'a TCP port number from 0 to 65535' },
+  // Digits only: Number() would also take `0x50` and `1e3`.
+  PORT: { schema: z.string().regex(/^\d{1,5}$/).transform(Number).pipe(z.number().max(65535)), expected: 'a TCP port number from 0 to 65535' },
   PUBLIC_URL: {
     schema: baseUrl,
     expected: "the bot's public address, an http(s) URL without query or fragment, e.g. https://cohort.example.org",
@@ -205,10 +206,40 @@ function checkDatabasePath(given: string | undefined): string {
   return file;
 }
 
-/** Variables from a `.env` file, if there is one; the real environment wins over it. */
+/**
+ * Variables from a `.env` file, if there is one; the real environment wins over it. A line that is neither
+ * `NAME=value`, a comment nor blank is refused with its number: Node's parser would silently swallow the next
+ * variable into it. The line itself is not shown, since it may hold a secret.
+ */
 export function readEnvFile(file: string): Record<string, string> {
   if (!existsSync(file)) return {};
-  return parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+  const text = readFileSync(file, 'utf8');
+  const stray = strayEnvLine(text);
+  if (stray !== undefined) {
+    throw new ConfigError('.env', `line ${stray} of ${path.basename(file)} is not NAME=value, a # comment or blank; fix or remove it (the variables after it would be lost).`);
+  }
+  return parseEnv(text) as Record<string, string>;
+}
+
+/** The first line number that is not an assignment, comment or blank, skipping the inside of quoted multi-line values. */
+function strayEnvLine(text: string): number | undefined {
+  const lines = text.split(/\r?\n/);
+  let quote: string | undefined;
+  for (const [i, line] of lines.entries()) {
+    if (quote) {
+      if (line.includes(quote)) quote = undefined;
+      continue;
+    }
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    const assignment = /^(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=\s*(.*)$/.exec(trimmed);
+    if (!assignment) return i + 1;
+    // A value that opens a quote and does not close it on this line continues on the next lines (a PEM key).
+    const value = assignment[1] ?? '';
+    const opener = value[0];
+    if ((opener === '"' || opener === "'" || opener === '`') && !value.slice(1).includes(opener)) quote = opener;
+  }
+  return undefined;
 }
 
 /** True when no chat platform is configured: the bot runs in the terminal. */

@@ -119,6 +119,12 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ PUBLIC_URL: 'http://127.0.0.1:3000' }).publicUrl, 'http://127.0.0.1:3000');
   });
 
+  it('GIVEN PORT written as hex, an exponent or out of range THEN refuses it', () => {
+    for (const port of ['0x50', '1e3', '65536', '-1', '80.5']) assert.equal(configError({ PORT: port }).variable, 'PORT', port);
+    assert.equal(loadConfig({ PORT: '8080' }).port, 8080);
+    assert.equal(loadConfig({ PORT: '0' }).port, 0);
+  });
+
   it('GIVEN SLACK_COMMAND and SLACK_COMMAND_PREFIX THEN names Slack commands with them; a built-in or bad name is refused', () => {
     assert.deepEqual(loadConfig({}).slackCommands, { appCommand: '/cohort-bot', prefix: '' });
     assert.deepEqual(loadConfig({ SLACK_COMMAND: 'rust', SLACK_COMMAND_PREFIX: 'rust-' }).slackCommands, { appCommand: '/rust', prefix: 'rust-' });
@@ -157,6 +163,23 @@ describe('readEnvFile', () => {
     const file = path.join(tempDir(), '.env');
     writeFileSync(file, '# a comment\nLOG_LEVEL=debug\nCONTENT_BASE_URL="https://example.test/c"\n');
     assert.deepEqual(readEnvFile(file), { LOG_LEVEL: 'debug', CONTENT_BASE_URL: 'https://example.test/c' });
+  });
+
+  it('GIVEN a stray line THEN names its line number, without showing it, instead of losing the next variable', () => {
+    const file = path.join(tempDir(), '.env');
+    writeFileSync(file, '# settings\nLOG_LEVEL=debug\nxoxb-secret-pasted-alone\nPORT=3000\n');
+    const error = thrown(ConfigError, () => readEnvFile(file));
+    assert.equal(error.variable, '.env');
+    assert.match(error.message, /^line 3 of \.env is not NAME=value/);
+    assert.doesNotMatch(error.message, /xoxb/);
+  });
+
+  it('GIVEN a quoted multi-line value (a PEM key) and export prefixes THEN reads them all', () => {
+    const file = path.join(tempDir(), '.env');
+    writeFileSync(file, 'export LOG_LEVEL=info\nGITHUB_PRIVATE_KEY="-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----"\nPORT=8080\n');
+    const values = readEnvFile(file);
+    assert.equal(values.PORT, '8080');
+    assert.match(values.GITHUB_PRIVATE_KEY ?? '', /^-----BEGIN RSA PRIVATE KEY-----\nabc\n/);
   });
 
   it('GIVEN no .env file THEN returns nothing', () => {
