@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import { App, HTTPReceiver, type BlockAction, type ButtonAction, type RespondArguments, type SlashCommand } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { renameCommands } from '../../chat/command-names.ts';
@@ -220,7 +221,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
         throw explainSlackError(error) ?? error;
       }
       if (socketMode) await app.start();
-      else if (receiver) options.web.route('/slack', receiver.requestListener);
+      else if (receiver) options.web.route('/slack', slackEndpoint(receiver.requestListener));
       logger.info({ mode: socketMode ? 'socket' : 'http', appCommand: names.appCommand }, 'slack adapter started');
     },
     async stop() {
@@ -229,6 +230,25 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     },
     deliver: createSlackDeliver(client, logger, present),
     passesRecorded: (learners) => home.refresh(learners),
+  };
+}
+
+/**
+ * Only a POST to /slack/events reaches Bolt: anything else is answered plainly here (404 for another path, 405 with
+ * `Allow: POST` for another method), where Bolt would answer 500 and log the whole request.
+ */
+function slackEndpoint(bolt: RequestListener): RequestListener {
+  return (req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== SLACK_EVENTS_PATH) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.writeHead(405, { allow: 'POST', 'content-type': 'text/plain; charset=utf-8' }).end('Slack sends POST requests here.\n');
+      return;
+    }
+    void bolt(req, res);
   };
 }
 

@@ -81,6 +81,14 @@ describe('Slack, natively: one app command, buttons and the Home tab', { timeout
     return post(body, signSlackRequest(SECRET, body));
   };
 
+  it('answers anything but a POST to /slack/events plainly: 405 for another method, 404 for another path', async () => {
+    const get = await fetch(`${base}/slack/events`);
+    assert.equal(get.status, 405);
+    assert.equal(get.headers.get('allow'), 'POST');
+    assert.equal((await fetch(`${base}/slack/events/extra`, { method: 'POST', body: 'x' })).status, 404);
+    assert.equal((await fetch(`${base}/slack/`)).status, 404);
+  });
+
   it('the app command alone shows the help, naming each command as it works on Slack', async () => {
     const { body } = await slash('/cohort-bot');
     assert.equal(body.response_type, 'ephemeral');
