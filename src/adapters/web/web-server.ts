@@ -12,11 +12,40 @@ export interface WebServer {
   stop(): Promise<void>;
 }
 
+export interface WebServerLimits {
+  /** Bodies declared larger than this are refused (413) before a byte of them is read. */
+  maxBodyBytes: number;
+  /** A request must arrive whole within this (slow bodies hold no connection for minutes). */
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+}
+
+/** Slack and GitHub send bodies of kilobytes (GitHub caps webhooks at 25 MB, ours are far smaller). */
+export const WEB_LIMITS: WebServerLimits = { maxBodyBytes: 1024 * 1024, requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, maxConnections: 1_000 };
+
 /** The bot's one HTTP server on PORT: every HTTP edge registers a route here, and /health answers for all. */
-export function createWebServer(logger: Logger): WebServer {
+export function createWebServer(logger: Logger, limits: Partial<WebServerLimits> = {}): WebServer {
+  const { maxBodyBytes, requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs, maxConnections } = { ...WEB_LIMITS, ...limits };
   const routes: { prefix: string; listener: RequestListener }[] = [];
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  // Node checks request timeouts every `connectionsCheckingInterval` (30 s by default): often enough to honour ours.
+  const timeouts = {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: Math.min(headersTimeoutMs, requestTimeoutMs),
+    keepAliveTimeout: keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(requestTimeoutMs / 4))),
+  };
+  const server = createServer(timeouts, (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const started = performance.now();
+    // Requests are logged by method, path and status only: never headers or bodies, which carry tokens and signatures.
+    res.once('finish', () => logger.debug({ method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'HTTP request'));
+    if (Number(req.headers['content-length'] ?? 0) > maxBodyBytes) {
+      res.writeHead(413, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', connection: 'close' }).end('{"error":"payload too large"}');
+      req.socket.end();
+      return;
+    }
     if ((req.method === 'GET' || req.method === 'HEAD') && path === '/health') {
       res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : '{"ok":true}');
       return;
@@ -33,6 +62,8 @@ export function createWebServer(logger: Logger): WebServer {
       if (!res.headersSent) res.writeHead(500).end();
     }
   });
+
+  server.maxConnections = maxConnections;
 
   return {
     route(prefix, listener) {

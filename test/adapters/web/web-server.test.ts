@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { createWebServer } from '../../../src/adapters/web/web-server.ts';
 import { createLogger } from '../../../src/logger.ts';
@@ -15,6 +17,36 @@ describe("the bot's web server", () => {
       assert.equal(response.headers.get('referrer-policy'), 'no-referrer');
       await response.arrayBuffer();
     }
+    await web.stop();
+  });
+
+  it('refuses a body declared too large before reading it, and drops a request whose body never finishes', async () => {
+    let reached = false;
+    const web = createWebServer(createLogger('silent'), { maxBodyBytes: 1024, requestTimeoutMs: 400 });
+    web.route('/hook', (req, res) => {
+      reached = true;
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    });
+    const port = await web.start(0, '127.0.0.1');
+    const raw = async (request: string) => {
+      const socket = connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(request);
+      let answer = '';
+      socket.on('data', (chunk) => (answer += String(chunk)));
+      const started = Date.now();
+      await once(socket, 'close');
+      return { answer, ms: Date.now() - started };
+    };
+    // 100 MB announced, nothing sent: answered at once, the route never called.
+    const big = await raw('POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 104857600\r\n\r\n');
+    assert.match(big.answer, /^HTTP\/1\.1 413 /);
+    assert.equal(reached, false);
+    // 100 bytes announced, 2 sent, then silence: cut off after the request timeout, not minutes later.
+    const slow = await raw('POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab');
+    assert.ok(slow.ms < 5_000, `closed after ${slow.ms} ms`);
+    assert.match(slow.answer, /^HTTP\/1\.1 408 |^$/);
     await web.stop();
   });
 });
