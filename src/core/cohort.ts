@@ -79,6 +79,13 @@ export interface ExerciseResult {
   updatedAt: Date;
 }
 
+/** Per learner, how many of `exerciseIds` they have passed, from a cohort's passes: linear in them. */
+export function passedCountsAmong(passes: readonly { learnerId: number; exerciseId: string }[], exerciseIds: ReadonlySet<string>): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const pass of passes) if (exerciseIds.has(pass.exerciseId)) counts.set(pass.learnerId, (counts.get(pass.learnerId) ?? 0) + 1);
+  return counts;
+}
+
 /** Exercise ids that count as done: passed at least once. */
 export function completedExercises(results: readonly ExerciseResult[]): Set<string> {
   return new Set(results.filter((r) => r.firstPassedAt !== null).map((r) => r.exerciseId));

@@ -1,4 +1,4 @@
-import type { Cohort, Learner } from '../core/cohort.ts';
+import { passedCountsAmong, type Cohort, type Learner } from '../core/cohort.ts';
 import type { Course } from '../core/course.ts';
 import { DEFAULT_REMINDER_LEAD_HOURS, planReminders, reminderMentions, reminderPeriod } from '../core/reminders.ts';
 import { moduleWindows, type ModuleWindow } from '../core/schedule.ts';
@@ -46,12 +46,9 @@ export function sendDueReminders(deps: ReminderJobDeps, now: Date): number {
   return sent;
 }
 
-/** Learners with at least one exercise of the module not yet passed, in the order they joined. Linear in passes. */
+/** Learners with at least one exercise of the module not yet passed, in the order they joined. */
 function unfinishedLearners(store: Store, cohortId: number, learners: readonly Learner[], window: ModuleWindow): Learner[] {
   const ids = new Set(window.module.exercises.map((e) => e.id));
-  const doneCount = new Map<number, number>();
-  for (const pass of store.results.passesInCohort(cohortId)) {
-    if (ids.has(pass.exerciseId)) doneCount.set(pass.learnerId, (doneCount.get(pass.learnerId) ?? 0) + 1);
-  }
-  return learners.filter((learner) => (doneCount.get(learner.id) ?? 0) < ids.size);
+  const passed = passedCountsAmong(store.results.passesInCohort(cohortId), ids);
+  return learners.filter((learner) => (passed.get(learner.id) ?? 0) < ids.size);
 }

@@ -1,4 +1,6 @@
+import { passedCountsAmong } from '../core/cohort.ts';
 import type { NudgeFacts } from '../core/nudges.ts';
+import type { ExerciseResultQueries } from './exercise-results.ts';
 import type { Db } from './open-database.ts';
 
 interface Row {
@@ -14,7 +16,7 @@ interface Row {
 }
 
 /** What the nudge rule needs of every learner of a cohort, in one query: their last push and pass, and the exercise they are stuck on. */
-export function createNudgeFactQueries(db: Db) {
+export function createNudgeFactQueries(db: Db, results: Pick<ExerciseResultQueries, 'passesInCohort'>) {
   const facts = db.prepare<[number], Row>(
     `SELECT l.id, l.platform_user_id, l.display_name, l.reminders_opt_out, l.joined_at, s.head_changed_at,
        (SELECT max(r.first_passed_at) FROM exercise_results r WHERE r.learner_id = l.id) AS last_pass,
@@ -23,14 +25,10 @@ export function createNudgeFactQueries(db: Db) {
        (SELECT max(r.failed_streak) FROM exercise_results r WHERE r.learner_id = l.id AND r.status = 'failed' AND r.first_passed_at IS NULL) AS stuck_commits
      FROM learners l LEFT JOIN github_sync_state s ON s.learner_id = l.id WHERE l.cohort_id = ? ORDER BY l.id`,
   );
-  const passed = db.prepare<[number], { learner_id: number; exercise_id: string }>(
-    `SELECT r.learner_id, r.exercise_id FROM exercise_results r JOIN learners l ON l.id = r.learner_id WHERE l.cohort_id = ? AND r.first_passed_at IS NOT NULL`,
-  );
   return {
     /** Per learner: who, and their facts; `released` are the exercise ids released so far. */
     forCohort(cohortId: number, released: ReadonlySet<string>): { learnerId: number; platformUserId: string; displayName: string; facts: NudgeFacts }[] {
-      const done = new Map<number, number>();
-      for (const p of passed.all(cohortId)) if (released.has(p.exercise_id)) done.set(p.learner_id, (done.get(p.learner_id) ?? 0) + 1);
+      const done = passedCountsAmong(results.passesInCohort(cohortId), released);
       return facts.all(cohortId).map((row) => ({
         learnerId: row.id,
         platformUserId: row.platform_user_id,

@@ -57,10 +57,11 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
 }
 
 function createStore(db: Db): Store {
+  const results = createExerciseResultQueries(db);
   return {
     cohorts: createCohortQueries(db),
     learners: createLearnerQueries(db),
-    results: createExerciseResultQueries(db),
+    results,
     outbox: createOutboxQueries(db),
     organisers: createOrganiserQueries(db),
     posts: createPostQueries(db),
@@ -72,7 +73,7 @@ function createStore(db: Db): Store {
     standings: createStandingsQueries(db),
     digestRanks: createDigestRankQueries(db),
     buddies: createBuddyQueries(db),
-    nudgeFacts: createNudgeFactQueries(db),
+    nudgeFacts: createNudgeFactQueries(db, results),
     transaction: (work) => db.transaction(work)(),
     close: () => db.close(),
   };
