@@ -10,10 +10,14 @@ export function totalExercises(course: Course): number {
   return course.modules.reduce((sum, m) => sum + m.exercises.length, 0);
 }
 
+/** 🥇 for the first three with points, `4.` after them; nobody wins a medal for 0 points. */
+export function placeMark(rank: number, points: number): string {
+  return (points > 0 ? MEDALS[rank - 1] : undefined) ?? `${rank}.`;
+}
+
 /** Rank, name, points, a small progress bar, modules finished and streak: one learner at a glance. */
 export function boardLine(standing: Standing, you: boolean, exercisesInCourse: number): string {
-  // Nobody wins a medal for 0 points.
-  const place = (standing.points > 0 ? MEDALS[standing.rank - 1] : undefined) ?? `${standing.rank}.`;
+  const place = placeMark(standing.rank, standing.points);
   const name = you ? `**${standing.displayName}** (you)` : standing.displayName;
   const details = [
     `\`${progressBar(standing.exercises, exercisesInCourse)}\``,

@@ -3,8 +3,7 @@ import type { Cohort } from '../../core/cohort.ts';
 import { moduleLabel } from '../../core/course.ts';
 import type { DigestFacts } from '../../core/weekly-digest.ts';
 import type { Reply } from '../reply.ts';
-
-const MEDALS = ['🥇', '🥈', '🥉'];
+import { placeMark } from './leaderboard-lines.ts';
 
 /** The weekly digest in the cohort channel: the week's passes, finished modules, the top and who climbed, what is next. */
 export function weeklyDigestReply(facts: DigestFacts, cohort: Cohort): Reply {
@@ -20,7 +19,7 @@ export function weeklyDigestReply(facts: DigestFacts, cohort: Cohort): Reply {
         .map((s) => {
           const up = climbed.get(s.displayName);
           const move = up ? (up.from === undefined ? ' (new)' : ` (▲ from ${up.from})`) : '';
-          return `${MEDALS[s.rank - 1] ?? `${s.rank}.`} ${s.displayName} — ${s.points} pts${move}`;
+          return `${placeMark(s.rank, s.points)} ${s.displayName} — ${s.points} pts${move}`;
         })
         .join('\n'),
     });
