@@ -5,6 +5,7 @@ import type { Course } from '../core/course.ts';
 import { currentWindow, moduleWindows, type ModuleWindow } from '../core/schedule.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
+import { cohortRound } from './cohort-round.ts';
 
 export interface BuddyJobDeps {
   store: Store;
@@ -21,35 +22,28 @@ export interface BuddyJobDeps {
  */
 export function pairStudyBuddies(deps: BuddyJobDeps, now: Date): number {
   const { store, course, logger } = deps;
-  let made = 0;
-  for (const cohort of store.cohorts.listActive()) {
-    if (cohort.calendarProblem) continue;
-    try {
-      made += store.transaction(() => {
-        const window = currentWindow(moduleWindows(course, cohort), now);
-        if (!window) return 0;
-        const period = assignmentPeriod(window);
-        if (store.posts.claimedPeriods(cohort.id, 'buddies').has(period)) return 0;
-        const optedIn = store.buddies.optedIn(cohort.id);
-        const history = pairsOf([...store.buddies.groups(cohort.id).values()].flat());
-        const groups = pairBuddies(optedIn, history, cohort.id * 1000 + window.module.number);
-        store.posts.claim(cohort.id, 'buddies', period, null, now);
-        if (groups.length === 0) return 0;
-        store.buddies.save(cohort.id, period, groups);
-        const learners = new Map(store.learners.listInCohort(cohort.id).map((l) => [l.id, l]));
-        for (const group of groups) {
-          const members = group.map((id) => learners.get(id)).filter((l): l is Learner => l !== undefined);
-          for (const learner of members) {
-            const payload = deps.renderIntroduction(window, learner, members.filter((m) => m !== learner), cohort);
-            store.outbox.enqueue(cohort.id, 'buddies', payload, now, learner.platformUserId);
-          }
+  return cohortRound(store.cohorts.listActive(), logger, 'could not pair the study buddies of a cohort', (cohort) =>
+    store.transaction(() => {
+      const window = currentWindow(moduleWindows(course, cohort), now);
+      if (!window) return 0;
+      const period = assignmentPeriod(window);
+      if (store.posts.claimedPeriods(cohort.id, 'buddies').has(period)) return 0;
+      const optedIn = store.buddies.optedIn(cohort.id);
+      const history = pairsOf([...store.buddies.groups(cohort.id).values()].flat());
+      const groups = pairBuddies(optedIn, history, cohort.id * 1000 + window.module.number);
+      store.posts.claim(cohort.id, 'buddies', period, null, now);
+      if (groups.length === 0) return 0;
+      store.buddies.save(cohort.id, period, groups);
+      const learners = new Map(store.learners.listInCohort(cohort.id).map((l) => [l.id, l]));
+      for (const group of groups) {
+        const members = group.map((id) => learners.get(id)).filter((l): l is Learner => l !== undefined);
+        for (const learner of members) {
+          const payload = deps.renderIntroduction(window, learner, members.filter((m) => m !== learner), cohort);
+          store.outbox.enqueue(cohort.id, 'buddies', payload, now, learner.platformUserId);
         }
-        logger.info({ cohort: cohort.id, module: window.module.number, groups: groups.length }, 'study buddies paired');
-        return groups.length;
-      });
-    } catch (error) {
-      logger.error({ err: error, cohort: cohort.id }, 'could not pair the study buddies of a cohort');
-    }
-  }
-  return made;
+      }
+      logger.info({ cohort: cohort.id, module: window.module.number, groups: groups.length }, 'study buddies paired');
+      return groups.length;
+    }),
+  );
 }

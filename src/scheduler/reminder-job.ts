@@ -4,6 +4,7 @@ import { DEFAULT_REMINDER_LEAD_HOURS, planReminders, reminderMentions, reminderP
 import { moduleWindows, type ModuleWindow } from '../core/schedule.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
+import { cohortRound } from './cohort-round.ts';
 
 export interface ReminderJobDeps {
   store: Store;
@@ -20,30 +21,23 @@ export interface ReminderJobDeps {
  */
 export function sendDueReminders(deps: ReminderJobDeps, now: Date): number {
   const { store, course, logger } = deps;
-  let sent = 0;
-  for (const cohort of store.cohorts.listActive()) {
-    if (cohort.calendarProblem) continue;
-    try {
-      sent += store.transaction(() => {
-        const lead = cohort.settings?.reminderLeadHours ?? DEFAULT_REMINDER_LEAD_HOURS;
-        const plan = planReminders(moduleWindows(course, cohort), cohort, lead, now, store.posts.claimedPeriods(cohort.id, 'reminder'));
-        for (const window of plan.skip) store.posts.claim(cohort.id, 'reminder', reminderPeriod(window), null, now);
-        if (!plan.send) return 0;
-        const { window, late } = plan.send;
-        const learners = store.learners.listInCohort(cohort.id);
-        const unfinished = unfinishedLearners(store, cohort.id, learners, window);
-        const { mentioned, more } = reminderMentions(unfinished);
-        const payload = deps.renderReminder({ window, finished: learners.length - unfinished.length, learners: learners.length, mentioned, more, late }, cohort);
-        const outboxId = store.outbox.enqueue(cohort.id, 'reminder', payload, now);
-        store.posts.claim(cohort.id, 'reminder', reminderPeriod(window), outboxId, now);
-        logger.info({ cohort: cohort.id, module: window.module.number, mentioned: mentioned.length, late }, 'due-date reminder enqueued');
-        return 1;
-      });
-    } catch (error) {
-      logger.error({ err: error, cohort: cohort.id }, 'could not plan the reminder of a cohort');
-    }
-  }
-  return sent;
+  return cohortRound(store.cohorts.listActive(), logger, 'could not plan the reminder of a cohort', (cohort) =>
+    store.transaction(() => {
+      const lead = cohort.settings?.reminderLeadHours ?? DEFAULT_REMINDER_LEAD_HOURS;
+      const plan = planReminders(moduleWindows(course, cohort), cohort, lead, now, store.posts.claimedPeriods(cohort.id, 'reminder'));
+      for (const window of plan.skip) store.posts.claim(cohort.id, 'reminder', reminderPeriod(window), null, now);
+      if (!plan.send) return 0;
+      const { window, late } = plan.send;
+      const learners = store.learners.listInCohort(cohort.id);
+      const unfinished = unfinishedLearners(store, cohort.id, learners, window);
+      const { mentioned, more } = reminderMentions(unfinished);
+      const payload = deps.renderReminder({ window, finished: learners.length - unfinished.length, learners: learners.length, mentioned, more, late }, cohort);
+      const outboxId = store.outbox.enqueue(cohort.id, 'reminder', payload, now);
+      store.posts.claim(cohort.id, 'reminder', reminderPeriod(window), outboxId, now);
+      logger.info({ cohort: cohort.id, module: window.module.number, mentioned: mentioned.length, late }, 'due-date reminder enqueued');
+      return 1;
+    }),
+  );
 }
 
 /** Learners with at least one exercise of the module not yet passed, in the order they joined. */
