@@ -8,10 +8,16 @@ import { userOption } from '../src/chat/options.ts';
 import { UserError } from '../src/chat/user-error.ts';
 import type { ReplyField } from '../src/chat/reply.ts';
 import { windowsFor } from '../src/chat/views/cohort-progress.ts';
+import { failingTestsLine } from '../src/chat/views/failing-tests.ts';
 import { progressBar } from '../src/chat/views/module-view.ts';
 
 /** One exercise as a line: credit first (kept once earned), then what the latest run said if it differs. */
 function exerciseLine(exercise: Exercise, result: ExerciseResult | undefined, timezone: string): string {
+  const failing = result?.status === 'failed' && result.failing ? failingTestsLine(result.failing.tests) : undefined;
+  return statusLine(exercise, result, timezone) + (failing ? `\n    ${failing}` : '');
+}
+
+function statusLine(exercise: Exercise, result: ExerciseResult | undefined, timezone: string): string {
   const name = `${exercise.title} (\`${exercise.id}\`)`;
   if (result?.firstPassedAt) {
     const since = result.status === 'passed' ? '' : ` — latest run: ${result.detail ?? result.status}`;

@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { Course } from '../core/course.ts';
 import { exerciseCrates } from './exercise-crates.ts';
 import { relativeLinks } from './markdown-links.ts';
+import { PUBLISHED_FILES, unpublished } from './published-files.ts';
+import { officialFiles } from './starter-repo.ts';
 import { renderWorkflow } from './workflow.ts';
 
 /** One thing wrong in content/, named by file (relative to content/'s parent). */
@@ -19,7 +21,8 @@ const WHAT_YOU_MAY_CHANGE = /^## What you may change[ \t]*$/m;
 /**
  * Everything about content/ a program can check beyond the schema (which loadCourse checks): module READMEs,
  * real lectures, exercise and solution crates, identical tests, check names that are workflow jobs, exercise
- * READMEs that say what the learner may change, and every relative markdown link. Returns all problems found, not just the first.
+ * READMEs that say what the learner may change, every official file's current version published (so a change
+ * never makes earlier learners' files look tampered with), and every relative markdown link. Returns all problems found, not just the first.
  */
 export function checkContent(course: Course, contentDir: string): ContentProblem[] {
   const problems: ContentProblem[] = [];
@@ -70,6 +73,10 @@ export function checkContent(course: Course, contentDir: string): ContentProblem
         }
       }
     }
+  }
+
+  for (const file of unpublished(contentDir, officialFiles(course, contentDir))) {
+    report(path.join(contentDir, PUBLISHED_FILES), `does not record the current version of ${file.path}: run \`npm run content:publish\``);
   }
 
   for (const file of listFiles(contentDir).filter((f) => f.endsWith('.md'))) {

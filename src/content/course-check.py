@@ -9,10 +9,11 @@ It proves that the exercise's official tests ran and passed, rather than trustin
   2. `cargo metadata`: the exercise is the course workspace's package, its official test targets exist with
      their official source files, it has no build script, every crate it depends on comes from crates.io, and
      its direct dependencies are the published ones (unless the exercise allows more);
-  3. `cargo test -p <id> --test <each official target> --no-fail-fast`, streamed, counting libtest's
+  3. `cargo test -p <id> --no-fail-fast --test <target>` for each official target, streamed, counting libtest's
      `test result:` lines: one per official target, none failed, and exactly as many passed as the course
      publishes for the exercise.
 Every problem is one `::error title=...::...` line (a GitHub Actions annotation); the exit status is 1 on any.
+Each failing test is one too, titled "Failing test", its message `<target>::<test name>`: the bot reads them.
 Only the standard library is used, so `python3 -I` (no script folder or user site on sys.path) runs it anywhere.
 """
 
@@ -32,6 +33,11 @@ CARGO_CONFIGS = ("config", "config.toml")
 TOOLCHAIN_FILES = ("rust-toolchain", "rust-toolchain.toml")
 RESULT = re.compile(r"^test result: (ok|FAILED)\. (\d+) passed; (\d+) failed; (\d+) ignored")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# libtest's line for a failed test, also for `#[should_panic]` tests that did not panic.
+FAILED_TEST = re.compile(r"^test (\S+)(?: - should panic)? \.\.\. FAILED$")
+FAILING_TEST_TITLE = "Failing test"
+NAMED_FAILURES = 5
+MAX_TEST_NAME = 200
 
 problems = []
 
@@ -248,33 +254,53 @@ def check_package(exercise_id, exercise, metadata):
 
 
 def run_tests(exercise_id, targets):
-    """Runs the official targets, streaming cargo's output; returns (exit status, libtest result lines)."""
-    command = ["cargo", "test", "-p", exercise_id, "--no-fail-fast"]
+    """
+    Runs each official target in turn (so a failing test is named with its target), streaming cargo's output.
+    Returns the first non-zero exit status (0 if none), libtest's result lines and the failing tests' names.
+    """
+    status, results, failing = 0, [], []
     for target in targets:
-        command += ["--test", target["name"]]
-    print(f"$ {' '.join(command)}", flush=True)
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    results = []
+        command = ["cargo", "test", "-p", exercise_id, "--no-fail-fast", "--test", target["name"]]
+        print(f"$ {' '.join(command)}", flush=True)
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
-    def pump(stream, out, parse):
-        for raw in iter(stream.readline, b""):
-            out.buffer.write(raw)
-            out.flush()
-            if parse:
-                match = RESULT.match(ANSI.sub("", raw.decode("utf-8", "replace")).strip())
-                if match:
-                    results.append(match)
+        def pump(stream, out, parse, target_name=target["name"]):
+            for raw in iter(stream.readline, b""):
+                out.buffer.write(raw)
+                out.flush()
+                if parse:
+                    line = ANSI.sub("", raw.decode("utf-8", "replace")).strip()
+                    match = RESULT.match(line)
+                    if match:
+                        results.append(match)
+                    failed = FAILED_TEST.match(line)
+                    if failed:
+                        failing.append(f"{target_name}::{failed.group(1)}")
 
-    # Only the test binaries' stdout is parsed: compiler messages on stderr can quote any text.
-    threads = [
-        threading.Thread(target=pump, args=(process.stdout, sys.stdout, True)),
-        threading.Thread(target=pump, args=(process.stderr, sys.stderr, False)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return process.wait(), results
+        # Only the test binaries' stdout is parsed: compiler messages on stderr can quote any text.
+        threads = [
+            threading.Thread(target=pump, args=(process.stdout, sys.stdout, True)),
+            threading.Thread(target=pump, args=(process.stderr, sys.stderr, False)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        code = process.wait()
+        status = status or code
+    return status, results, failing
+
+
+def name_failing_tests(failing):
+    """
+    One annotation per failing test, so the learner (and the bot, which reads a failed run's annotations) sees
+    what is red without opening the log. GitHub keeps 10 error annotations per step and the summary takes up to
+    four, so at most NAMED_FAILURES are named and one more annotation counts the rest.
+    """
+    for name in failing[:NAMED_FAILURES]:
+        problem(FAILING_TEST_TITLE, name[:MAX_TEST_NAME])
+    if len(failing) > NAMED_FAILURES:
+        problem("More failing tests", f"and {len(failing) - NAMED_FAILURES} more; the log above lists every one.")
 
 
 def main(argv):
@@ -299,7 +325,8 @@ def main(argv):
         print(f"::error title={escape(exercise_id, True)} not checked::Fix the problems above; the tests were not run.")
         return 1
 
-    status, results = run_tests(exercise_id, exercise["targets"])
+    status, results, failing = run_tests(exercise_id, exercise["targets"])
+    name_failing_tests(failing)
     for rel in changed_files(official_files):
         problem("Official file changed during the tests", f"{rel} was changed while the tests were built or ran.")
     expected, targets = exercise["tests"], len(exercise["targets"])

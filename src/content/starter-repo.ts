@@ -5,6 +5,7 @@ import { CHECK_DATA_PATH, CHECK_SCRIPT_PATH, checkData, checkScript, officialTes
 import { sitePathFor } from './content-links.ts';
 import { exerciseCrates } from './exercise-crates.ts';
 import { gitBlobSha } from './git-blob-sha.ts';
+import { readPublished } from './published-files.ts';
 import { rewriteRelativeLinks } from './markdown-links.ts';
 import { renderWorkflow, WORKFLOW_PATH } from './workflow.ts';
 
@@ -12,6 +13,8 @@ import { renderWorkflow, WORKFLOW_PATH } from './workflow.ts';
 export interface OfficialFile {
   path: string;
   sha: string;
+  /** Earlier published versions (content/published-files.json), still accepted from learners who have them. */
+  formerShas: readonly string[];
   /** The exercise whose tests it is; undefined for the files every exercise depends on (workflow, check, workspace). */
   exerciseId: string | undefined;
 }
@@ -28,13 +31,16 @@ export interface OfficialFileWithContent extends OfficialFile {
  */
 export function officialFiles(course: Course, contentDir: string): OfficialFileWithContent[] {
   const crates = exerciseCrates(course, contentDir);
-  const shared = (filePath: string, content: string): OfficialFileWithContent => ({ path: filePath, sha: gitBlobSha(content), exerciseId: undefined, content });
+  const published = readPublished(contentDir);
+  const file = (filePath: string, content: Buffer | string, exerciseId: string | undefined): OfficialFileWithContent => {
+    const sha = gitBlobSha(content);
+    const formerShas = (published.get(filePath) ?? []).filter((former) => former !== sha);
+    return { path: filePath, sha, formerShas, exerciseId, content: content.toString() };
+  };
+  const shared = (filePath: string, content: string) => file(filePath, content, undefined);
   const workspace = workspaceManifest(course);
   const tests = crates.flatMap(({ exercise, starterDir }) =>
-    officialTestFiles(starterDir).map((file) => {
-      const bytes = readFileSync(path.join(starterDir, 'tests', file));
-      return { path: `exercises/${exercise.id}/tests/${file}`, sha: gitBlobSha(bytes), exerciseId: exercise.id, content: bytes.toString('utf8') };
-    }),
+    officialTestFiles(starterDir).map((name) => file(`exercises/${exercise.id}/tests/${name}`, readFileSync(path.join(starterDir, 'tests', name)), exercise.id)),
   );
   return [
     shared(WORKFLOW_PATH, renderWorkflow(crates.map((c) => c.exercise))),

@@ -68,6 +68,12 @@ export const EXERCISE_STATUSES = ['pending', 'passed', 'failed', 'tampered'] as 
 export type ExerciseStatus = (typeof EXERCISE_STATUSES)[number];
 
 /** The latest CI verdict for one exercise; credit is kept once `firstPassedAt` is set, whatever comes later. */
+/** The tests a failed CI run named in its annotations: a few by name, `more` counts the others. */
+export interface FailingTests {
+  names: string[];
+  more: number;
+}
+
 export interface ExerciseResult {
   learnerId: number;
   exerciseId: string;
@@ -77,6 +83,8 @@ export interface ExerciseResult {
   lastCommit: string | null;
   detail: string | null;
   updatedAt: Date;
+  /** While failed: the run whose annotations named the failing tests, and what they said; null if not read. */
+  failing: { runId: number; tests: FailingTests } | null;
 }
 
 /** Per learner, how many of `exerciseIds` they have passed, from a cohort's passes: linear in them. */

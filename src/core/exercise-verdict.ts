@@ -3,6 +3,11 @@ import { COURSE_WORKFLOW_PATH, type Exercise } from './course.ts';
 
 /** What GitHub says about one check run (REST or GraphQL, reduced to what decides a verdict). */
 export interface CheckRunFacts {
+  /**
+   * GitHub's id of the run, from REST: its annotations are read by it. GraphQL's `databaseId` is a 32-bit Int and
+   * check run ids passed 2^31 long ago, so runs read over GraphQL have none.
+   */
+  id?: number;
   name: string;
   headSha: string;
   status: 'queued' | 'in_progress' | 'completed' | 'waiting' | 'requested' | 'pending';
@@ -14,10 +19,16 @@ export interface CheckRunFacts {
   completedAt: string | null;
 }
 
-/** A file the learner must not change, with the blob SHA published in content/. */
+/** A file the learner must not change, with the blob SHA published in content/ and any earlier published ones. */
 export interface ProtectedFile {
   path: string;
   sha: string;
+  formerShas?: readonly string[];
+}
+
+/** A learner's copy from an earlier starter is as official as today's. */
+function isPublished(file: ProtectedFile, actual: string | null | undefined): boolean {
+  return actual === file.sha || (actual != null && (file.formerShas?.includes(actual) ?? false));
 }
 
 export interface Verdict {
@@ -47,10 +58,16 @@ function newestFirst(runs: readonly CheckRunFacts[]): CheckRunFacts[] {
 /**
  * Whether an exercise counts as done at the head of the default branch: its check run there, in a check suite of
  * the course's workflow file run by GitHub Actions, completed with success (the newest such run decides, so a
- * re-run replaces a failed attempt), and the workflow and the exercise's tests are byte-for-byte the published ones
+ * re-run replaces a failed attempt), and the workflow and the exercise's tests are byte-for-byte a published version
  * (`actualShas` holds the blob SHA at that commit, or null when the file is missing). A run of the same name from
  * another workflow or app never counts; when it passed and no official run exists, the verdict says so.
  */
+/** The official run that decides an exercise at `head`: one still running, else the newest; undefined if none. */
+export function decidingRun(exercise: Exercise, head: string, runs: readonly CheckRunFacts[]): CheckRunFacts | undefined {
+  const official = newestFirst(runs.filter((run) => run.name === exercise.check && run.headSha === head && isOfficial(run)));
+  return official.find((r) => r.status !== 'completed') ?? official[0];
+}
+
 export function exerciseVerdict(
   exercise: Exercise,
   head: string,
@@ -59,12 +76,11 @@ export function exerciseVerdict(
   actualShas: ReadonlyMap<string, string | null>,
 ): Verdict {
   const named = runs.filter((run) => run.name === exercise.check && run.headSha === head);
-  const official = newestFirst(named.filter(isOfficial));
   const lookalike = newestFirst(named.filter((run) => !isOfficial(run))).find((run) => run.status === 'completed' && run.conclusion === 'success');
   const onlyOurs = `only the course's workflow ${COURSE_WORKFLOW_PATH} counts`;
   const aside = lookalike ? ` Another ${exercise.check} check passed, but it ${origin(lookalike)}: ${onlyOurs}.` : '';
 
-  const run = official.find((r) => r.status !== 'completed') ?? official[0];
+  const run = decidingRun(exercise, head, runs);
   if (!run) {
     // GitHub naming no workflow for an Actions suite is more likely the bot's missing Actions permission than a
     // trick: not counted yet, but no "did not count" message to a learner who did nothing wrong.
@@ -80,7 +96,7 @@ export function exerciseVerdict(
   if (run.conclusion !== 'success') {
     return { status: 'failed', commit: head, detail: `The ${exercise.check} check finished with "${run.conclusion ?? 'no conclusion'}".${aside}` };
   }
-  const changed = protectedFiles.filter((file) => actualShas.get(file.path) !== file.sha).map((file) => file.path);
+  const changed = protectedFiles.filter((file) => !isPublished(file, actualShas.get(file.path))).map((file) => file.path);
   if (changed.length > 0) {
     const shown = changed.slice(0, 3).join(', ') + (changed.length > 3 ? ` and ${changed.length - 3} more` : '');
     return {

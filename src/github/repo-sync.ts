@@ -1,12 +1,14 @@
 import type { SyncOptions, SyncReport } from '../core/github-port.ts';
 import type { Learner } from '../core/cohort.ts';
+import { failedRunsToName, matchRunId } from './failing-runs.ts';
+import { fetchFailingTests, listCheckRunIds } from './failing-tests.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { fetchIsolated, mapLimit } from './batches.ts';
 import { BudgetExhaustedError } from './rate-budget.ts';
 import { fetchSnapshotRest } from './rest-snapshots.ts';
 import { createReadOrder } from './read-order.ts';
-import { createSnapshotRecorder, type RecorderDeps } from './snapshot-recorder.ts';
+import { createSnapshotRecorder, type NamedFailure, type RecorderDeps } from './snapshot-recorder.ts';
 import type { GithubAccess, RepoClient } from './github-access.ts';
 import { fetchHeads, fetchSnapshots, type Found, type HeadState, type RepoSnapshot } from './repo-queries.ts';
 
@@ -72,14 +74,31 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
     };
     const unreadable = (repo: string, found: Found<unknown>) =>
       fail(repo, found.kind === 'missing' ? `I cannot see ${repo} on GitHub: was it renamed, deleted or made private?` : `${repo} has no commits on its default branch yet.`);
-    const record = (repo: string, snapshot: RepoSnapshot, ticket: number) => {
+    /** Names the failing tests of runs that just failed, by exercise; a failure to read them costs only the names. */
+    const nameFailingTests = async (repo: string, snapshot: RepoSnapshot, learners: readonly Learner[]) => {
+      const named = new Map<string, NamedFailure>();
+      const now = deps.clock.now();
+      const failed = failedRunsToName(store, deps.course, learners, snapshot, now);
+      try {
+        const listed = failed.some((f) => f.run.id === undefined) ? await listCheckRunIds(client, store, repo, snapshot.oid, now, query) : [];
+        for (const { exercise, run } of failed) {
+          const runId = run.id ?? matchRunId(run, listed);
+          if (runId !== undefined) named.set(exercise.id, { runId, tests: await fetchFailingTests(client, store, repo, runId, now, query) });
+        }
+      } catch (error) {
+        logger.warn({ err: error, repo }, 'could not read the failing tests of a check run');
+      }
+      return named;
+    };
+    const record = async (repo: string, snapshot: RepoSnapshot, ticket: number) => {
       const learners = byRepo.get(repo) ?? [];
+      const failing = await nameFailingTests(repo, snapshot, learners);
       if (!order.mayRecord(repo, ticket)) {
         logger.debug({ repo }, 'a newer read of this repo was recorded meanwhile; this one is dropped');
         return;
       }
       report.looked += learners.length;
-      const applied = apply(learners, snapshot);
+      const applied = apply(learners, snapshot, failing);
       report.newPasses += applied.passes;
       outbox.enqueued += applied.messages;
     };
@@ -101,7 +120,7 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
           report.unchanged += learners.length;
           return;
         }
-        record(repo, snapshot.value, ticket);
+        await record(repo, snapshot.value, ticket);
       });
 
     // A GraphQL query costs at least a point; for a repo or two, conditional REST costs nothing while unchanged.
@@ -124,11 +143,11 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
       const ticket = order.begin();
       const found = await fetchSnapshots(client, batch, folders, query);
       // Applied batch by batch, so what is read is kept even if a later batch never finishes.
-      for (const [repo, snapshot] of found) {
+      await mapLimit([...found], sizes.concurrency, async ([repo, snapshot]) => {
         if (snapshot.kind !== 'ok') unreadable(repo, snapshot);
         else if (snapshot.value.incomplete) crowded.set(repo, snapshot.value.rollup);
-        else record(repo, snapshot.value, ticket);
-      }
+        else await record(repo, snapshot.value, ticket);
+      });
       return found;
     }, onError);
     // Many apps' check suites at one commit could hide the Actions suite from the query; REST lists every run.

@@ -13,6 +13,7 @@ interface BranchBody {
 }
 interface CheckRunsBody {
   check_runs: {
+    id: number;
     name: string;
     head_sha: string;
     status: string;
@@ -99,7 +100,8 @@ export async function fetchSnapshotRest(client: RepoClient, store: Store, fullNa
   const oid = branch.commit.sha;
   // Every attempt (`filter=all`, where GitHub's default keeps only each suite's latest): the verdict picks the newest.
   const checks = await get<CheckRunsBody>('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { owner, repo, ref: oid, filter: 'all', per_page: 100 }, (data) => ({
-    check_runs: data.check_runs.map(({ name, head_sha, status, conclusion, completed_at, app, check_suite }) => ({
+    check_runs: data.check_runs.map(({ id, name, head_sha, status, conclusion, completed_at, app, check_suite }) => ({
+      id,
       name,
       head_sha,
       status,
@@ -118,6 +120,7 @@ export async function fetchSnapshotRest(client: RepoClient, store: Store, fullNa
   const runs: CheckRunFacts[] = checkRuns.map((run) => {
     const path = run.check_suite ? paths.get(run.check_suite.id) : undefined;
     return {
+      id: run.id,
       name: run.name,
       headSha: run.head_sha,
       status: run.status as CheckRunFacts['status'],

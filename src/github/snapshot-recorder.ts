@@ -1,10 +1,16 @@
 import type { Clock } from '../core/clock.ts';
-import type { Learner } from '../core/cohort.ts';
+import type { FailingTests, Learner } from '../core/cohort.ts';
 import type { Course, Exercise } from '../core/course.ts';
-import { exerciseVerdict } from '../core/exercise-verdict.ts';
+import { decidingRun, exerciseVerdict } from '../core/exercise-verdict.ts';
 import type { OfficialFile } from '../content/starter-repo.ts';
 import type { Store } from '../store/store.ts';
 import type { RepoSnapshot } from './repo-queries.ts';
+
+/** The failing tests of an exercise's failed run, read from the run's annotations. */
+export interface NamedFailure {
+  runId: number;
+  tests: FailingTests;
+}
 
 export interface RecorderDeps {
   store: Store;
@@ -33,7 +39,8 @@ export function createSnapshotRecorder(deps: RecorderDeps) {
   const exercises = deps.course.modules.flatMap((m) => m.exercises);
   const guardsOf = new Map(exercises.map((e) => [e.id, deps.guardedFiles.filter((f) => f.exerciseId === undefined || f.exerciseId === e.id)]));
 
-  return (learners: readonly Learner[], snapshot: RepoSnapshot): { passes: number; messages: number } => {
+  /** `failing`: the failing tests read from failed runs' annotations, by exercise id. */
+  return (learners: readonly Learner[], snapshot: RepoSnapshot, failing: ReadonlyMap<string, NamedFailure> = new Map()): { passes: number; messages: number } => {
     let passes = 0;
     let messages = 0;
     const now = deps.clock.now();
@@ -48,8 +55,18 @@ export function createSnapshotRecorder(deps: RecorderDeps) {
           const guards = guardsOf.get(exercise.id) ?? [];
           const blobs = new Map(guards.map((f) => [f.path, snapshot.blobs.get(f.path) ?? null]));
           const verdict = exerciseVerdict(exercise, snapshot.oid, snapshot.runs, guards, blobs);
+          const named = verdict.status === 'failed' ? failing.get(exercise.id) : undefined;
+          const runId = verdict.status === 'failed' ? (named?.runId ?? decidingRun(exercise, snapshot.oid, snapshot.runs)?.id ?? null) : null;
           const { firstPass, previous } = store.results.record(
-            { learnerId: learner.id, exerciseId: exercise.id, status: verdict.status, commit: verdict.commit, detail: verdict.detail },
+            {
+              learnerId: learner.id,
+              exerciseId: exercise.id,
+              status: verdict.status,
+              commit: verdict.commit,
+              detail: verdict.detail,
+              runId,
+              failingTests: named?.tests ?? null,
+            },
             now,
           );
           if (firstPass) passed.push(exercise);

@@ -7,10 +7,15 @@ import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { exerciseCrates } from '../../src/content/exercise-crates.ts';
 import { DEFAULT_CONTENT_DIR, loadCourse } from '../../src/content/load-course.ts';
-import { writeStarterRepo } from '../../src/content/starter-repo.ts';
+import { officialFiles, writeStarterRepo } from '../../src/content/starter-repo.ts';
 import { WORKFLOW_PATH } from '../../src/content/workflow.ts';
 import type { Course } from '../../src/core/course.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { FakeGithub } from '../fakes/github/fake-github.ts';
+import { annotationsFromStepLog } from '../fakes/github/workflow-commands.ts';
+import { berlinCohort } from '../helpers/cohort-fixture.ts';
+import { fakeRepoSync, linkedLearner, starterRepo } from '../helpers/github-fixture.ts';
+import { invocation, testServices } from '../helpers/test-services.ts';
 
 /**
  * Real Rust, offline: every solution passes the course's check exactly as the learner's workflow runs it (so the
@@ -246,14 +251,39 @@ describe('exercises in real Rust, offline, checked as the workflow checks them',
       },
     ];
 
-    it('the unchanged starter fails only because its tests fail', () => {
-      const run = workflowCheck(starterWith(() => {}), ID);
+    let unchanged: Run | undefined;
+    const unchangedStarter = () => (unchanged ??= workflowCheck(starterWith(() => {}), ID));
+
+    it('the unchanged starter fails only because its tests fail, naming them, within the ten annotations GitHub keeps', () => {
+      const run = unchangedStarter();
       assert.notEqual(run.status, 0);
-      assert.deepEqual(
-        errors(run.output).split('\n').map((line) => /title=([^:]+)::/.exec(line)?.[1]),
-        ['Tests failed', 'Official tests failed', 'Official test count'],
-        run.output,
-      );
+      const lines = errors(run.output).split('\n');
+      const titles = lines.map((line) => /title=([^:]+)::/.exec(line)?.[1]);
+      assert.deepEqual(titles.filter((t) => t !== 'Failing test' && t !== 'More failing tests'), ['Tests failed', 'Official tests failed', 'Official test count'], run.output);
+      const named = lines.filter((line) => line.startsWith('::error title=Failing test::'));
+      assert.ok(named.length >= 1 && named.length <= 5, run.output);
+      for (const line of named) assert.match(line, /::(milestone1|milestone2)::[a-z0-9_:]+$/, 'each test named with its official target');
+      assert.ok(lines.length <= 10);
+    });
+
+    it("the starter's failing test names reach /progress through the run's annotations on GitHub", async () => {
+      const run = unchangedStarter();
+      const now = new Date('2028-01-10T12:00:00Z'); // every module released
+      const { store, services, registry } = await testServices(now);
+      const cohort = berlinCohort(store);
+      const fake = await FakeGithub.start();
+      try {
+        starterRepo(fake, course, 'ada/course');
+        const ada = linkedLearner(store, cohort, 'u-ada', 'ada/course', now);
+        fake.addCheckRun('ada/course', { name: exerciseById.get(ID)!.check, conclusion: 'failure', annotations: annotationsFromStepLog(run.output) });
+        await fakeRepoSync(fake, { ...services, guardedFiles: officialFiles(course, DEFAULT_CONTENT_DIR) }, 'rest').sync([ada]);
+        const names = errors(run.output).split('\n').flatMap((line) => /^::error title=Failing test::(.+)$/.exec(line)?.[1] ?? []);
+        const progress = await registry.execute(invocation('progress'), services);
+        const shown = progress.fields?.map((f) => f.value).find((value) => value.includes(`\`${ID}\``)) ?? '';
+        assert.match(shown, new RegExp(`failing: \`${names[0]}\``), shown);
+      } finally {
+        await fake.close();
+      }
     });
 
     for (const { name, edit, refusal, plainCargoPasses } of cases) {

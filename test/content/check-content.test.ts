@@ -40,6 +40,13 @@ describe('checkContent', () => {
       (dir) => appendFileSync(path.join(dir, MODULE, 'exercises/ex01-lru-cache/Cargo.toml'), '\n[[test]]\nname = "lru"\npath = "tests/lru.rs"\n'),
       /exercises\/ex01-lru-cache\/Cargo\.toml: selects its tests/,
     ],
+    [
+      'an official test changed without publishing its new version',
+      (dir) => {
+        for (const side of ['exercises', 'solutions']) appendFileSync(path.join(dir, MODULE, side, 'ex01-lru-cache/tests/lru.rs'), '// clearer\n');
+      },
+      /published-files\.json: does not record the current version of exercises\/ex01-lru-cache\/tests\/lru\.rs: run `npm run content:publish`/,
+    ],
     ['an exercise without tests', (dir) => rmSync(path.join(dir, MODULE, 'exercises/ex01-lru-cache/tests'), { recursive: true }), /exercises\/ex01-lru-cache\/tests: has no tests/],
   ];
   for (const [name, edit, expected] of cases) {

@@ -8,6 +8,9 @@ import { DEFAULT_CONTENT_DIR, loadCourse } from '../../src/content/load-course.t
 import { officialFiles, writeStarterRepo } from '../../src/content/starter-repo.ts';
 import { contentFixture } from '../helpers/content-fixture.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { failingTestsFrom } from '../../src/github/failing-tests.ts';
+import { annotationBody } from '../fakes/github/fake-actions.ts';
+import { annotationsFromStepLog } from '../fakes/github/workflow-commands.ts';
 
 describe('publishedDependencies', () => {
   it('reads each kind of dependency table as cargo metadata names them', () => {
@@ -179,6 +182,40 @@ describe('the check script, against a stand-in cargo', { skip: spawnSync('python
     assert.equal(failed.status, 1);
     assert.match(failed.output, /title=Tests failed::cargo test exited with status 101/);
     assert.match(failed.output, /title=Official tests failed::1 official test\(s\) failed/);
+  });
+
+  it('names each failing test as an annotation, with its target, which the bot reads back as exactly those names', () => {
+    const { run } = setUp(3);
+    const stdout = [
+      'running 3 tests',
+      'test evicts_least_recent ... FAILED',
+      'test keeps_capacity ... ok',
+      'test nested::panics_on_zero - should panic ... FAILED',
+      '',
+      'test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s',
+      '',
+    ].join('\n');
+    const result = run({ stdout, status: 101 });
+    assert.equal(result.status, 1);
+    const annotations = annotationsFromStepLog(result.output);
+    assert.deepEqual(
+      annotations.filter((a) => a.title === 'Failing test').map((a) => a.message),
+      ['lru::evicts_least_recent', 'lru::nested::panics_on_zero'],
+    );
+    const body = annotations.map((a) => annotationBody(a, 'ada/course', 'a'.repeat(40)));
+    assert.deepEqual(failingTestsFrom(body), { names: ['lru::evicts_least_recent', 'lru::nested::panics_on_zero'], more: 0 });
+  });
+
+  it('names at most five failing tests and counts the rest, so every annotation fits in the ten GitHub keeps per step', () => {
+    const { run } = setUp(12);
+    const lines = Array.from({ length: 12 }, (_, i) => `test case_${String(i).padStart(2, '0')} ... FAILED`);
+    const result = run({ stdout: `running 12 tests\n${lines.join('\n')}\n\n${summary(0, 12)}`, status: 101 });
+    const errors = result.output.split('\n').filter((line) => line.startsWith('::error'));
+    assert.ok(errors.length <= 10, errors.join('\n'));
+    assert.deepEqual(annotationsFromStepLog(result.output).length, errors.length, 'GitHub keeps every one');
+    const body = annotationsFromStepLog(result.output).map((a) => annotationBody(a, 'ada/course', 'a'.repeat(40)));
+    assert.deepEqual(failingTestsFrom(body), { names: ['lru::case_00', 'lru::case_01', 'lru::case_02', 'lru::case_03', 'lru::case_04'], more: 7 });
+    assert.match(result.output, /::error title=More failing tests::and 7 more; the log above lists every one\./);
   });
 
   it('refuses a git dependency anywhere in the closure, and runs no test', () => {

@@ -109,6 +109,15 @@ describe('exerciseVerdict', () => {
     assert.deepEqual([verdict.status, verdict.detail], ['pending', 'No ex01-lru-cache check has run on your latest commit yet.']);
   });
 
+  it('counts a pass whose files are an earlier published version, and no other', () => {
+    const republished = files.map((f) => ({ ...f, sha: f.sha.replace(/./g, '9'), formerShas: [f.sha, '3'.repeat(40)] }));
+    assert.equal(exerciseVerdict(exercise, HEAD, [run()], republished, untouched).status, 'passed', 'the starter the learner was given');
+    const older = new Map(untouched).set('exercises/ex01-lru-cache/tests/lru.rs', '3'.repeat(40));
+    assert.equal(exerciseVerdict(exercise, HEAD, [run()], republished, older).status, 'passed');
+    const other = new Map(untouched).set('exercises/ex01-lru-cache/tests/lru.rs', '4'.repeat(40));
+    assert.equal(exerciseVerdict(exercise, HEAD, [run()], republished, other).status, 'tampered');
+  });
+
   it('does not count a pass with changed or missing tests or workflow, and says which files', () => {
     const changed = new Map(untouched).set('exercises/ex01-lru-cache/tests/lru.rs', 'f'.repeat(40));
     const verdict = exerciseVerdict(exercise, HEAD, [run()], files, changed);

@@ -1,5 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { loadCourse } from '../../src/content/load-course.ts';
+import { recordPublished } from '../../src/content/published-files.ts';
+import { officialFiles } from '../../src/content/starter-repo.ts';
 import { tempDir } from './temp-dir.ts';
 
 /** A small but complete content/ folder: one module, three real-length lectures, one exercise with its solution. */
@@ -47,5 +50,6 @@ export function contentFixture(): string {
   write(`${module}/solutions/ex01-lru-cache/COMMENTARY.md`, '# Commentary\n');
   write(`${module}/solutions/ex01-lru-cache/src/lib.rs`, 'pub fn answer() -> u32 {\n    42\n}\n');
   write(`${module}/solutions/ex01-lru-cache/tests/lru.rs`, test);
+  recordPublished(dir, officialFiles(loadCourse(dir), dir));
   return dir;
 }

@@ -40,13 +40,18 @@ describe('the nudge job', () => {
     store.syncState.saw(ada.id, 'c2', null, new Date('2026-12-09T10:00:00Z'));
     store.syncState.saw(bob.id, 'b1', null, new Date('2026-12-09T10:00:00Z'));
     assert.equal(sendNudges(deps, new Date('2026-12-09T12:00:00Z')), 0, 'two failing commits: not yet');
-    fail('c3', new Date('2026-12-10T10:00:00Z'));
+    // A module not released yet fails on every push of the starter too: that is not being stuck.
+    for (const [commit, day] of [['c1', 8], ['c2', 9], ['c3', 10], ['c4', 10]] as const) {
+      store.results.record({ learnerId: bob.id, exerciseId: 'ex01-bitcask', status: 'failed', commit, detail: null }, new Date(`2026-12-${String(day).padStart(2, '0')}T10:00:00Z`));
+    }
+    const failing = { names: ['lru::evicts_least_recent', 'model::matches_a_model'], more: 0 };
+    store.results.record({ learnerId: ada.id, exerciseId: 'ex01-lru-cache', status: 'failed', commit: 'c3', detail: null, runId: 77, failingTests: failing }, new Date('2026-12-10T10:00:00Z'));
     assert.equal(sendNudges(deps, new Date('2026-12-10T12:00:00Z')), 1);
     assert.equal(sendNudges(deps, new Date('2026-12-11T12:00:00Z')), 0, 'once this week');
     const [dm] = store.outbox.listForCohort(cohort.id).filter((m) => m.kind === 'nudge');
     assert.equal(dm?.recipientUserId, 'UADA');
     const reply = dm!.payload as Reply;
-    assert.match(reply.text ?? '', /`ex01-lru-cache` has failed its CI check on your last 3 pushes/);
+    assert.match(reply.text ?? '', /`ex01-lru-cache` has failed its CI check on your last 3 pushes\.\nThe latest run: failing: `lru::evicts_least_recent`, `model::matches_a_model`\./);
     assert.ok(reply.links?.some((l) => l.label.startsWith('Lecture')), 'links the lectures it builds on');
 
     // Organisers see who might need a hand, including the quiet ones.

@@ -1,4 +1,5 @@
 import { latestRuns, runsAt, type FakeCheckRun, type FakeCheckSuite, type FakeRepo } from './fake-repos.ts';
+import type { FakeAnnotation } from './workflow-commands.ts';
 
 /**
  * REST bodies of the fake's check runs and workflow runs, shaped like api.github.com's (`GET
@@ -68,10 +69,31 @@ function checkRunBody(repo: FakeRepo, run: FakeCheckRun, suite: FakeCheckSuite |
     conclusion: run.conclusion,
     started_at: run.startedAt ?? suite?.createdAt ?? null,
     completed_at: run.completedAt,
-    output: { title: null, summary: null, text: null, annotations_count: 0, annotations_url: `${API}/repos/${full}/check-runs/${run.id}/annotations` },
+    output: { title: null, summary: null, text: null, annotations_count: run.annotations?.length ?? 0, annotations_url: `${API}/repos/${full}/check-runs/${run.id}/annotations` },
     check_suite: { id: run.suiteId },
     app: appBody(run.app),
     pull_requests: [],
+  };
+}
+
+/** `GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations`: GitHub's check-annotation objects, paged. */
+export function annotationsBody(repo: FakeRepo, run: FakeCheckRun, query: URLSearchParams) {
+  return page(run.annotations ?? [], query).map((a) => annotationBody(a, `${repo.owner}/${repo.name}`, run.headSha));
+}
+
+/** One check-annotation as GitHub's REST API gives it. */
+export function annotationBody(a: FakeAnnotation, fullName: string, headSha: string) {
+  return {
+    path: a.path,
+    blob_href: `${WEB}/${fullName}/blob/${headSha}/${a.path}`,
+    start_line: a.startLine,
+    start_column: null,
+    end_line: a.endLine,
+    end_column: null,
+    annotation_level: a.level,
+    title: a.title,
+    message: a.message,
+    raw_details: null,
   };
 }
 

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gitBlobSha } from '../../../src/content/git-blob-sha.ts';
-import { checkRunsBody, workflowRunsBody } from './fake-actions.ts';
+import { annotationsBody, checkRunsBody, workflowRunsBody } from './fake-actions.ts';
 import { reposNamed, runGraphql, type RateState } from './fake-graphql.ts';
 import { addCheckRun, commitTo, fullNameKey, newRepo, resolveRef, treeEntries, treeSha, type CheckRunInput, type FakeCheckRun, type FakeRepo, type FakeRepoInput } from './fake-repos.ts';
 
@@ -32,6 +32,7 @@ export class FakeGithub {
   /** Added to every answer, like the round trip to api.github.com. */
   latencyMs = 0;
   private readonly faults = new Map<string, Fault>();
+  private readonly pathFaults = new Map<string, number>();
   private secondaryLimited: { times: number; retryAfter: number } | undefined;
   private readonly tokens = new Map<string, (repo: FakeRepo) => boolean>();
   private app: { id: string; publicKey: KeyObject; installations: Map<number, Set<string>> } | undefined;
@@ -107,6 +108,12 @@ export class FakeGithub {
   fault(fullName: string, fault: Fault | undefined): void {
     if (fault) this.faults.set(fullName.toLowerCase(), fault);
     else this.faults.delete(fullName.toLowerCase());
+  }
+
+  /** Every request for exactly this REST path answers `status` (undefined: served again). */
+  failPath(path: string, status: number | undefined): void {
+    if (status === undefined) this.pathFaults.delete(path);
+    else this.pathFaults.set(path, status);
   }
 
   /** The next `times` requests get GitHub's secondary rate limit answer: 429 with `retry-after`. */
@@ -187,6 +194,8 @@ export class FakeGithub {
       if (fault.hangMs) await sleep(fault.hangMs);
       if (fault.status) return send(fault.status, { message: 'Server Error' }, {}, 0);
     }
+    const pathFault = this.pathFaults.get(path);
+    if (pathFault !== undefined) return send(pathFault, { message: 'Server Error' }, {}, 0);
     if (this.secondaryLimited && this.secondaryLimited.times > 0) {
       this.secondaryLimited.times -= 1;
       return send(429, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits' }, { 'retry-after': String(this.secondaryLimited.retryAfter) }, 0);
@@ -242,6 +251,10 @@ export class FakeGithub {
       return send(200, checkRunsBody(repo, commit.sha, query));
     }
     if (rest === 'actions/runs') return send(200, workflowRunsBody(repo, query));
+    if ((part = /^check-runs\/(\d+)\/annotations$/.exec(rest))) {
+      const run = repo.checkRuns.find((r) => r.id === Number(part![1]));
+      return run ? send(200, annotationsBody(repo, run, query)) : notFound();
+    }
     if ((part = /^commits\/([^/]+)$/.exec(rest))) {
       const commit = resolveRef(repo, decodeURIComponent(part[1]!));
       return commit ? send(200, { sha: commit.sha, commit: { message: 'commit', tree: { sha: treeSha(commit, '') } } }) : send(422, { message: `No commit found for SHA: ${part[1]}` });

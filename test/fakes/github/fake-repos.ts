@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { gitBlobSha } from '../../../src/content/git-blob-sha.ts';
 import { COURSE_WORKFLOW_PATH } from '../../../src/core/course.ts';
+import type { FakeAnnotation } from './workflow-commands.ts';
 
 /** The state of a fake GitHub: repositories, their commits (full file trees), check suites and check runs. */
 
@@ -31,6 +32,8 @@ export interface FakeCheckRun {
   suiteId: number;
   startedAt?: string;
   completedAt: string | null;
+  /** What the job's workflow commands annotated (see workflow-commands.ts). */
+  annotations?: FakeAnnotation[];
 }
 
 /** The workflow run behind an Actions check suite: one per workflow file and triggering event. */
