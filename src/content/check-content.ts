@@ -4,6 +4,7 @@ import type { Course } from '../core/course.ts';
 import { exerciseCrates } from './exercise-crates.ts';
 import { relativeLinks } from './markdown-links.ts';
 import { PUBLISHED_FILES, unpublished } from './published-files.ts';
+import { unformattedRustFiles } from './rust-format.ts';
 import { officialFiles } from './starter-repo.ts';
 import { renderWorkflow } from './workflow.ts';
 
@@ -21,7 +22,7 @@ const WHAT_YOU_MAY_CHANGE = /^## What you may change[ \t]*$/m;
 /**
  * Everything about content/ a program can check beyond the schema (which loadCourse checks): module READMEs,
  * real lectures, exercise and solution crates, identical tests, check names that are workflow jobs, exercise
- * READMEs that say what the learner may change, every official file's current version published (so a change
+ * READMEs that say what the learner may change, every Rust file as `cargo fmt` leaves it, every official file's current version published (so a change
  * never makes earlier learners' files look tampered with), and every relative markdown link. Returns all problems found, not just the first.
  */
 export function checkContent(course: Course, contentDir: string): ContentProblem[] {
@@ -60,6 +61,10 @@ export function checkContent(course: Course, contentDir: string): ContentProblem
         report(path.join(dir, extra), 'has no "## What you may change" section: say what the learner may change and what the check refuses');
       }
       problems.push(...checkCrate(dir, exercise.id).map((problem) => ({ file: shown(path.join(dir, 'Cargo.toml')), problem })));
+      const format = unformattedRustFiles(dir);
+      if (format === undefined) report(dir, 'cannot be checked for formatting: rustfmt is not installed (rustup component add rustfmt)');
+      else if ('error' in format) report(dir, `does not parse: ${format.error}`);
+      else for (const file of format.files) report(path.join(dir, file), 'is not formatted: run `cargo fmt` (learners do, and an official test file must not change when they do)');
     }
     if (existsSync(starterDir) && existsSync(solutionDir)) {
       const starterTests = listFiles(path.join(starterDir, 'tests'));

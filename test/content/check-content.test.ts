@@ -47,6 +47,14 @@ describe('checkContent', () => {
       },
       /published-files\.json: does not record the current version of exercises\/ex01-lru-cache\/tests\/lru\.rs: run `npm run content:publish`/,
     ],
+    [
+      'an official test file that cargo fmt would rewrite',
+      (dir) => {
+        for (const side of ['exercises', 'solutions']) writeFileSync(path.join(dir, MODULE, side, 'ex01-lru-cache/tests/lru.rs'), '#[test]\nfn evicts() { assert_eq!(ex01_lru_cache::answer(),42); }\n');
+      },
+      /exercises\/ex01-lru-cache\/tests\/lru\.rs: is not formatted: run `cargo fmt`/,
+    ],
+    ['a solution that does not parse', (dir) => writeFileSync(path.join(dir, MODULE, 'solutions/ex01-lru-cache/src/lib.rs'), 'pub fn answer( {\n'), /solutions\/ex01-lru-cache: does not parse: error: this file contains an unclosed delimiter/],
     ['an exercise without tests', (dir) => rmSync(path.join(dir, MODULE, 'exercises/ex01-lru-cache/tests'), { recursive: true }), /exercises\/ex01-lru-cache\/tests: has no tests/],
   ];
   for (const [name, edit, expected] of cases) {

@@ -30,7 +30,10 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { max_file_size: 64 * 1024 * 1024, sync: SyncPolicy::Always }
+        Options {
+            max_file_size: 64 * 1024 * 1024,
+            sync: SyncPolicy::Always,
+        }
     }
 }
 

@@ -33,11 +33,18 @@ fn reopen_uses_hint_files() {
     let dir = tempfile::tempdir().unwrap();
     let expected = merged_store(dir.path());
     let hints = hint_files(dir.path()).len();
-    assert!(hints >= 2, "expected several merged files, got {hints} hint files");
+    assert!(
+        hints >= 2,
+        "expected several merged files, got {hints} hint files"
+    );
 
     let store = reopen(dir.path());
     assert_eq!(store.recovery().hint_files_used, hints);
-    assert_eq!(store.recovery().records_scanned, 0, "merged files are indexed from hints, not scanned");
+    assert_eq!(
+        store.recovery().records_scanned,
+        0,
+        "merged files are indexed from hints, not scanned"
+    );
     assert_eq!(contents(&store), expected);
 }
 
@@ -52,7 +59,11 @@ fn without_hint_files_a_full_scan_gives_the_same_result() {
     }
     let store = reopen(dir.path());
     assert_eq!(store.recovery().hint_files_used, 0);
-    assert_eq!(store.recovery().records_scanned, expected.len() as u64, "merged files hold only live records");
+    assert_eq!(
+        store.recovery().records_scanned,
+        expected.len() as u64,
+        "merged files hold only live records"
+    );
     assert_eq!(contents(&store), with_hints);
     assert_eq!(contents(&store), expected);
 }

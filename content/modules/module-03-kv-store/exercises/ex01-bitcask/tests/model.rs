@@ -60,7 +60,12 @@ fn check(ops: Vec<Op>) -> Result<(), TestCaseError> {
     drop(store);
     let store = open(dir.path(), MAX_FILE_SIZE);
     for k in 0..12u8 {
-        prop_assert_eq!(store.get(&key(k)).unwrap(), model.get(&key(k)).cloned(), "key {}", k);
+        prop_assert_eq!(
+            store.get(&key(k)).unwrap(),
+            model.get(&key(k)).cloned(),
+            "key {}",
+            k
+        );
     }
     let mut keys = store.keys();
     keys.sort();
@@ -72,9 +77,14 @@ fn check(ops: Vec<Op>) -> Result<(), TestCaseError> {
 
 #[test]
 fn behaves_like_a_hashmap_across_reopen_and_merge() {
-    let config = ProptestConfig { cases: 40, failure_persistence: None, ..ProptestConfig::default() };
+    let config = ProptestConfig {
+        cases: 40,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
     // A fixed seed keeps the run deterministic; shrinking still reports a minimal failing case.
-    let mut runner = TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
+    let mut runner =
+        TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
     if let Err(e) = runner.run(&vec(op(), 1..50), check) {
         panic!("{e}");
     }

@@ -4,7 +4,9 @@ mod common;
 
 use std::fs;
 
-use common::{append_bytes, data_files, file_len, flip_bit_in_data, newest_data_file, open, opts, truncate_by};
+use common::{
+    append_bytes, data_files, file_len, flip_bit_in_data, newest_data_file, open, opts, truncate_by,
+};
 use ex01_bitcask::{Error, Store};
 
 #[test]
@@ -22,13 +24,21 @@ fn garbage_after_the_last_record_is_truncated() {
     {
         let mut store = open(dir.path(), 1 << 20);
         assert_eq!(store.recovery().truncated_bytes, 7);
-        assert_eq!(file_len(&file), clean_len, "the torn tail is cut off the file");
+        assert_eq!(
+            file_len(&file),
+            clean_len,
+            "the torn tail is cut off the file"
+        );
         assert_eq!(store.get(b"a").unwrap(), Some(b"alpha".to_vec()));
         assert_eq!(store.get(b"b").unwrap(), Some(b"beta".to_vec()));
         store.put(b"c", b"gamma").unwrap();
     }
     let store = open(dir.path(), 1 << 20);
-    assert_eq!(store.recovery().truncated_bytes, 0, "new writes landed on a record boundary");
+    assert_eq!(
+        store.recovery().truncated_bytes,
+        0,
+        "new writes landed on a record boundary"
+    );
     assert_eq!(store.get(b"c").unwrap(), Some(b"gamma".to_vec()));
     assert_eq!(store.len(), 3);
 }
@@ -85,17 +95,28 @@ fn truncation_at_every_offset_loses_only_the_torn_record() {
 
     for cut in 0..=bytes.len() {
         let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join(original.file_name().unwrap()), &bytes[..cut]).unwrap();
+        fs::write(
+            dir.path().join(original.file_name().unwrap()),
+            &bytes[..cut],
+        )
+        .unwrap();
         let store = open(dir.path(), 1 << 20);
 
         // Replay the records that fit entirely before the cut.
-        let complete = boundaries.iter().filter(|&&b| b > 0 && b <= cut as u64).count();
+        let complete = boundaries
+            .iter()
+            .filter(|&&b| b > 0 && b <= cut as u64)
+            .count();
         let mut model = std::collections::HashMap::new();
         for (k, v) in &entries[..complete] {
             model.insert(k.clone(), v.clone());
         }
         let last_boundary = boundaries[complete];
-        assert_eq!(store.recovery().truncated_bytes, cut as u64 - last_boundary, "cut at {cut}");
+        assert_eq!(
+            store.recovery().truncated_bytes,
+            cut as u64 - last_boundary,
+            "cut at {cut}"
+        );
         assert_eq!(store.len(), model.len(), "cut at {cut}");
         for (k, v) in &model {
             assert_eq!(store.get(k).unwrap().as_ref(), Some(v), "cut at {cut}");
@@ -116,10 +137,16 @@ fn a_checksum_error_before_the_tail_refuses_to_open() {
     let len = file_len(&file);
 
     match Store::open(dir.path(), opts(1 << 20)) {
-        Err(Error::Corrupt { offset, .. }) => assert_eq!(offset, 0, "the first record is the bad one"),
+        Err(Error::Corrupt { offset, .. }) => {
+            assert_eq!(offset, 0, "the first record is the bad one")
+        }
         other => panic!("expected Error::Corrupt, got {other:?}"),
     }
-    assert_eq!(file_len(&file), len, "refusing to open must not cut off acknowledged records");
+    assert_eq!(
+        file_len(&file),
+        len,
+        "refusing to open must not cut off acknowledged records"
+    );
 }
 
 #[test]
@@ -132,7 +159,10 @@ fn a_checksum_error_in_the_last_record_is_a_torn_tail() {
     }
     flip_bit_in_data(dir.path(), b"value-of-omega");
     let store = open(dir.path(), 1 << 20);
-    assert_eq!(store.get(b"alpha").unwrap(), Some(b"value-of-alpha".to_vec()));
+    assert_eq!(
+        store.get(b"alpha").unwrap(),
+        Some(b"value-of-alpha".to_vec())
+    );
     assert_eq!(store.get(b"omega").unwrap(), None);
     assert!(store.recovery().truncated_bytes > 0);
 }
@@ -147,7 +177,10 @@ fn get_detects_corruption_of_a_stored_value() {
 
     // Bit rot under a running store.
     flip_bit_in_data(dir.path(), b"value-of-alpha");
-    assert!(matches!(store.get(b"alpha"), Err(Error::Corrupt { .. })), "corrupt data must not be returned");
+    assert!(
+        matches!(store.get(b"alpha"), Err(Error::Corrupt { .. })),
+        "corrupt data must not be returned"
+    );
     assert_eq!(store.get(b"beta").unwrap(), Some(b"value-of-beta".to_vec()));
 }
 
@@ -161,8 +194,15 @@ fn a_torn_record_in_an_older_file_is_corruption() {
         }
     }
     let files = data_files(dir.path());
-    assert!(files.len() >= 3, "expected rotation, got {} files", files.len());
+    assert!(
+        files.len() >= 3,
+        "expected rotation, got {} files",
+        files.len()
+    );
     // Rotated files were complete when sealed; a crash cannot tear them.
     truncate_by(&files[0], 1);
-    assert!(matches!(Store::open(dir.path(), opts(128)), Err(Error::Corrupt { .. })));
+    assert!(matches!(
+        Store::open(dir.path(), opts(128)),
+        Err(Error::Corrupt { .. })
+    ));
 }

@@ -45,11 +45,15 @@ pub(crate) fn list_dir(dir: &Path) -> io::Result<Listing> {
             fs::remove_file(entry.path())?;
             continue;
         }
-        let Some((stem, ext)) = name.split_once('.') else { continue };
+        let Some((stem, ext)) = name.split_once('.') else {
+            continue;
+        };
         if stem.is_empty() || !stem.bytes().all(|b| b.is_ascii_digit()) {
             continue;
         }
-        let Ok(id) = stem.parse::<u32>() else { continue };
+        let Ok(id) = stem.parse::<u32>() else {
+            continue;
+        };
         match ext {
             DATA_EXT => listing.data.insert(id),
             HINT_EXT => listing.hints.insert(id),
@@ -64,7 +68,10 @@ pub(crate) fn list_dir(dir: &Path) -> io::Result<Listing> {
 /// The directory is synced so that the new file's name survives a crash.
 pub(crate) fn create_data_file(dir: &Path, id: u32) -> io::Result<(File, File)> {
     let path = data_path(dir, id);
-    let writer = OpenOptions::new().append(true).create_new(true).open(&path)?;
+    let writer = OpenOptions::new()
+        .append(true)
+        .create_new(true)
+        .open(&path)?;
     let reader = File::open(&path)?;
     sync_dir(dir)?;
     Ok((writer, reader))

@@ -36,8 +36,15 @@ pub(crate) struct HintWriter {
 impl HintWriter {
     /// Creates (or truncates) the file at `path`.
     pub fn create(path: &Path) -> io::Result<HintWriter> {
-        let file = OpenOptions::new().write(true).create(true).truncate(true).open(path)?;
-        Ok(HintWriter { out: BufWriter::new(file), hasher: crc32fast::Hasher::new() })
+        let file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)?;
+        Ok(HintWriter {
+            out: BufWriter::new(file),
+            hasher: crc32fast::Hasher::new(),
+        })
     }
 
     /// Records that `key`'s live record is `len` bytes at `offset` of the data file.
@@ -57,7 +64,10 @@ impl HintWriter {
         self.write(&data_file_len.to_le_bytes())?;
         let crc = self.hasher.clone().finalize();
         self.out.write_all(&crc.to_le_bytes())?;
-        let file = self.out.into_inner().map_err(io::IntoInnerError::into_error)?;
+        let file = self
+            .out
+            .into_inner()
+            .map_err(io::IntoInnerError::into_error)?;
         file.sync_all()
     }
 
@@ -100,7 +110,11 @@ fn parse(bytes: &[u8], data_file_len: u64) -> Option<Vec<HintEntry>> {
         if end > data_file_len || len < (HEADER_LEN + key_len) as u64 {
             return None;
         }
-        entries.push(HintEntry { key: key.to_vec(), offset, len });
+        entries.push(HintEntry {
+            key: key.to_vec(),
+            offset,
+            len,
+        });
         rest = &rest[ENTRY_HEADER_LEN + key_len..];
     }
     Some(entries)
@@ -120,13 +134,22 @@ mod tests {
         w.finish(70).expect("finish");
 
         let entries = load(&path, 70).expect("read").expect("valid hint");
-        let keys: Vec<_> = entries.iter().map(|e| (e.key.as_slice(), e.offset, e.len)).collect();
+        let keys: Vec<_> = entries
+            .iter()
+            .map(|e| (e.key.as_slice(), e.offset, e.len))
+            .collect();
         assert_eq!(keys, vec![(&b"a"[..], 0, 30), (&b"bb"[..], 30, 40)]);
 
-        assert!(load(&path, 71).expect("read").is_none(), "stale length must be rejected");
+        assert!(
+            load(&path, 71).expect("read").is_none(),
+            "stale length must be rejected"
+        );
         let mut bytes = fs::read(&path).expect("read");
         bytes[9] ^= 0x40;
         assert!(parse(&bytes, 70).is_none(), "flipped bit must be rejected");
-        assert!(parse(&bytes[..bytes.len() - 1], 70).is_none(), "torn hint must be rejected");
+        assert!(
+            parse(&bytes[..bytes.len() - 1], 70).is_none(),
+            "torn hint must be rejected"
+        );
     }
 }

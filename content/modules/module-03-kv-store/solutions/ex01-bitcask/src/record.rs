@@ -43,7 +43,12 @@ impl Header {
         let value_len = u32_at(16);
         let mut ts = [0u8; 8];
         ts.copy_from_slice(&b[4..12]);
-        Header { crc, timestamp: u64::from_le_bytes(ts), key_len, value_len }
+        Header {
+            crc,
+            timestamp: u64::from_le_bytes(ts),
+            key_len,
+            value_len,
+        }
     }
 
     pub fn is_tombstone(&self) -> bool {
@@ -52,7 +57,11 @@ impl Header {
 
     /// Length of key plus value as stored (a tombstone stores no value bytes).
     pub fn body_len(&self) -> u64 {
-        let value = if self.is_tombstone() { 0 } else { u64::from(self.value_len) };
+        let value = if self.is_tombstone() {
+            0
+        } else {
+            u64::from(self.value_len)
+        };
         u64::from(self.key_len) + value
     }
 
@@ -103,7 +112,11 @@ pub(crate) fn decode(buf: &[u8]) -> std::result::Result<Decoded<'_>, &'static st
         return Err("checksum mismatch");
     }
     let (key, value) = buf[HEADER_LEN..].split_at(header.key_len as usize);
-    let value = if header.is_tombstone() { None } else { Some(value) };
+    let value = if header.is_tombstone() {
+        None
+    } else {
+        Some(value)
+    };
     Ok(Decoded { header, key, value })
 }
 
@@ -147,7 +160,11 @@ pub(crate) fn scan(
         if tolerate_torn_tail {
             Ok(ScanEnd::Torn { offset })
         } else {
-            Err(Error::Corrupt { file_id, offset, reason })
+            Err(Error::Corrupt {
+                file_id,
+                offset,
+                reason,
+            })
         }
     };
 
@@ -164,8 +181,11 @@ pub(crate) fn scan(
         if end > file_len {
             return torn(offset, "record extends past the end of the file");
         }
-        let body_len = usize::try_from(header.body_len())
-            .map_err(|_| Error::Corrupt { file_id, offset, reason: "record too large for memory" })?;
+        let body_len = usize::try_from(header.body_len()).map_err(|_| Error::Corrupt {
+            file_id,
+            offset,
+            reason: "record too large for memory",
+        })?;
         body.resize(body_len, 0);
         reader.read_exact(&mut body)?;
 
@@ -176,7 +196,11 @@ pub(crate) fn scan(
             if end == file_len || fsutil::is_zero_from(file, offset, file_len)? {
                 return torn(offset, "checksum mismatch in the last record");
             }
-            return Err(Error::Corrupt { file_id, offset, reason: "checksum mismatch" });
+            return Err(Error::Corrupt {
+                file_id,
+                offset,
+                reason: "checksum mismatch",
+            });
         }
 
         visit(Scanned {
@@ -214,7 +238,10 @@ mod tests {
         encode(&mut buf, 7, b"key", Some(b"value"));
         assert_eq!(buf.len(), HEADER_LEN + 3 + 5);
         let rec = decode(&buf).expect("valid record");
-        assert_eq!((rec.header.timestamp, rec.key, rec.value), (7, &b"key"[..], Some(&b"value"[..])));
+        assert_eq!(
+            (rec.header.timestamp, rec.key, rec.value),
+            (7, &b"key"[..], Some(&b"value"[..]))
+        );
 
         buf.clear();
         encode(&mut buf, 8, b"key", None);

@@ -35,7 +35,10 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { max_file_size: 64 * 1024 * 1024, sync: SyncPolicy::Always }
+        Options {
+            max_file_size: 64 * 1024 * 1024,
+            sync: SyncPolicy::Always,
+        }
     }
 }
 
@@ -112,7 +115,10 @@ impl Store {
 
         let mut keydir = KeyDir::new();
         let mut readers = BTreeMap::new();
-        let mut report = RecoveryReport { data_files: listing.data.len(), ..Default::default() };
+        let mut report = RecoveryReport {
+            data_files: listing.data.len(),
+            ..Default::default()
+        };
 
         for &file_id in &listing.data {
             let path = data_path(&dir, file_id);
@@ -133,7 +139,14 @@ impl Store {
             if let Some(entries) = hinted {
                 report.hint_files_used += 1;
                 for e in entries {
-                    keydir.insert(e.key, KeyDirEntry { file_id, offset: e.offset, len: e.len });
+                    keydir.insert(
+                        e.key,
+                        KeyDirEntry {
+                            file_id,
+                            offset: e.offset,
+                            len: e.len,
+                        },
+                    );
                 }
             } else {
                 let end = record::scan(&file, file_id, Some(file_id) == newest, |rec| {
@@ -141,7 +154,11 @@ impl Store {
                     if rec.tombstone {
                         keydir.remove(rec.key);
                     } else {
-                        let entry = KeyDirEntry { file_id, offset: rec.offset, len: rec.len };
+                        let entry = KeyDirEntry {
+                            file_id,
+                            offset: rec.offset,
+                            len: rec.len,
+                        };
                         upsert(&mut keydir, rec.key, entry);
                     }
                 })?;
@@ -163,9 +180,10 @@ impl Store {
         // Keep appending to the newest file unless it is a merge output: those are described by
         // their hint file and must never grow.
         let (active_id, active) = match newest {
-            Some(id) if !listing.hints.contains(&id) => {
-                (id, OpenOptions::new().append(true).open(data_path(&dir, id))?)
-            }
+            Some(id) if !listing.hints.contains(&id) => (
+                id,
+                OpenOptions::new().append(true).open(data_path(&dir, id))?,
+            ),
             _ => {
                 let id = newest.map_or(Ok(0), next_id)?;
                 let (writer, reader) = create_data_file(&dir, id)?;
@@ -196,7 +214,11 @@ impl Store {
         let Some(&entry) = self.keydir.get(key) else {
             return Ok(None);
         };
-        let corrupt = |reason| Error::Corrupt { file_id: entry.file_id, offset: entry.offset, reason };
+        let corrupt = |reason| Error::Corrupt {
+            file_id: entry.file_id,
+            offset: entry.offset,
+            reason,
+        };
         let file = self
             .readers
             .get(&entry.file_id)
@@ -212,7 +234,10 @@ impl Store {
         if rec.key != key {
             return Err(corrupt("record holds a different key"));
         }
-        let value_len = rec.value.ok_or_else(|| corrupt("keydir points at a tombstone"))?.len();
+        let value_len = rec
+            .value
+            .ok_or_else(|| corrupt("keydir points at a tombstone"))?
+            .len();
         // The value is the tail of the record: reuse the read buffer instead of copying it.
         buf.drain(..len - value_len);
         Ok(Some(buf))
@@ -224,7 +249,10 @@ impl Store {
     pub fn put(&mut self, key: &[u8], value: &[u8]) -> Result<()> {
         check_key(key)?;
         if value.len() > MAX_VALUE_LEN {
-            return Err(Error::ValueTooLarge { len: value.len(), max: MAX_VALUE_LEN });
+            return Err(Error::ValueTooLarge {
+                len: value.len(),
+                max: MAX_VALUE_LEN,
+            });
         }
         let entry = self.append(key, Some(value))?;
         upsert(&mut self.keydir, key, entry);
@@ -337,10 +365,7 @@ impl Store {
 
     /// Writes every live record, in file and offset order, into `.merging` outputs numbered from
     /// `first_id`, and returns the output ids and the keydir that points into them.
-    fn write_merge_outputs(
-        &self,
-        first_id: u32,
-    ) -> Result<(Vec<u32>, KeyDir)> {
+    fn write_merge_outputs(&self, first_id: u32) -> Result<(Vec<u32>, KeyDir)> {
         let mut live: Vec<(&Vec<u8>, &KeyDirEntry)> = self.keydir.iter().collect();
         live.sort_unstable_by_key(|(_, e)| (e.file_id, e.offset));
 
@@ -350,9 +375,19 @@ impl Store {
         let mut buf = Vec::new();
 
         for (key, entry) in live {
-            let corrupt = |reason| Error::Corrupt { file_id: entry.file_id, offset: entry.offset, reason };
-            let file = self.readers.get(&entry.file_id).ok_or_else(|| corrupt("missing data file"))?;
-            buf.resize(usize::try_from(entry.len).map_err(|_| corrupt("record too large"))?, 0);
+            let corrupt = |reason| Error::Corrupt {
+                file_id: entry.file_id,
+                offset: entry.offset,
+                reason,
+            };
+            let file = self
+                .readers
+                .get(&entry.file_id)
+                .ok_or_else(|| corrupt("missing data file"))?;
+            buf.resize(
+                usize::try_from(entry.len).map_err(|_| corrupt("record too large"))?,
+                0,
+            );
             fsutil::read_exact_at(file, &mut buf, entry.offset)?;
             // Verify before copying: a merge must not launder a corrupt record into a fresh file
             // with a hint that vouches for it.
@@ -378,7 +413,14 @@ impl Store {
                 }
             };
             let offset = out.append(&buf, key, timestamp)?;
-            new_keydir.insert(key.clone(), KeyDirEntry { file_id: out.id, offset, len: entry.len });
+            new_keydir.insert(
+                key.clone(),
+                KeyDirEntry {
+                    file_id: out.id,
+                    offset,
+                    len: entry.len,
+                },
+            );
         }
         if let Some(out) = current {
             out.finish()?;
@@ -425,7 +467,11 @@ impl Store {
         if self.options.sync == SyncPolicy::Always {
             self.active.sync_data()?;
         }
-        Ok(KeyDirEntry { file_id: self.active_id, offset, len })
+        Ok(KeyDirEntry {
+            file_id: self.active_id,
+            offset,
+            len,
+        })
     }
 
     /// Seals the active file (fsync, so older files are always complete) and starts the next one.
@@ -457,7 +503,12 @@ impl MergeOutput {
             .truncate(true)
             .open(merging_path(&data_path(dir, id)))?;
         let hint = HintWriter::create(&merging_path(&hint_path(dir, id)))?;
-        Ok(MergeOutput { id, data: BufWriter::new(data), hint, len: 0 })
+        Ok(MergeOutput {
+            id,
+            data: BufWriter::new(data),
+            hint,
+            len: 0,
+        })
     }
 
     /// Copies one verified record verbatim and indexes it; returns its offset.
@@ -471,7 +522,10 @@ impl MergeOutput {
 
     /// Flushes and syncs the data file, then completes the hint with the data file's final length.
     fn finish(self) -> Result<()> {
-        let data = self.data.into_inner().map_err(io::IntoInnerError::into_error)?;
+        let data = self
+            .data
+            .into_inner()
+            .map_err(io::IntoInnerError::into_error)?;
         data.sync_all()?;
         self.hint.finish(self.len)?;
         Ok(())
@@ -490,7 +544,10 @@ fn upsert(keydir: &mut KeyDir, key: &[u8], entry: KeyDirEntry) {
 
 fn check_key(key: &[u8]) -> Result<()> {
     if key.len() > MAX_KEY_LEN {
-        return Err(Error::KeyTooLarge { len: key.len(), max: MAX_KEY_LEN });
+        return Err(Error::KeyTooLarge {
+            len: key.len(),
+            max: MAX_KEY_LEN,
+        });
     }
     Ok(())
 }

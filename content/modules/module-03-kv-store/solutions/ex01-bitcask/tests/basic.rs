@@ -23,7 +23,10 @@ fn put_get_overwrite_delete() {
 
     assert!(store.delete(b"lang").unwrap());
     assert_eq!(store.get(b"lang").unwrap(), None);
-    assert!(!store.delete(b"lang").unwrap(), "second delete finds nothing");
+    assert!(
+        !store.delete(b"lang").unwrap(),
+        "second delete finds nothing"
+    );
     assert!(store.is_empty());
     assert!(store.keys().is_empty());
 }
@@ -53,10 +56,17 @@ fn binary_keys_empty_values_and_empty_key() {
         store.put(&binary_key, &[0xde, 0xad, 0xbe, 0xef]).unwrap();
         store.put(b"empty", b"").unwrap();
         store.put(b"", b"empty key").unwrap();
-        assert_eq!(store.get(b"empty").unwrap(), Some(Vec::new()), "empty value is not a delete");
+        assert_eq!(
+            store.get(b"empty").unwrap(),
+            Some(Vec::new()),
+            "empty value is not a delete"
+        );
     }
     let store = open(dir.path(), 1 << 20);
-    assert_eq!(store.get(&binary_key).unwrap(), Some(vec![0xde, 0xad, 0xbe, 0xef]));
+    assert_eq!(
+        store.get(&binary_key).unwrap(),
+        Some(vec![0xde, 0xad, 0xbe, 0xef])
+    );
     assert_eq!(store.get(b"empty").unwrap(), Some(Vec::new()));
     assert_eq!(store.get(b"").unwrap(), Some(b"empty key".to_vec()));
     assert_eq!(store.len(), 3);
@@ -68,7 +78,12 @@ fn data_persists_across_reopen() {
     {
         let mut store = open(dir.path(), 1 << 20);
         for i in 0..200u32 {
-            store.put(format!("key-{i}").as_bytes(), &i.to_le_bytes().repeat(i as usize % 7)).unwrap();
+            store
+                .put(
+                    format!("key-{i}").as_bytes(),
+                    &i.to_le_bytes().repeat(i as usize % 7),
+                )
+                .unwrap();
         }
         store.sync().unwrap();
     }
@@ -98,9 +113,21 @@ fn overwrites_and_deletes_survive_reopen() {
     }
     for round in 0..2 {
         let store = open(dir.path(), 1 << 20);
-        assert_eq!(store.get(b"a").unwrap(), Some(b"2".to_vec()), "round {round}");
-        assert_eq!(store.get(b"b").unwrap(), None, "deleted key came back in round {round}");
-        assert_eq!(store.get(b"c").unwrap(), Some(b"3".to_vec()), "round {round}");
+        assert_eq!(
+            store.get(b"a").unwrap(),
+            Some(b"2".to_vec()),
+            "round {round}"
+        );
+        assert_eq!(
+            store.get(b"b").unwrap(),
+            None,
+            "deleted key came back in round {round}"
+        );
+        assert_eq!(
+            store.get(b"c").unwrap(),
+            Some(b"3".to_vec()),
+            "round {round}"
+        );
         assert_eq!(store.len(), 2);
     }
 }
@@ -128,7 +155,10 @@ fn deleting_an_absent_key_writes_nothing() {
     assert!(!store.delete(b"absent").unwrap());
     assert_eq!(data_bytes(dir.path()), before);
     assert!(store.delete(b"present").unwrap());
-    assert!(data_bytes(dir.path()) > before, "a real delete appends a tombstone");
+    assert!(
+        data_bytes(dir.path()) > before,
+        "a real delete appends a tombstone"
+    );
 }
 
 #[test]

@@ -25,9 +25,18 @@ fn rotation_produces_several_files_within_the_limit() {
         assert_eq!(contents(&store), expected(&model));
     }
     let files = data_files(dir.path());
-    assert!(files.len() >= 5, "expected at least 5 data files, got {}", files.len());
+    assert!(
+        files.len() >= 5,
+        "expected at least 5 data files, got {}",
+        files.len()
+    );
     for f in &files {
-        assert!(file_len(f) <= max, "{} is {} bytes, over the {max}-byte limit", f.display(), file_len(f));
+        assert!(
+            file_len(f) <= max,
+            "{} is {} bytes, over the {max}-byte limit",
+            f.display(),
+            file_len(f)
+        );
     }
     let store = open(dir.path(), max);
     assert_eq!(contents(&store), expected(&model));
@@ -69,9 +78,19 @@ fn merge_reclaims_space_and_keeps_data() {
 
     store.merge().unwrap();
     let after = data_bytes(dir.path());
-    assert!(after * 10 < before, "merge should drop the dead 96%: {before} -> {after} bytes");
-    assert_eq!(contents(&store), expected(&model), "contents right after merge");
-    assert!(!hint_files(dir.path()).is_empty(), "merge writes hint files");
+    assert!(
+        after * 10 < before,
+        "merge should drop the dead 96%: {before} -> {after} bytes"
+    );
+    assert_eq!(
+        contents(&store),
+        expected(&model),
+        "contents right after merge"
+    );
+    assert!(
+        !hint_files(dir.path()).is_empty(),
+        "merge writes hint files"
+    );
 
     // Writes after a merge must win over the merged copies, also after reopen.
     store.put(b"k0", b"newest").unwrap();
@@ -99,7 +118,11 @@ fn merge_twice_and_on_an_empty_store() {
     let size_once = data_bytes(dir.path());
     store.merge().unwrap();
     assert_eq!(contents(&store), once);
-    assert_eq!(data_bytes(dir.path()), size_once, "merging compact data changes nothing");
+    assert_eq!(
+        data_bytes(dir.path()),
+        size_once,
+        "merging compact data changes nothing"
+    );
 
     store.delete(&[0]).unwrap();
     store.put(&[9], b"nine").unwrap();
@@ -123,7 +146,11 @@ fn merge_removes_everything_when_all_keys_are_deleted() {
         store.delete(&[i]).unwrap();
     }
     store.merge().unwrap();
-    assert_eq!(data_bytes(dir.path()), 0, "no live data, no tombstones needed");
+    assert_eq!(
+        data_bytes(dir.path()),
+        0,
+        "no live data, no tombstones needed"
+    );
     drop(store);
     assert!(open(dir.path(), 256).is_empty());
 }
@@ -149,7 +176,10 @@ fn a_crash_while_merge_deletes_old_files_loses_nothing() {
         .map(|e| e.unwrap())
         .map(|e| (e.file_name(), std::fs::read(e.path()).unwrap()))
         .collect();
-    let mut input_data: Vec<_> = inputs.iter().filter(|(n, _)| n.to_string_lossy().ends_with(".data")).collect();
+    let mut input_data: Vec<_> = inputs
+        .iter()
+        .filter(|(n, _)| n.to_string_lossy().ends_with(".data"))
+        .collect();
     input_data.sort();
     assert!(input_data.len() >= 4, "want several input files");
 
@@ -166,6 +196,10 @@ fn a_crash_while_merge_deletes_old_files_loses_nothing() {
             std::fs::write(crashed.path().join(name), bytes).unwrap();
         }
         let store = open(crashed.path(), max);
-        assert_eq!(contents(&store), expected, "inputs {kept_from}.. left behind");
+        assert_eq!(
+            contents(&store),
+            expected,
+            "inputs {kept_from}.. left behind"
+        );
     }
 }

@@ -61,7 +61,12 @@ impl Frame {
         I: IntoIterator<Item = T>,
         T: AsRef<[u8]>,
     {
-        Frame::Array(parts.into_iter().map(|p| Frame::Bulk(Bytes::copy_from_slice(p.as_ref()))).collect())
+        Frame::Array(
+            parts
+                .into_iter()
+                .map(|p| Frame::Bulk(Bytes::copy_from_slice(p.as_ref())))
+                .collect(),
+        )
     }
 
     /// Parses one frame from the start of `buf`.

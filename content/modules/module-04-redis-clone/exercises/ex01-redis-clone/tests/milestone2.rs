@@ -24,8 +24,14 @@ struct Client {
 
 impl Client {
     async fn connect(addr: std::net::SocketAddr) -> Client {
-        let stream = timeout(LIMIT, TcpStream::connect(addr)).await.unwrap().unwrap();
-        Client { stream, buf: BytesMut::new() }
+        let stream = timeout(LIMIT, TcpStream::connect(addr))
+            .await
+            .unwrap()
+            .unwrap();
+        Client {
+            stream,
+            buf: BytesMut::new(),
+        }
     }
 
     async fn send_raw(&mut self, bytes: &[u8]) {
@@ -73,7 +79,10 @@ async fn ping_set_get_over_tcp() {
     let addr = start().await;
     let mut c = Client::connect(addr).await;
     assert_eq!(c.call(&["PING"]).await, Frame::Simple("PONG".into()));
-    assert_eq!(c.call(&["SET", "greeting", "hello world"]).await, Frame::ok());
+    assert_eq!(
+        c.call(&["SET", "greeting", "hello world"]).await,
+        Frame::ok()
+    );
     assert_eq!(c.call(&["GET", "greeting"]).await, bulk("hello world"));
     assert_eq!(c.call(&["GET", "missing"]).await, Frame::Null);
 }
@@ -136,8 +145,12 @@ async fn large_values_round_trip() {
 async fn command_errors_keep_the_connection_open() {
     let addr = start().await;
     let mut c = Client::connect(addr).await;
-    assert!(matches!(c.call(&["NOSUCHCOMMAND", "x"]).await, Frame::Error(e) if e.starts_with("ERR unknown command")));
-    assert!(matches!(c.call(&["GET"]).await, Frame::Error(e) if e.starts_with("ERR wrong number of arguments")));
+    assert!(
+        matches!(c.call(&["NOSUCHCOMMAND", "x"]).await, Frame::Error(e) if e.starts_with("ERR unknown command"))
+    );
+    assert!(
+        matches!(c.call(&["GET"]).await, Frame::Error(e) if e.starts_with("ERR wrong number of arguments"))
+    );
     assert_eq!(c.call(&["PING"]).await, Frame::Simple("PONG".into()));
 }
 
@@ -147,15 +160,27 @@ async fn protocol_errors_get_a_reply_and_close_the_connection() {
     let mut c = Client::connect(addr).await;
     c.send_raw(b"*1\r\n$4\r\nPING\r\n").await;
     c.send_raw(b"!bogus\r\n").await;
-    assert_eq!(c.reply().await, Some(Frame::Simple("PONG".into())), "requests before the bad one are answered");
+    assert_eq!(
+        c.reply().await,
+        Some(Frame::Simple("PONG".into())),
+        "requests before the bad one are answered"
+    );
     match c.reply().await {
         Some(Frame::Error(e)) => assert!(e.starts_with("ERR Protocol error"), "got {e:?}"),
         other => panic!("expected a protocol error reply, got {other:?}"),
     }
-    assert_eq!(c.reply().await, None, "the server closes the connection after a protocol error");
+    assert_eq!(
+        c.reply().await,
+        None,
+        "the server closes the connection after a protocol error"
+    );
 
     let mut other = Client::connect(addr).await;
-    assert_eq!(other.call(&["PING"]).await, Frame::Simple("PONG".into()), "the server itself is fine");
+    assert_eq!(
+        other.call(&["PING"]).await,
+        Frame::Simple("PONG".into()),
+        "the server itself is fine"
+    );
 }
 
 #[tokio::test]

@@ -36,7 +36,9 @@ pub struct ManualClock {
 impl ManualClock {
     /// A clock reading `start_millis`.
     pub fn new(start_millis: u64) -> Self {
-        Self { now: Arc::new(AtomicU64::new(start_millis)) }
+        Self {
+            now: Arc::new(AtomicU64::new(start_millis)),
+        }
     }
 
     /// Moves the clock forward by `by`.

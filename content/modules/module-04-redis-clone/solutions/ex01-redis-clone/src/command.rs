@@ -123,7 +123,13 @@ impl Command {
             return Err(CommandError::NotACommand);
         };
         let lower = String::from_utf8_lossy(name).to_ascii_lowercase();
-        let arity = |ok: bool| if ok { Ok(()) } else { Err(CommandError::WrongArity(lower.clone())) };
+        let arity = |ok: bool| {
+            if ok {
+                Ok(())
+            } else {
+                Err(CommandError::WrongArity(lower.clone()))
+            }
+        };
 
         let command = match lower.as_str() {
             "ping" => {
@@ -154,33 +160,54 @@ impl Command {
             "incr" | "decr" => {
                 arity(args.len() == 1)?;
                 let delta = if lower == "incr" { 1 } else { -1 };
-                Command::IncrBy { key: args[0].clone(), delta }
+                Command::IncrBy {
+                    key: args[0].clone(),
+                    delta,
+                }
             }
             "incrby" | "decrby" => {
                 arity(args.len() == 2)?;
                 let n = parse_i64(&args[1])?;
-                let delta = if lower == "incrby" { n } else { n.checked_neg().ok_or(CommandError::NotAnInteger)? };
-                Command::IncrBy { key: args[0].clone(), delta }
+                let delta = if lower == "incrby" {
+                    n
+                } else {
+                    n.checked_neg().ok_or(CommandError::NotAnInteger)?
+                };
+                Command::IncrBy {
+                    key: args[0].clone(),
+                    delta,
+                }
             }
             "expire" | "pexpire" => {
                 arity(args.len() == 2)?;
                 let n = parse_i64(&args[1])?;
                 let millis = if lower == "expire" {
-                    n.checked_mul(1000).ok_or_else(|| CommandError::InvalidExpire(lower.clone()))?
+                    n.checked_mul(1000)
+                        .ok_or_else(|| CommandError::InvalidExpire(lower.clone()))?
                 } else {
                     n
                 };
-                Command::Expire { key: args[0].clone(), millis }
+                Command::Expire {
+                    key: args[0].clone(),
+                    millis,
+                }
             }
             "ttl" | "pttl" => {
                 arity(args.len() == 1)?;
-                Command::Ttl { key: args[0].clone(), millis: lower == "pttl" }
+                Command::Ttl {
+                    key: args[0].clone(),
+                    millis: lower == "pttl",
+                }
             }
             "persist" => {
                 arity(args.len() == 1)?;
                 Command::Persist(args[0].clone())
             }
-            _ => return Err(CommandError::Unknown(String::from_utf8_lossy(name).into_owned())),
+            _ => {
+                return Err(CommandError::Unknown(
+                    String::from_utf8_lossy(name).into_owned(),
+                ))
+            }
         };
         Ok(command)
     }
@@ -201,8 +228,11 @@ fn parse_set(args: &[Bytes]) -> Result<SetArgs, CommandError> {
                 if set.condition != SetCondition::Always {
                     return Err(CommandError::Syntax);
                 }
-                set.condition =
-                    if option.eq_ignore_ascii_case(b"NX") { SetCondition::IfAbsent } else { SetCondition::IfPresent };
+                set.condition = if option.eq_ignore_ascii_case(b"NX") {
+                    SetCondition::IfAbsent
+                } else {
+                    SetCondition::IfPresent
+                };
             }
             b"KEEPTTL" => {
                 if set.expire_millis.is_some() {
@@ -229,5 +259,8 @@ fn parse_set(args: &[Bytes]) -> Result<SetArgs, CommandError> {
 }
 
 fn parse_i64(arg: &[u8]) -> Result<i64, CommandError> {
-    std::str::from_utf8(arg).ok().and_then(|s| s.parse().ok()).ok_or(CommandError::NotAnInteger)
+    std::str::from_utf8(arg)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .ok_or(CommandError::NotAnInteger)
 }

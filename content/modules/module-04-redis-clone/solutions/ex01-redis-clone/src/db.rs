@@ -76,7 +76,12 @@ impl Db {
 
     /// An empty keyspace that reads time from `clock`.
     pub fn with_clock(clock: Arc<dyn Clock>) -> Db {
-        Db { shared: Arc::new(Shared { state: Mutex::new(State::default()), clock }) }
+        Db {
+            shared: Arc::new(Shared {
+                state: Mutex::new(State::default()),
+                clock,
+            }),
+        }
     }
 
     /// Parses `frame` as a command and executes it. Invalid commands produce an error reply, never a panic.
@@ -95,7 +100,10 @@ impl Db {
             Command::Ping(None) => Frame::Simple("PONG".to_string()),
             Command::Ping(Some(message)) | Command::Echo(message) => Frame::Bulk(message),
             Command::Get(key) => match state.live(&key, now) {
-                Some(Entry { value: Value::Str(v), .. }) => Frame::Bulk(v.clone()),
+                Some(Entry {
+                    value: Value::Str(v),
+                    ..
+                }) => Frame::Bulk(v.clone()),
                 None => Frame::Null,
             },
             Command::Set(args) => set(&mut state, args, now),
@@ -109,7 +117,9 @@ impl Db {
                 }
                 count(removed)
             }
-            Command::Exists(keys) => count(keys.iter().filter(|k| state.live(k, now).is_some()).count()),
+            Command::Exists(keys) => {
+                count(keys.iter().filter(|k| state.live(k, now).is_some()).count())
+            }
             Command::IncrBy { key, delta } => incr_by(&mut state, key, delta, now),
             Command::Expire { key, millis } => match state.live(&key, now) {
                 None => Frame::Integer(0),
@@ -124,8 +134,13 @@ impl Db {
             },
             Command::Ttl { key, millis } => match state.live(&key, now) {
                 None => Frame::Integer(-2),
-                Some(Entry { expires_at: None, .. }) => Frame::Integer(-1),
-                Some(Entry { expires_at: Some(at), .. }) => {
+                Some(Entry {
+                    expires_at: None, ..
+                }) => Frame::Integer(-1),
+                Some(Entry {
+                    expires_at: Some(at),
+                    ..
+                }) => {
                     let left = at.saturating_sub(now);
                     let reply = if millis { left } else { (left + 500) / 1000 };
                     Frame::Integer(i64::try_from(reply).unwrap_or(i64::MAX))
@@ -156,12 +171,21 @@ impl Db {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave an entry half-written (every mutation is a single map
         // operation), so a poisoned lock is safe to keep using.
-        self.shared.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.shared
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 fn set(state: &mut State, args: SetArgs, now: u64) -> Frame {
-    let SetArgs { key, value, condition, expire_millis, keep_ttl } = args;
+    let SetArgs {
+        key,
+        value,
+        condition,
+        expire_millis,
+        keep_ttl,
+    } = args;
     let existing = state.live(&key, now);
     let allowed = match condition {
         SetCondition::Always => true,
@@ -176,17 +200,31 @@ fn set(state: &mut State, args: SetArgs, now: u64) -> Frame {
         None if keep_ttl => existing.and_then(|e| e.expires_at),
         None => None,
     };
-    state.entries.insert(key, Entry { value: Value::Str(value), expires_at });
+    state.entries.insert(
+        key,
+        Entry {
+            value: Value::Str(value),
+            expires_at,
+        },
+    );
     Frame::ok()
 }
 
 fn incr_by(state: &mut State, key: Bytes, delta: i64, now: u64) -> Frame {
     let (current, expires_at) = match state.live(&key, now) {
         None => (0, None),
-        Some(Entry { value: Value::Str(v), expires_at }) => {
-            match std::str::from_utf8(v).ok().and_then(|s| s.parse::<i64>().ok()) {
+        Some(Entry {
+            value: Value::Str(v),
+            expires_at,
+        }) => {
+            match std::str::from_utf8(v)
+                .ok()
+                .and_then(|s| s.parse::<i64>().ok())
+            {
                 Some(n) => (n, *expires_at),
-                None => return Frame::Error("ERR value is not an integer or out of range".to_string()),
+                None => {
+                    return Frame::Error("ERR value is not an integer or out of range".to_string())
+                }
             }
         }
     };

@@ -61,7 +61,12 @@ impl Frame {
         I: IntoIterator<Item = T>,
         T: AsRef<[u8]>,
     {
-        Frame::Array(parts.into_iter().map(|p| Frame::Bulk(Bytes::copy_from_slice(p.as_ref()))).collect())
+        Frame::Array(
+            parts
+                .into_iter()
+                .map(|p| Frame::Bulk(Bytes::copy_from_slice(p.as_ref())))
+                .collect(),
+        )
     }
 
     /// Parses one frame from the start of `buf`.
@@ -131,7 +136,10 @@ impl Cursor<'_> {
             b':' => Ok(Frame::Integer(self.integer_line()?)),
             b'$' => self.bulk(),
             b'*' => self.array(depth),
-            other => Err(protocol(format!("invalid frame type byte {:?}", char::from(other)))),
+            other => Err(protocol(format!(
+                "invalid frame type byte {:?}",
+                char::from(other)
+            ))),
         }
     }
 
@@ -198,7 +206,12 @@ impl Cursor<'_> {
         std::str::from_utf8(line)
             .ok()
             .and_then(|s| s.parse::<i64>().ok())
-            .ok_or_else(|| protocol(format!("invalid integer {:?}", String::from_utf8_lossy(line))))
+            .ok_or_else(|| {
+                protocol(format!(
+                    "invalid integer {:?}",
+                    String::from_utf8_lossy(line)
+                ))
+            })
     }
 }
 

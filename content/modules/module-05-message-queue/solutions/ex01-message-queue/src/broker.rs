@@ -48,14 +48,22 @@ impl Broker {
         let mut topics = HashMap::new();
         for entry in fs::read_dir(&topics_dir)? {
             let entry = entry?;
-            let Ok(name) = entry.file_name().into_string() else { continue };
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
             if entry.file_type()?.is_dir() && validate_topic(&name).is_ok() {
                 let log = TopicLog::open(entry.path(), config.clone())?;
                 topics.insert(name, log);
             }
         }
         let offsets = OffsetStore::open(root.join("offsets.log"))?;
-        Ok(Broker { topics_dir, config, topics, offsets, groups: HashMap::new() })
+        Ok(Broker {
+            topics_dir,
+            config,
+            topics,
+            offsets,
+            groups: HashMap::new(),
+        })
     }
 
     /// Appends `payload` to `topic`, creating the topic on first use, and returns the message's offset.
@@ -92,7 +100,10 @@ impl Broker {
     /// `UnknownTopic` for a topic never produced to and `InvalidGroup` for an empty or over-long group name.
     pub fn fetch(&mut self, group: &str, topic: &str, max: usize) -> Result<Vec<Message>, MqError> {
         validate_group(group)?;
-        let log = self.topics.get(topic).ok_or_else(|| MqError::UnknownTopic(topic.to_string()))?;
+        let log = self
+            .topics
+            .get(topic)
+            .ok_or_else(|| MqError::UnknownTopic(topic.to_string()))?;
         let state = group_state(&mut self.groups, &self.offsets, log, group, topic);
         let messages = log.read(state.next_delivery, max)?;
         if let Some(last) = messages.last() {
@@ -108,13 +119,20 @@ impl Broker {
     /// the new committed offset is made durable before this returns.
     pub fn ack(&mut self, group: &str, topic: &str, offset: u64) -> Result<(), MqError> {
         validate_group(group)?;
-        let log = self.topics.get(topic).ok_or_else(|| MqError::UnknownTopic(topic.to_string()))?;
+        let log = self
+            .topics
+            .get(topic)
+            .ok_or_else(|| MqError::UnknownTopic(topic.to_string()))?;
         let state = group_state(&mut self.groups, &self.offsets, log, group, topic);
         if offset < state.committed {
             return Ok(());
         }
         if offset >= state.next_delivery {
-            return Err(MqError::NotInFlight { group: group.to_string(), topic: topic.to_string(), offset });
+            return Err(MqError::NotInFlight {
+                group: group.to_string(),
+                topic: topic.to_string(),
+                offset,
+            });
         }
         state.acked.insert(offset);
         let before = state.committed;
@@ -136,7 +154,9 @@ impl Broker {
     /// The offsets delivered to `group` on `topic` and not yet acked, in order.
     pub fn in_flight(&self, group: &str, topic: &str) -> Vec<u64> {
         match self.groups.get(&(group.to_string(), topic.to_string())) {
-            Some(state) => (state.committed..state.next_delivery).filter(|o| !state.acked.contains(o)).collect(),
+            Some(state) => (state.committed..state.next_delivery)
+                .filter(|o| !state.acked.contains(o))
+                .collect(),
             None => Vec::new(),
         }
     }
@@ -151,10 +171,16 @@ fn group_state<'a>(
     topic: &str,
 ) -> &'a mut GroupState {
     let earliest = log.earliest_offset();
-    let state = groups.entry((group.to_string(), topic.to_string())).or_insert_with(|| {
-        let committed = offsets.committed(group, topic).unwrap_or(earliest);
-        GroupState { committed, next_delivery: committed, acked: BTreeSet::new() }
-    });
+    let state = groups
+        .entry((group.to_string(), topic.to_string()))
+        .or_insert_with(|| {
+            let committed = offsets.committed(group, topic).unwrap_or(earliest);
+            GroupState {
+                committed,
+                next_delivery: committed,
+                acked: BTreeSet::new(),
+            }
+        });
     // Retention may have deleted messages the group never finished. They are gone for everyone: move the
     // group past them, or its committed offset could never advance again.
     if state.committed < earliest {

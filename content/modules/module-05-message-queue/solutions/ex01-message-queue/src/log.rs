@@ -60,7 +60,10 @@ impl Default for LogConfig {
 impl LogConfig {
     fn validate(&self) -> Result<(), MqError> {
         if self.segment_bytes == 0 || self.segment_bytes > 1 << 30 {
-            return Err(MqError::Config(format!("segment_bytes must be in 1..=1GiB, got {}", self.segment_bytes)));
+            return Err(MqError::Config(format!(
+                "segment_bytes must be in 1..=1GiB, got {}",
+                self.segment_bytes
+            )));
         }
         if self.max_message_bytes > 64 << 20 {
             return Err(MqError::Config(format!(
@@ -119,7 +122,10 @@ impl TopicLog {
         }
         bases.sort_unstable();
         // An index without its log is left over from an interrupted deletion.
-        for stray in index_stems.iter().filter(|b| bases.binary_search(b).is_err()) {
+        for stray in index_stems
+            .iter()
+            .filter(|b| bases.binary_search(b).is_err())
+        {
             fs::remove_file(dir.join(index_name(*stray)))?;
         }
 
@@ -134,14 +140,22 @@ impl TopicLog {
             }
         }
         let next_offset = segments.last().map_or(0, |s| s.base + s.count);
-        Ok(TopicLog { dir, config, segments, next_offset })
+        Ok(TopicLog {
+            dir,
+            config,
+            segments,
+            next_offset,
+        })
     }
 
     /// Appends one message and returns its offset. The record is written with a single `write` call and,
     /// under [`FsyncPolicy::EveryAppend`], is on disk when this returns.
     pub fn append(&mut self, payload: &[u8]) -> Result<u64, MqError> {
         if payload.len() > self.config.max_message_bytes {
-            return Err(MqError::MessageTooLarge { len: payload.len(), max: self.config.max_message_bytes });
+            return Err(MqError::MessageTooLarge {
+                len: payload.len(),
+                max: self.config.max_message_bytes,
+            });
         }
         let record_len = (RECORD_OVERHEAD + payload.len()) as u64;
         let active = self.active();
@@ -164,13 +178,19 @@ impl TopicLog {
     pub fn read(&self, from: u64, max_messages: usize) -> Result<Vec<Message>, MqError> {
         let earliest = self.earliest_offset();
         if from < earliest {
-            return Err(MqError::OffsetOutOfRange { requested: from, earliest });
+            return Err(MqError::OffsetOutOfRange {
+                requested: from,
+                earliest,
+            });
         }
         let mut out = Vec::new();
         if from >= self.next_offset || max_messages == 0 {
             return Ok(out);
         }
-        let first = self.segments.partition_point(|s| s.base <= from).saturating_sub(1);
+        let first = self
+            .segments
+            .partition_point(|s| s.base <= from)
+            .saturating_sub(1);
         for segment in &self.segments[first..] {
             if out.len() >= max_messages {
                 break;
@@ -280,8 +300,16 @@ impl Segment {
     fn create(dir: &Path, base: u64) -> Result<Segment, MqError> {
         let log_path = dir.join(log_name(base));
         let index_path = dir.join(index_name(base));
-        let file = OpenOptions::new().read(true).append(true).create_new(true).open(&log_path)?;
-        let index_file = OpenOptions::new().write(true).create(true).truncate(true).open(&index_path)?;
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create_new(true)
+            .open(&log_path)?;
+        let index_file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&index_path)?;
         sync_dir(dir)?; // the new file's directory entry must survive a crash too
         Ok(Segment {
             base,
@@ -359,7 +387,10 @@ impl Segment {
             self.file.sync_data()?;
         }
         if needs_index_entry(position, self.last_indexed, config) {
-            let entry = IndexEntry { relative_offset: self.count as u32, position: position as u32 };
+            let entry = IndexEntry {
+                relative_offset: self.count as u32,
+                position: position as u32,
+            };
             if let Some(index_file) = &mut self.index_file {
                 index_file.write_all(&entry.to_bytes())?;
             }
@@ -382,7 +413,9 @@ impl Segment {
     /// Byte position from which to scan for `offset`: the closest index entry at or before it.
     fn position_for(&self, offset: u64) -> u64 {
         let relative = offset.saturating_sub(self.base);
-        let i = self.index.partition_point(|e| u64::from(e.relative_offset) <= relative);
+        let i = self
+            .index
+            .partition_point(|e| u64::from(e.relative_offset) <= relative);
         if i == 0 {
             0
         } else {
@@ -394,8 +427,11 @@ impl Segment {
     fn read_into(&self, from: u64, max: usize, out: &mut Vec<Message>) -> Result<(), MqError> {
         let mut position = self.position_for(from);
         while position < self.size && out.len() < max {
-            let corrupt =
-                |reason: &str| MqError::Corrupt { path: self.log_path.clone(), position, reason: reason.to_string() };
+            let corrupt = |reason: &str| MqError::Corrupt {
+                path: self.log_path.clone(),
+                position,
+                reason: reason.to_string(),
+            };
             let mut header = [0u8; HEADER_LEN];
             read_exact_at(&self.file, &mut header, position)?;
             let header = record::Header::parse(&header);
@@ -411,7 +447,10 @@ impl Segment {
             let offset = record::u64_at(&body, 0).ok_or_else(|| corrupt("record too short"))?;
             if offset >= from {
                 body.drain(..8);
-                out.push(Message { offset, payload: body });
+                out.push(Message {
+                    offset,
+                    payload: body,
+                });
             }
             position += HEADER_LEN as u64 + body_len;
         }
@@ -434,7 +473,12 @@ struct Scan {
 /// Reads a segment from the start, stopping at the first damaged record, and rebuilds its index.
 fn scan(path: &Path, base: u64, file_len: u64, config: &LogConfig) -> Result<Scan, MqError> {
     let mut reader = BufReader::with_capacity(256 * 1024, File::open(path)?);
-    let mut scan = Scan { valid_len: 0, count: 0, index: Vec::new(), last_indexed: 0 };
+    let mut scan = Scan {
+        valid_len: 0,
+        count: 0,
+        index: Vec::new(),
+        last_indexed: 0,
+    };
     loop {
         let position = scan.valid_len;
         let body = match record::read_next(&mut reader, file_len - position)? {
@@ -445,7 +489,10 @@ fn scan(path: &Path, base: u64, file_len: u64, config: &LogConfig) -> Result<Sca
             break; // a record with a valid checksum but the wrong offset is still damage
         }
         if needs_index_entry(position, scan.last_indexed, config) {
-            scan.index.push(IndexEntry { relative_offset: scan.count as u32, position: position as u32 });
+            scan.index.push(IndexEntry {
+                relative_offset: scan.count as u32,
+                position: position as u32,
+            });
             scan.last_indexed = position;
         }
         scan.valid_len += (HEADER_LEN + body.len()) as u64;
@@ -470,9 +517,9 @@ fn load_index(path: &Path, segment_len: u64) -> Result<Option<Vec<IndexEntry>>, 
             relative_offset: u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]),
             position: u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]),
         };
-        let increasing = index
-            .last()
-            .is_none_or(|prev| entry.relative_offset > prev.relative_offset && entry.position > prev.position);
+        let increasing = index.last().is_none_or(|prev| {
+            entry.relative_offset > prev.relative_offset && entry.position > prev.position
+        });
         if !increasing || u64::from(entry.position) >= segment_len {
             return Ok(None); // e.g. a zero-filled tail after a crash: rebuild instead of trusting it
         }

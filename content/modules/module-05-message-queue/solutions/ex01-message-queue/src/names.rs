@@ -9,7 +9,9 @@ pub const MAX_GROUP_LEN: usize = 255;
 
 /// Accepts 1 to [`MAX_TOPIC_LEN`] characters from `A-Z a-z 0-9 . _ -`, other than `.` and `..`.
 pub(crate) fn validate_topic(name: &str) -> Result<(), MqError> {
-    let charset_ok = name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    let charset_ok = name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
     if name.is_empty() || name.len() > MAX_TOPIC_LEN || !charset_ok || name == "." || name == ".." {
         return Err(MqError::InvalidTopic(name.to_string()));
     }

@@ -29,14 +29,20 @@ impl OffsetStore {
     /// Opens (or creates) the store at `path` and replays it.
     pub fn open(path: impl AsRef<Path>) -> Result<OffsetStore, MqError> {
         let path = path.as_ref().to_path_buf();
-        let file = OpenOptions::new().read(true).append(true).create(true).open(&path)?;
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&path)?;
         let file_len = file.metadata()?.len();
         let mut reader = BufReader::new(File::open(&path)?);
         let mut offsets: HashMap<String, HashMap<String, u64>> = HashMap::new();
         let mut valid_len = 0u64;
         let mut records = 0;
         while let Next::Record(body) = record::read_next(&mut reader, file_len - valid_len)? {
-            let Some((group, topic, offset)) = decode(&body) else { break };
+            let Some((group, topic, offset)) = decode(&body) else {
+                break;
+            };
             offsets.entry(group).or_default().insert(topic, offset);
             valid_len += (HEADER_LEN + body.len()) as u64;
             records += 1;
@@ -45,7 +51,12 @@ impl OffsetStore {
             file.set_len(valid_len)?;
             file.sync_all()?;
         }
-        Ok(OffsetStore { path, file, offsets, records })
+        Ok(OffsetStore {
+            path,
+            file,
+            offsets,
+            records,
+        })
     }
 
     /// Durably records that `group` has finished every offset of `topic` below `offset`. The commit is
@@ -61,7 +72,10 @@ impl OffsetStore {
             return Err(err.into());
         }
         self.file.sync_data()?;
-        self.offsets.entry(group.to_string()).or_default().insert(topic.to_string(), offset);
+        self.offsets
+            .entry(group.to_string())
+            .or_default()
+            .insert(topic.to_string(), offset);
         self.records += 1;
         if self.records > 2 * self.len() + 1024 {
             self.compact()?;
@@ -89,7 +103,11 @@ impl OffsetStore {
         let sorted: BTreeMap<(&str, &str), u64> = self
             .offsets
             .iter()
-            .flat_map(|(g, topics)| topics.iter().map(move |(t, o)| ((g.as_str(), t.as_str()), *o)))
+            .flat_map(|(g, topics)| {
+                topics
+                    .iter()
+                    .map(move |(t, o)| ((g.as_str(), t.as_str()), *o))
+            })
             .collect();
         let mut buf = Vec::new();
         for ((group, topic), offset) in &sorted {
@@ -105,7 +123,10 @@ impl OffsetStore {
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             sync_dir(dir)?;
         }
-        self.file = OpenOptions::new().read(true).append(true).open(&self.path)?;
+        self.file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(&self.path)?;
         self.records = sorted.len();
         Ok(())
     }
@@ -115,7 +136,16 @@ fn encode(group: &str, topic: &str, offset: u64, out: &mut Vec<u8>) {
     // Names are validated to at most 255 bytes, so their lengths fit a u16.
     let group_len = (group.len() as u16).to_le_bytes();
     let topic_len = (topic.len() as u16).to_le_bytes();
-    record::encode(&[&group_len, group.as_bytes(), &topic_len, topic.as_bytes(), &offset.to_le_bytes()], out);
+    record::encode(
+        &[
+            &group_len,
+            group.as_bytes(),
+            &topic_len,
+            topic.as_bytes(),
+            &offset.to_le_bytes(),
+        ],
+        out,
+    );
 }
 
 fn decode(body: &[u8]) -> Option<(String, String, u64)> {

@@ -32,7 +32,10 @@ pub(crate) struct Header {
 impl Header {
     pub(crate) fn parse(bytes: &[u8; HEADER_LEN]) -> Header {
         let [a, b, c, d, e, f, g, h] = *bytes;
-        Header { body_len: u32::from_le_bytes([a, b, c, d]), crc: u32::from_le_bytes([e, f, g, h]) }
+        Header {
+            body_len: u32::from_le_bytes([a, b, c, d]),
+            crc: u32::from_le_bytes([e, f, g, h]),
+        }
     }
 
     pub(crate) fn checks(&self, body: &[u8]) -> bool {

@@ -30,7 +30,12 @@ impl Client {
     }
 
     /// Stores `value` under `key` on its owner, with an optional time to live.
-    pub async fn set(&mut self, key: &[u8], value: &[u8], ttl: Option<Duration>) -> Result<(), CacheError> {
+    pub async fn set(
+        &mut self,
+        key: &[u8],
+        value: &[u8],
+        ttl: Option<Duration>,
+    ) -> Result<(), CacheError> {
         todo!("milestone 2")
     }
 

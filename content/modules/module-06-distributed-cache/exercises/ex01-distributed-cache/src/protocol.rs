@@ -105,11 +105,16 @@ impl Response {
 
 /// Reads one frame's body. `Ok(None)` on a clean end of stream before a frame starts. A length above
 /// [`MAX_FRAME`] is a protocol error, detected before anything is allocated.
-pub async fn read_frame<R: AsyncRead + Unpin>(reader: &mut R) -> Result<Option<Vec<u8>>, CacheError> {
+pub async fn read_frame<R: AsyncRead + Unpin>(
+    reader: &mut R,
+) -> Result<Option<Vec<u8>>, CacheError> {
     todo!("milestone 2")
 }
 
 /// Writes one frame (length prefix and body) with a single write.
-pub async fn write_frame<W: AsyncWrite + Unpin>(writer: &mut W, body: &[u8]) -> Result<(), CacheError> {
+pub async fn write_frame<W: AsyncWrite + Unpin>(
+    writer: &mut W,
+    body: &[u8],
+) -> Result<(), CacheError> {
     todo!("milestone 2")
 }

@@ -25,12 +25,20 @@ fn ring_of(nodes: &[&str]) -> HashRing {
 fn load(ring: &HashRing) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
     for key in keys() {
-        *counts.entry(ring.owner(&key).unwrap().to_string()).or_insert(0) += 1;
+        *counts
+            .entry(ring.owner(&key).unwrap().to_string())
+            .or_insert(0) += 1;
     }
     counts
 }
 
-const FIVE: [&str; 5] = ["cache-a:7000", "cache-b:7000", "cache-c:7000", "cache-d:7000", "cache-e:7000"];
+const FIVE: [&str; 5] = [
+    "cache-a:7000",
+    "cache-b:7000",
+    "cache-c:7000",
+    "cache-d:7000",
+    "cache-e:7000",
+];
 
 // ---------------------------------------------------------------------------------------------------------
 // The ring
@@ -63,8 +71,14 @@ fn membership_bookkeeping() {
     let mut ring = HashRing::new();
     assert!(ring.add_node("b", 10));
     assert!(ring.add_node("a", 10));
-    assert!(!ring.add_node("a", 50), "adding a present node changes nothing");
-    assert!(!ring.add_node("c", 0), "a node needs at least one virtual node");
+    assert!(
+        !ring.add_node("a", 50),
+        "adding a present node changes nothing"
+    );
+    assert!(
+        !ring.add_node("c", 0),
+        "a node needs at least one virtual node"
+    );
     assert_eq!(ring.nodes(), vec!["a", "b"]);
     assert_eq!(ring.len(), 2);
     assert!(ring.contains("a") && !ring.contains("c"));
@@ -86,7 +100,12 @@ fn placement_does_not_depend_on_insertion_order() {
     let mut churned = ring_of(&FIVE);
     churned.add_node("temp", DEFAULT_VNODES);
     churned.remove_node("temp");
-    assert!(keys().take(20_000).all(|k| churned.owner(&k) == forward.owner(&k)), "add then remove is a no-op");
+    assert!(
+        keys()
+            .take(20_000)
+            .all(|k| churned.owner(&k) == forward.owner(&k)),
+        "add then remove is a no-op"
+    );
 }
 
 #[test]
@@ -96,7 +115,10 @@ fn virtual_nodes_balance_the_load() {
     let mean = KEYS as f64 / 5.0;
     for (node, count) in &counts {
         let share = *count as f64 / mean;
-        assert!((0.8..=1.2).contains(&share), "{node} owns {count} keys, {share:.2}x its fair share");
+        assert!(
+            (0.8..=1.2).contains(&share),
+            "{node} owns {count} keys, {share:.2}x its fair share"
+        );
     }
 }
 
@@ -110,7 +132,10 @@ fn one_virtual_node_each_is_badly_balanced() {
     let counts = load(&ring);
     let max = *counts.values().max().unwrap() as f64;
     let min = counts.values().min().copied().unwrap_or(0) as f64;
-    assert!(max > 1.5 * min, "expected a visible imbalance, got min {min} max {max}");
+    assert!(
+        max > 1.5 * min,
+        "expected a visible imbalance, got min {min} max {max}"
+    );
 }
 
 #[test]
@@ -120,7 +145,10 @@ fn weights_scale_the_share() {
     let counts = load(&ring);
     let small_mean = FIVE[..4].iter().map(|n| counts[*n]).sum::<usize>() as f64 / 4.0;
     let ratio = counts["big"] as f64 / small_mean;
-    assert!((1.5..=2.6).contains(&ratio), "a node with twice the virtual nodes owns {ratio:.2}x the keys");
+    assert!(
+        (1.5..=2.6).contains(&ratio),
+        "a node with twice the virtual nodes owns {ratio:.2}x the keys"
+    );
 }
 
 #[test]
@@ -137,7 +165,10 @@ fn adding_a_node_moves_about_one_nth_of_the_keys_all_to_it() {
         }
     }
     let fraction = moved as f64 / KEYS as f64;
-    assert!((0.13..=0.21).contains(&fraction), "expected about 1/6 of the keys to move, {fraction:.3} did");
+    assert!(
+        (0.13..=0.21).contains(&fraction),
+        "expected about 1/6 of the keys to move, {fraction:.3} did"
+    );
 }
 
 #[test]
@@ -155,7 +186,10 @@ fn removing_a_node_moves_only_its_keys() {
         assert_ne!(new, "cache-c:7000");
     }
     let fraction = moved as f64 / KEYS as f64;
-    assert!((0.16..=0.24).contains(&fraction), "expected about 1/5 of the keys to move, {fraction:.3} did");
+    assert!(
+        (0.16..=0.24).contains(&fraction),
+        "expected about 1/5 of the keys to move, {fraction:.3} did"
+    );
 }
 
 #[test]
@@ -172,10 +206,16 @@ fn replicas_are_distinct_physical_nodes_starting_with_the_owner() {
         let replicas = ring.replicas(&key, 3);
         assert_eq!(replicas.len(), 3);
         assert_eq!(Some(replicas[0]), ring.owner(&key));
-        assert!(replicas[0] != replicas[1] && replicas[1] != replicas[2] && replicas[0] != replicas[2]);
+        assert!(
+            replicas[0] != replicas[1] && replicas[1] != replicas[2] && replicas[0] != replicas[2]
+        );
     }
     let all = ring.replicas(b"some key", 10);
-    assert_eq!(all.len(), 5, "asking for more replicas than nodes returns every node once");
+    assert_eq!(
+        all.len(),
+        5,
+        "asking for more replicas than nodes returns every node once"
+    );
     let mut sorted = all.clone();
     sorted.sort();
     sorted.dedup();
@@ -191,7 +231,11 @@ fn heavy_nodes_are_still_counted_once_per_preference_list() {
     ring.add_node("tiny-2", 10);
     for key in keys().take(2_000) {
         let replicas = ring.replicas(&key, 3);
-        assert_eq!(replicas.len(), 3, "walk past the heavy node's many points to find distinct nodes");
+        assert_eq!(
+            replicas.len(),
+            3,
+            "walk past the heavy node's many points to find distinct nodes"
+        );
     }
 }
 
@@ -201,9 +245,17 @@ fn preference_lists_shift_minimally_when_a_node_leaves() {
     let mut after = before.clone();
     after.remove_node("cache-b:7000");
     for key in keys().take(10_000) {
-        let expected: Vec<&str> =
-            before.replicas(&key, 4).into_iter().filter(|n| *n != "cache-b:7000").take(3).collect();
-        assert_eq!(after.replicas(&key, 3), expected, "the surviving replicas keep their order");
+        let expected: Vec<&str> = before
+            .replicas(&key, 4)
+            .into_iter()
+            .filter(|n| *n != "cache-b:7000")
+            .take(3)
+            .collect();
+        assert_eq!(
+            after.replicas(&key, 3),
+            expected,
+            "the surviving replicas keep their order"
+        );
     }
 }
 
@@ -229,7 +281,8 @@ fn put(c: &mut LruCache<ManualClock>, key: &str, value: &str) -> bool {
 }
 
 fn get(c: &mut LruCache<ManualClock>, key: &str) -> Option<String> {
-    c.get(key.as_bytes()).map(|v| String::from_utf8(v.to_vec()).unwrap())
+    c.get(key.as_bytes())
+        .map(|v| String::from_utf8(v.to_vec()).unwrap())
 }
 
 #[test]
@@ -260,14 +313,21 @@ fn evicts_least_recently_used_by_bytes() {
     assert!(get(&mut c, "key0").is_some()); // key1 is now the least recently used
     assert!(put(&mut c, "key5", &"v".repeat(16)));
     assert_eq!(get(&mut c, "key1"), None, "the LRU entry was evicted");
-    assert!(get(&mut c, "key0").is_some(), "a recently read entry survived");
+    assert!(
+        get(&mut c, "key0").is_some(),
+        "a recently read entry survived"
+    );
     assert_eq!(c.len(), 5);
     assert_eq!(c.stats().evictions, 1);
 
     assert!(put(&mut c, "wide", &"w".repeat(56))); // 60 bytes: evicts three entries
     assert_eq!(c.stats().evictions, 4);
     assert!(c.size_bytes() <= 100);
-    assert_eq!(get(&mut c, "key0").map(|v| v.len()), Some(16), "key0 was used most recently before 'wide'");
+    assert_eq!(
+        get(&mut c, "key0").map(|v| v.len()),
+        Some(16),
+        "key0 was used most recently before 'wide'"
+    );
 }
 
 #[test]
@@ -275,14 +335,25 @@ fn oversized_entries_are_rejected_and_drop_the_old_value() {
     let (mut c, _) = cache(50);
     assert!(put(&mut c, "k", "small"));
     assert!(!put(&mut c, "k", &"x".repeat(60)));
-    assert_eq!(get(&mut c, "k"), None, "a stale value must not survive a rejected write");
-    assert!(put(&mut c, "exact", &"y".repeat(45)), "an entry of exactly the budget fits");
+    assert_eq!(
+        get(&mut c, "k"),
+        None,
+        "a stale value must not survive a rejected write"
+    );
+    assert!(
+        put(&mut c, "exact", &"y".repeat(45)),
+        "an entry of exactly the budget fits"
+    );
 }
 
 #[test]
 fn ttl_expires_at_the_deadline() {
     let (mut c, clock) = cache(1000);
-    c.put(b"session".to_vec(), b"abc".to_vec(), Some(Duration::from_millis(100)));
+    c.put(
+        b"session".to_vec(),
+        b"abc".to_vec(),
+        Some(Duration::from_millis(100)),
+    );
     put(&mut c, "forever", "x");
     clock.advance(Duration::from_millis(99));
     assert_eq!(get(&mut c, "session").as_deref(), Some("abc"));
@@ -296,21 +367,37 @@ fn ttl_expires_at_the_deadline() {
 #[test]
 fn overwriting_resets_the_ttl() {
     let (mut c, clock) = cache(1000);
-    c.put(b"k".to_vec(), b"1".to_vec(), Some(Duration::from_millis(100)));
+    c.put(
+        b"k".to_vec(),
+        b"1".to_vec(),
+        Some(Duration::from_millis(100)),
+    );
     clock.advance(Duration::from_millis(80));
-    c.put(b"k".to_vec(), b"2".to_vec(), Some(Duration::from_millis(100)));
+    c.put(
+        b"k".to_vec(),
+        b"2".to_vec(),
+        Some(Duration::from_millis(100)),
+    );
     clock.advance(Duration::from_millis(80));
     assert_eq!(get(&mut c, "k").as_deref(), Some("2"));
     put(&mut c, "k", "3");
     clock.advance(Duration::from_secs(10));
-    assert_eq!(get(&mut c, "k").as_deref(), Some("3"), "a put without TTL clears it");
+    assert_eq!(
+        get(&mut c, "k").as_deref(),
+        Some("3"),
+        "a put without TTL clears it"
+    );
 }
 
 #[test]
 fn purge_expired_reclaims_space() {
     let (mut c, clock) = cache(10_000);
     for i in 0..10 {
-        c.put(format!("t{i}").into_bytes(), vec![0; 98], Some(Duration::from_millis(50)));
+        c.put(
+            format!("t{i}").into_bytes(),
+            vec![0; 98],
+            Some(Duration::from_millis(50)),
+        );
         c.put(format!("p{i}").into_bytes(), vec![0; 98], None);
     }
     assert_eq!(c.size_bytes(), 2000);
@@ -331,7 +418,15 @@ fn stats_count_hits_and_misses() {
     get(&mut c, "zzz");
     clock.advance(Duration::from_millis(1));
     get(&mut c, "b");
-    assert_eq!(c.stats(), CacheStats { hits: 2, misses: 2, evictions: 0, expirations: 1 });
+    assert_eq!(
+        c.stats(),
+        CacheStats {
+            hits: 2,
+            misses: 2,
+            evictions: 0,
+            expirations: 1
+        }
+    );
 }
 
 /// A deliberately simple reference model: a vector in recency order, most recent last.
@@ -371,7 +466,10 @@ impl Model {
 #[test]
 fn behaves_like_the_reference_model_under_a_random_workload() {
     let (mut c, _) = cache(2_000);
-    let mut model = Model { max: 2_000, entries: Vec::new() };
+    let mut model = Model {
+        max: 2_000,
+        entries: Vec::new(),
+    };
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
     let mut next = || {
         state ^= state << 13;
@@ -388,7 +486,11 @@ fn behaves_like_the_reference_model_under_a_random_workload() {
                 model.put(key.clone(), value.clone());
                 c.put(key, value, None);
             }
-            5..=8 => assert_eq!(c.get(&key).map(|v| v.to_vec()), model.get(&key), "step {step}"),
+            5..=8 => assert_eq!(
+                c.get(&key).map(|v| v.to_vec()),
+                model.get(&key),
+                "step {step}"
+            ),
             _ => assert_eq!(c.remove(&key), model.remove(&key), "step {step}"),
         }
         assert_eq!(c.len(), model.entries.len(), "step {step}");

@@ -118,7 +118,13 @@ impl<C: Clock> LruCache<C> {
             self.remove_slot(self.tail);
             self.stats.evictions += 1;
         }
-        let slot = Slot { key: key.clone(), value, expires_at, prev: NIL, next: NIL };
+        let slot = Slot {
+            key: key.clone(),
+            value,
+            expires_at,
+            prev: NIL,
+            next: NIL,
+        };
         let index = match self.free.pop() {
             Some(index) => {
                 self.slots[index] = slot;
@@ -152,7 +158,12 @@ impl<C: Clock> LruCache<C> {
 
     /// Removes every expired entry and returns how many there were. O(entries).
     pub fn purge_expired(&mut self) -> usize {
-        let expired: Vec<usize> = self.map.values().copied().filter(|&i| self.is_expired(i)).collect();
+        let expired: Vec<usize> = self
+            .map
+            .values()
+            .copied()
+            .filter(|&i| self.is_expired(i))
+            .collect();
         for &index in &expired {
             self.remove_slot(index);
         }
@@ -186,7 +197,9 @@ impl<C: Clock> LruCache<C> {
     }
 
     fn is_expired(&self, index: usize) -> bool {
-        self.slots[index].expires_at.is_some_and(|at| self.clock.now_millis() >= at)
+        self.slots[index]
+            .expires_at
+            .is_some_and(|at| self.clock.now_millis() >= at)
     }
 
     /// Unlinks a slot, forgets its key and recycles it.

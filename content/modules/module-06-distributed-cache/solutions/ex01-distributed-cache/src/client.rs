@@ -23,20 +23,48 @@ impl Client {
 
     /// The value of `key`, wherever it lives in the cluster.
     pub async fn get(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, CacheError> {
-        let response = self.call(Request { op: Op::Get { key: key.to_vec() }, hops: 0, local_only: false }).await?;
+        let response = self
+            .call(Request {
+                op: Op::Get { key: key.to_vec() },
+                hops: 0,
+                local_only: false,
+            })
+            .await?;
         value_or_none(response)
     }
 
     /// The value of `key` in this node's own store, without forwarding. For tests and diagnostics.
     pub async fn get_local(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, CacheError> {
-        let response = self.call(Request { op: Op::Get { key: key.to_vec() }, hops: 0, local_only: true }).await?;
+        let response = self
+            .call(Request {
+                op: Op::Get { key: key.to_vec() },
+                hops: 0,
+                local_only: true,
+            })
+            .await?;
         value_or_none(response)
     }
 
     /// Stores `value` under `key` on its owner, with an optional time to live.
-    pub async fn set(&mut self, key: &[u8], value: &[u8], ttl: Option<Duration>) -> Result<(), CacheError> {
-        let op = Op::Set { key: key.to_vec(), value: value.to_vec(), ttl };
-        match self.call(Request { op, hops: 0, local_only: false }).await? {
+    pub async fn set(
+        &mut self,
+        key: &[u8],
+        value: &[u8],
+        ttl: Option<Duration>,
+    ) -> Result<(), CacheError> {
+        let op = Op::Set {
+            key: key.to_vec(),
+            value: value.to_vec(),
+            ttl,
+        };
+        match self
+            .call(Request {
+                op,
+                hops: 0,
+                local_only: false,
+            })
+            .await?
+        {
             Response::Ok => Ok(()),
             other => Err(unexpected(other)),
         }
@@ -44,7 +72,14 @@ impl Client {
 
     /// Deletes `key`; returns whether it existed. A node's error reply becomes [`CacheError::Remote`].
     pub async fn delete(&mut self, key: &[u8]) -> Result<bool, CacheError> {
-        match self.call(Request { op: Op::Delete { key: key.to_vec() }, hops: 0, local_only: false }).await? {
+        match self
+            .call(Request {
+                op: Op::Delete { key: key.to_vec() },
+                hops: 0,
+                local_only: false,
+            })
+            .await?
+        {
             Response::Deleted => Ok(true),
             Response::NotFound => Ok(false),
             other => Err(unexpected(other)),
@@ -56,7 +91,9 @@ impl Client {
         write_frame(&mut self.stream, &request.encode()).await?;
         match read_frame(&mut self.stream).await? {
             Some(body) => Response::decode(&body),
-            None => Err(CacheError::Protocol("connection closed before the response".into())),
+            None => Err(CacheError::Protocol(
+                "connection closed before the response".into(),
+            )),
         }
     }
 }

@@ -87,7 +87,10 @@ impl Node {
         if request.hops >= MAX_HOPS {
             return Response::Error(format!("hop limit exceeded forwarding to {owner}"));
         }
-        let forwarded = Request { hops: request.hops + 1, ..request };
+        let forwarded = Request {
+            hops: request.hops + 1,
+            ..request
+        };
         match tokio::time::timeout(self.config.forward_timeout, forward(&owner, forwarded)).await {
             Ok(Ok(response)) => response,
             Ok(Err(err)) => Response::Error(format!("owner {owner} failed: {err}")),

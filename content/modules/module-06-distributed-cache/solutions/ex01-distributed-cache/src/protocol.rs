@@ -90,7 +90,9 @@ impl Request {
         out.extend_from_slice(&[kind, self.hops, u8::from(self.local_only)]);
         put_bytes(&mut out, self.op.key());
         if let Op::Set { value, ttl, .. } = &self.op {
-            let ttl_ms = ttl.map_or(0, |t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX).max(1));
+            let ttl_ms = ttl.map_or(0, |t| {
+                u64::try_from(t.as_millis()).unwrap_or(u64::MAX).max(1)
+            });
             out.extend_from_slice(&ttl_ms.to_be_bytes());
             put_bytes(&mut out, value);
         }
@@ -111,10 +113,18 @@ impl Request {
                 Op::Set { key, value, ttl }
             }
             3 => Op::Delete { key },
-            other => return Err(CacheError::Protocol(format!("unknown request kind {other}"))),
+            other => {
+                return Err(CacheError::Protocol(format!(
+                    "unknown request kind {other}"
+                )))
+            }
         };
         r.finish()?;
-        Ok(Request { op, hops, local_only: flags & 1 == 1 })
+        Ok(Request {
+            op,
+            hops,
+            local_only: flags & 1 == 1,
+        })
     }
 }
 
@@ -147,7 +157,11 @@ impl Response {
             2 => Response::NotFound,
             3 => Response::Deleted,
             4 => Response::Error(String::from_utf8_lossy(&r.bytes()?).into_owned()),
-            other => return Err(CacheError::Protocol(format!("unknown response status {other}"))),
+            other => {
+                return Err(CacheError::Protocol(format!(
+                    "unknown response status {other}"
+                )))
+            }
         };
         r.finish()?;
         Ok(response)
@@ -155,7 +169,9 @@ impl Response {
 }
 
 /// Reads one frame's body. `Ok(None)` on a clean end of stream before a frame starts.
-pub async fn read_frame<R: AsyncRead + Unpin>(reader: &mut R) -> Result<Option<Vec<u8>>, CacheError> {
+pub async fn read_frame<R: AsyncRead + Unpin>(
+    reader: &mut R,
+) -> Result<Option<Vec<u8>>, CacheError> {
     let mut len = [0u8; 4];
     match reader.read_exact(&mut len).await {
         Ok(_) => {}
@@ -164,7 +180,9 @@ pub async fn read_frame<R: AsyncRead + Unpin>(reader: &mut R) -> Result<Option<V
     }
     let len = u32::from_be_bytes(len) as usize;
     if len > MAX_FRAME {
-        return Err(CacheError::Protocol(format!("frame of {len} bytes exceeds the limit")));
+        return Err(CacheError::Protocol(format!(
+            "frame of {len} bytes exceeds the limit"
+        )));
     }
     let mut body = vec![0u8; len];
     reader.read_exact(&mut body).await?;
@@ -172,7 +190,10 @@ pub async fn read_frame<R: AsyncRead + Unpin>(reader: &mut R) -> Result<Option<V
 }
 
 /// Writes one frame (length prefix and body) with a single write.
-pub async fn write_frame<W: AsyncWrite + Unpin>(writer: &mut W, body: &[u8]) -> Result<(), CacheError> {
+pub async fn write_frame<W: AsyncWrite + Unpin>(
+    writer: &mut W,
+    body: &[u8],
+) -> Result<(), CacheError> {
     let len = u32::try_from(body.len())
         .ok()
         .filter(|l| *l as usize <= MAX_FRAME)

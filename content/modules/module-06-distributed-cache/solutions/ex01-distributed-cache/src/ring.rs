@@ -102,7 +102,10 @@ impl HashRing {
 
     /// The owners of every point, starting at the first point at or after `start` and wrapping around once.
     fn clockwise_from(&self, start: u64) -> impl Iterator<Item = &str> {
-        self.points.range(start..).chain(self.points.range(..start)).map(|(_, node)| &**node)
+        self.points
+            .range(start..)
+            .chain(self.points.range(..start))
+            .map(|(_, node)| &**node)
     }
 
     fn place(&mut self, node: &Arc<str>, vnodes: u32) {

@@ -18,7 +18,12 @@ pub struct ListOptions {
 
 impl Default for ListOptions {
     fn default() -> Self {
-        Self { prefix: String::new(), delimiter: None, max_keys: 1000, continuation_token: None }
+        Self {
+            prefix: String::new(),
+            delimiter: None,
+            max_keys: 1000,
+            continuation_token: None,
+        }
     }
 }
 

@@ -6,7 +6,9 @@ use std::task::{Context, Poll};
 use tokio::fs::File;
 use tokio::io::{AsyncRead, ReadBuf, Take};
 
-use crate::{BucketName, ByteRange, ListOptions, ListPage, ObjectKey, ObjectMeta, PutOptions, StoreError};
+use crate::{
+    BucketName, ByteRange, ListOptions, ListPage, ObjectKey, ObjectMeta, PutOptions, StoreError,
+};
 
 /// The size of the buffer a put reads into: the most body bytes one upload holds in memory.
 pub const CHUNK_SIZE: usize = 64 * 1024;
@@ -41,7 +43,11 @@ pub struct ObjectBody {
 }
 
 impl AsyncRead for ObjectBody {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         // `Take<File>` is `Unpin`, so so is `ObjectBody`, and plain re-pinning is allowed.
         Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
     }
@@ -92,7 +98,11 @@ impl Store {
     }
 
     /// Returns an object's metadata without opening its payload.
-    pub fn head_object(&self, bucket: &BucketName, key: &ObjectKey) -> Result<ObjectMeta, StoreError> {
+    pub fn head_object(
+        &self,
+        bucket: &BucketName,
+        key: &ObjectKey,
+    ) -> Result<ObjectMeta, StoreError> {
         todo!("head {bucket}/{key}")
     }
 
@@ -109,12 +119,20 @@ impl Store {
 
     /// Deletes an object. Returns whether it existed; deleting a missing key is not an error
     /// (S3 semantics: DELETE is idempotent), but a missing bucket is.
-    pub async fn delete_object(&self, bucket: &BucketName, key: &ObjectKey) -> Result<bool, StoreError> {
+    pub async fn delete_object(
+        &self,
+        bucket: &BucketName,
+        key: &ObjectKey,
+    ) -> Result<bool, StoreError> {
         todo!("delete {bucket}/{key}")
     }
 
     /// Lists one page of a bucket's keys in lexicographic (byte) order; see [`ListOptions`].
-    pub fn list_objects(&self, bucket: &BucketName, opts: &ListOptions) -> Result<ListPage, StoreError> {
+    pub fn list_objects(
+        &self,
+        bucket: &BucketName,
+        opts: &ListOptions,
+    ) -> Result<ListPage, StoreError> {
         todo!("list {bucket} {opts:?}")
     }
 }

@@ -25,12 +25,18 @@ fn key(name: &str) -> ObjectKey {
 }
 
 fn sha1_hex(data: &[u8]) -> String {
-    Sha1::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    Sha1::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 async fn store_with_bucket(dir: &Path, name: &str) -> Store {
     let store = Store::open(dir).await.expect("open store");
-    store.create_bucket(&bucket(name)).await.expect("create bucket");
+    store
+        .create_bucket(&bucket(name))
+        .await
+        .expect("create bucket");
     store
 }
 
@@ -42,7 +48,10 @@ async fn put(store: &Store, b: &str, k: &str, data: &[u8]) {
 }
 
 async fn get_all(store: &Store, b: &str, k: &str, range: Option<ByteRange>) -> Vec<u8> {
-    let mut got = store.get_object(&bucket(b), &key(k), range).await.expect("get");
+    let mut got = store
+        .get_object(&bucket(b), &key(k), range)
+        .await
+        .expect("get");
     let mut out = Vec::new();
     got.body.read_to_end(&mut out).await.expect("read body");
     out
@@ -69,11 +78,19 @@ fn pattern_byte(i: usize) -> u8 {
 }
 
 impl AsyncRead for PatternReader {
-    fn poll_read(mut self: Pin<&mut Self>, _cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        self.max_request.fetch_max(buf.remaining(), Ordering::Relaxed);
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        self.max_request
+            .fetch_max(buf.remaining(), Ordering::Relaxed);
         if let Some(at) = self.fail_at {
             if self.pos >= at {
-                return Poll::Ready(Err(io::Error::new(io::ErrorKind::ConnectionReset, "client went away")));
+                return Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::ConnectionReset,
+                    "client went away",
+                )));
             }
         }
         let n = buf.remaining().min(self.len - self.pos).min(10_000);
@@ -91,7 +108,11 @@ struct StallingReader {
 }
 
 impl AsyncRead for StallingReader {
-    fn poll_read(mut self: Pin<&mut Self>, _cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         if self.sent {
             return Poll::Pending;
         }
@@ -106,9 +127,23 @@ fn bucket_names_are_validated() {
     for ok in ["abc", "my-bucket", "logs.2024", "a1b", &"x".repeat(63)] {
         assert!(BucketName::parse(ok).is_ok(), "{ok} should be valid");
     }
-    for bad in ["ab", "", "My-Bucket", "-abc", "abc-", "a..b", "has space", "a/b", "..", &"x".repeat(64)] {
+    for bad in [
+        "ab",
+        "",
+        "My-Bucket",
+        "-abc",
+        "abc-",
+        "a..b",
+        "has space",
+        "a/b",
+        "..",
+        &"x".repeat(64),
+    ] {
         assert!(
-            matches!(BucketName::parse(bad), Err(StoreError::InvalidBucketName(..))),
+            matches!(
+                BucketName::parse(bad),
+                Err(StoreError::InvalidBucketName(..))
+            ),
             "{bad:?} should be rejected"
         );
     }
@@ -116,11 +151,22 @@ fn bucket_names_are_validated() {
 
 #[test]
 fn object_keys_are_opaque_but_bounded() {
-    for ok in ["a", "photos/2024/cat.jpg", "../../etc/passwd", "a//b", "spaces are fine", "ünïcödé", &"k".repeat(1024)] {
+    for ok in [
+        "a",
+        "photos/2024/cat.jpg",
+        "../../etc/passwd",
+        "a//b",
+        "spaces are fine",
+        "ünïcödé",
+        &"k".repeat(1024),
+    ] {
         assert!(ObjectKey::parse(ok).is_ok(), "{ok:?} should be a valid key");
     }
     for bad in ["", "nul\0byte", &"k".repeat(1025)] {
-        assert!(matches!(ObjectKey::parse(bad), Err(StoreError::InvalidKey(_))), "{bad:?} should be rejected");
+        assert!(
+            matches!(ObjectKey::parse(bad), Err(StoreError::InvalidKey(_))),
+            "{bad:?} should be rejected"
+        );
     }
 }
 
@@ -139,12 +185,27 @@ async fn bucket_lifecycle() {
     ));
 
     put(&store, "alpha", "k", b"v").await;
-    assert!(matches!(store.delete_bucket(&bucket("alpha")).await, Err(StoreError::BucketNotEmpty(_))));
-    assert!(store.delete_object(&bucket("alpha"), &key("k")).await.unwrap());
-    assert!(!store.delete_object(&bucket("alpha"), &key("k")).await.unwrap(), "second delete is a no-op");
+    assert!(matches!(
+        store.delete_bucket(&bucket("alpha")).await,
+        Err(StoreError::BucketNotEmpty(_))
+    ));
+    assert!(store
+        .delete_object(&bucket("alpha"), &key("k"))
+        .await
+        .unwrap());
+    assert!(
+        !store
+            .delete_object(&bucket("alpha"), &key("k"))
+            .await
+            .unwrap(),
+        "second delete is a no-op"
+    );
     store.delete_bucket(&bucket("alpha")).await.unwrap();
     assert_eq!(store.list_buckets(), vec![bucket("zeta")]);
-    assert!(matches!(store.delete_bucket(&bucket("alpha")).await, Err(StoreError::NoSuchBucket(_))));
+    assert!(matches!(
+        store.delete_bucket(&bucket("alpha")).await,
+        Err(StoreError::NoSuchBucket(_))
+    ));
 }
 
 #[tokio::test]
@@ -156,9 +217,18 @@ async fn missing_buckets_and_keys_are_reported() {
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NoSuchBucket(_)), "{err:?}");
-    assert!(matches!(store.head_object(&bucket("data"), &key("k")), Err(StoreError::NoSuchKey(_))));
-    assert!(matches!(store.get_object(&bucket("data"), &key("k"), None).await, Err(StoreError::NoSuchKey(_))));
-    assert!(matches!(store.list_objects(&bucket("nope"), &ListOptions::default()), Err(StoreError::NoSuchBucket(_))));
+    assert!(matches!(
+        store.head_object(&bucket("data"), &key("k")),
+        Err(StoreError::NoSuchKey(_))
+    ));
+    assert!(matches!(
+        store.get_object(&bucket("data"), &key("k"), None).await,
+        Err(StoreError::NoSuchKey(_))
+    ));
+    assert!(matches!(
+        store.list_objects(&bucket("nope"), &ListOptions::default()),
+        Err(StoreError::NoSuchBucket(_))
+    ));
 }
 
 #[tokio::test]
@@ -174,21 +244,40 @@ async fn put_get_head_round_trip_with_metadata() {
         expected_len: Some(body.len() as u64),
         expected_etag: Some(sha1_hex(&body).to_uppercase()),
     };
-    let meta = store.put_object(&bucket("data"), &key("greeting.txt"), &body[..], opts).await.unwrap();
+    let meta = store
+        .put_object(&bucket("data"), &key("greeting.txt"), &body[..], opts)
+        .await
+        .unwrap();
     assert_eq!(meta.key, key("greeting.txt"));
     assert_eq!(meta.size, body.len() as u64);
     assert_eq!(meta.etag, sha1_hex(&body));
     assert_eq!(meta.content_type, "text/plain");
     assert_eq!(meta.user_metadata, user);
 
-    assert_eq!(store.head_object(&bucket("data"), &key("greeting.txt")).unwrap(), meta);
-    let got = store.get_object(&bucket("data"), &key("greeting.txt"), None).await.unwrap();
+    assert_eq!(
+        store
+            .head_object(&bucket("data"), &key("greeting.txt"))
+            .unwrap(),
+        meta
+    );
+    let got = store
+        .get_object(&bucket("data"), &key("greeting.txt"), None)
+        .await
+        .unwrap();
     assert_eq!(got.meta, meta);
     assert_eq!(got.range, None);
     assert_eq!(get_all(&store, "data", "greeting.txt", None).await, body);
 
     // Defaults.
-    let meta = store.put_object(&bucket("data"), &key("empty"), &b""[..], PutOptions::default()).await.unwrap();
+    let meta = store
+        .put_object(
+            &bucket("data"),
+            &key("empty"),
+            &b""[..],
+            PutOptions::default(),
+        )
+        .await
+        .unwrap();
     assert_eq!(meta.size, 0);
     assert_eq!(meta.etag, sha1_hex(b""));
     assert_eq!(meta.content_type, "application/octet-stream");
@@ -199,19 +288,42 @@ async fn put_get_head_round_trip_with_metadata() {
 async fn invalid_user_metadata_is_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let store = store_with_bucket(dir.path(), "data").await;
-    for (k, v) in [("Upper", "x"), ("", "x"), ("sp ace", "x"), ("ok", "line\nbreak")] {
+    for (k, v) in [
+        ("Upper", "x"),
+        ("", "x"),
+        ("sp ace", "x"),
+        ("ok", "line\nbreak"),
+    ] {
         let mut user = BTreeMap::new();
         user.insert(k.to_string(), v.to_string());
-        let opts = PutOptions { user_metadata: user, ..PutOptions::default() };
-        let err = store.put_object(&bucket("data"), &key("k"), &b"x"[..], opts).await.unwrap_err();
-        assert!(matches!(err, StoreError::InvalidMetadata(_)), "{k:?}={v:?}: {err:?}");
+        let opts = PutOptions {
+            user_metadata: user,
+            ..PutOptions::default()
+        };
+        let err = store
+            .put_object(&bucket("data"), &key("k"), &b"x"[..], opts)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::InvalidMetadata(_)),
+            "{k:?}={v:?}: {err:?}"
+        );
     }
     let mut user = BTreeMap::new();
     user.insert("big".to_string(), "v".repeat(3000));
-    let opts = PutOptions { user_metadata: user, ..PutOptions::default() };
-    let err = store.put_object(&bucket("data"), &key("k"), &b"x"[..], opts).await.unwrap_err();
+    let opts = PutOptions {
+        user_metadata: user,
+        ..PutOptions::default()
+    };
+    let err = store
+        .put_object(&bucket("data"), &key("k"), &b"x"[..], opts)
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::InvalidMetadata(_)), "{err:?}");
-    assert!(matches!(store.head_object(&bucket("data"), &key("k")), Err(StoreError::NoSuchKey(_))));
+    assert!(matches!(
+        store.head_object(&bucket("data"), &key("k")),
+        Err(StoreError::NoSuchKey(_))
+    ));
 }
 
 #[tokio::test]
@@ -220,13 +332,27 @@ async fn large_bodies_are_streamed_in_bounded_chunks() {
     let store = store_with_bucket(dir.path(), "big").await;
     let len = 8 * 1024 * 1024 + 123;
     let max_request = Arc::new(AtomicUsize::new(0));
-    let reader = PatternReader { len, pos: 0, max_request: max_request.clone(), fail_at: None };
-    let opts = PutOptions { expected_len: Some(len as u64), ..PutOptions::default() };
-    let meta = store.put_object(&bucket("big"), &key("blob.bin"), reader, opts).await.unwrap();
+    let reader = PatternReader {
+        len,
+        pos: 0,
+        max_request: max_request.clone(),
+        fail_at: None,
+    };
+    let opts = PutOptions {
+        expected_len: Some(len as u64),
+        ..PutOptions::default()
+    };
+    let meta = store
+        .put_object(&bucket("big"), &key("blob.bin"), reader, opts)
+        .await
+        .unwrap();
 
     let largest = max_request.load(Ordering::Relaxed);
     assert!(largest > 0);
-    assert!(largest <= 1024 * 1024, "put asked for {largest} bytes at once; stream in chunks of at most 1 MiB");
+    assert!(
+        largest <= 1024 * 1024,
+        "put asked for {largest} bytes at once; stream in chunks of at most 1 MiB"
+    );
 
     let expected: Vec<u8> = (0..len).map(pattern_byte).collect();
     assert_eq!(meta.size, len as u64);
@@ -245,19 +371,48 @@ async fn range_reads() {
     let cases = [
         (ByteRange::Inclusive { start: 0, end: 0 }, 0..1),
         (ByteRange::Inclusive { start: 10, end: 19 }, 10..20),
-        (ByteRange::Inclusive { start: 90, end: 1000 }, 90..100),
+        (
+            ByteRange::Inclusive {
+                start: 90,
+                end: 1000,
+            },
+            90..100,
+        ),
         (ByteRange::From { start: 95 }, 95..100),
         (ByteRange::Suffix { len: 3 }, 97..100),
         (ByteRange::Suffix { len: 500 }, 0..100),
     ];
     for (range, want) in cases {
-        let got = store.get_object(&bucket("data"), &key("r"), Some(range)).await.unwrap();
-        assert_eq!(got.range, Some((want.start as u64, want.end as u64 - 1)), "{range:?}");
-        assert_eq!(get_all(&store, "data", "r", Some(range)).await, body[want].to_vec(), "{range:?}");
+        let got = store
+            .get_object(&bucket("data"), &key("r"), Some(range))
+            .await
+            .unwrap();
+        assert_eq!(
+            got.range,
+            Some((want.start as u64, want.end as u64 - 1)),
+            "{range:?}"
+        );
+        assert_eq!(
+            get_all(&store, "data", "r", Some(range)).await,
+            body[want].to_vec(),
+            "{range:?}"
+        );
     }
-    for bad in [ByteRange::From { start: 100 }, ByteRange::Inclusive { start: 100, end: 200 }, ByteRange::Suffix { len: 0 }] {
+    for bad in [
+        ByteRange::From { start: 100 },
+        ByteRange::Inclusive {
+            start: 100,
+            end: 200,
+        },
+        ByteRange::Suffix { len: 0 },
+    ] {
         assert!(
-            matches!(store.get_object(&bucket("data"), &key("r"), Some(bad)).await, Err(StoreError::InvalidRange(_))),
+            matches!(
+                store
+                    .get_object(&bucket("data"), &key("r"), Some(bad))
+                    .await,
+                Err(StoreError::InvalidRange(_))
+            ),
             "{bad:?} should be unsatisfiable"
         );
     }
@@ -265,18 +420,51 @@ async fn range_reads() {
 
 #[test]
 fn range_headers_parse_and_resolve() {
-    assert_eq!(ByteRange::parse("bytes=0-499").unwrap(), ByteRange::Inclusive { start: 0, end: 499 });
-    assert_eq!(ByteRange::parse("bytes=500-").unwrap(), ByteRange::From { start: 500 });
-    assert_eq!(ByteRange::parse("bytes=-200").unwrap(), ByteRange::Suffix { len: 200 });
-    for bad in ["0-10", "bytes=", "bytes=-", "bytes=5-2", "bytes=a-b", "bytes=0-1,4-5", "items=0-1"] {
-        assert!(matches!(ByteRange::parse(bad), Err(StoreError::InvalidRange(_))), "{bad:?} should not parse");
+    assert_eq!(
+        ByteRange::parse("bytes=0-499").unwrap(),
+        ByteRange::Inclusive { start: 0, end: 499 }
+    );
+    assert_eq!(
+        ByteRange::parse("bytes=500-").unwrap(),
+        ByteRange::From { start: 500 }
+    );
+    assert_eq!(
+        ByteRange::parse("bytes=-200").unwrap(),
+        ByteRange::Suffix { len: 200 }
+    );
+    for bad in [
+        "0-10",
+        "bytes=",
+        "bytes=-",
+        "bytes=5-2",
+        "bytes=a-b",
+        "bytes=0-1,4-5",
+        "items=0-1",
+    ] {
+        assert!(
+            matches!(ByteRange::parse(bad), Err(StoreError::InvalidRange(_))),
+            "{bad:?} should not parse"
+        );
     }
-    assert_eq!(ByteRange::Inclusive { start: 0, end: 0 }.resolve(10).unwrap(), (0, 0));
-    assert_eq!(ByteRange::Inclusive { start: 5, end: 50 }.resolve(10).unwrap(), (5, 9));
+    assert_eq!(
+        ByteRange::Inclusive { start: 0, end: 0 }
+            .resolve(10)
+            .unwrap(),
+        (0, 0)
+    );
+    assert_eq!(
+        ByteRange::Inclusive { start: 5, end: 50 }
+            .resolve(10)
+            .unwrap(),
+        (5, 9)
+    );
     assert_eq!(ByteRange::Suffix { len: 4 }.resolve(10).unwrap(), (6, 9));
     assert_eq!(ByteRange::From { start: 9 }.resolve(10).unwrap(), (9, 9));
     assert!(ByteRange::From { start: 10 }.resolve(10).is_err());
-    assert!(ByteRange::Suffix { len: 1 }.resolve(0).is_err(), "nothing is satisfiable in an empty object");
+    assert!(
+        ByteRange::Suffix { len: 1 }.resolve(0).is_err(),
+        "nothing is satisfiable in an empty object"
+    );
 }
 
 fn names(page: &ex01_object_store::ListPage) -> Vec<String> {
@@ -287,7 +475,15 @@ fn names(page: &ex01_object_store::ListPage) -> Vec<String> {
 async fn listing_with_prefix_and_delimiter() {
     let dir = tempfile::tempdir().unwrap();
     let store = store_with_bucket(dir.path(), "photos").await;
-    for k in ["2023/a.jpg", "2023/b.jpg", "2024/jan/c.jpg", "2024/d.jpg", "readme", "2024/jan/e.jpg", "20xx"] {
+    for k in [
+        "2023/a.jpg",
+        "2023/b.jpg",
+        "2024/jan/c.jpg",
+        "2024/d.jpg",
+        "readme",
+        "2024/jan/e.jpg",
+        "20xx",
+    ] {
         put(&store, "photos", k, k.as_bytes()).await;
     }
     let b = bucket("photos");
@@ -295,28 +491,65 @@ async fn listing_with_prefix_and_delimiter() {
     let all = store.list_objects(&b, &ListOptions::default()).unwrap();
     assert_eq!(
         names(&all),
-        ["2023/a.jpg", "2023/b.jpg", "2024/d.jpg", "2024/jan/c.jpg", "2024/jan/e.jpg", "20xx", "readme"]
+        [
+            "2023/a.jpg",
+            "2023/b.jpg",
+            "2024/d.jpg",
+            "2024/jan/c.jpg",
+            "2024/jan/e.jpg",
+            "20xx",
+            "readme"
+        ]
     );
     assert!(all.common_prefixes.is_empty());
     assert_eq!(all.next_continuation_token, None);
     assert_eq!(all.objects[0].size, "2023/a.jpg".len() as u64);
 
     let top = store
-        .list_objects(&b, &ListOptions { delimiter: Some("/".into()), ..ListOptions::default() })
+        .list_objects(
+            &b,
+            &ListOptions {
+                delimiter: Some("/".into()),
+                ..ListOptions::default()
+            },
+        )
         .unwrap();
     assert_eq!(names(&top), ["20xx", "readme"]);
     assert_eq!(top.common_prefixes, ["2023/", "2024/"]);
 
     let in_2024 = store
-        .list_objects(&b, &ListOptions { prefix: "2024/".into(), delimiter: Some("/".into()), ..ListOptions::default() })
+        .list_objects(
+            &b,
+            &ListOptions {
+                prefix: "2024/".into(),
+                delimiter: Some("/".into()),
+                ..ListOptions::default()
+            },
+        )
         .unwrap();
     assert_eq!(names(&in_2024), ["2024/d.jpg"]);
     assert_eq!(in_2024.common_prefixes, ["2024/jan/"]);
 
-    let prefixed = store.list_objects(&b, &ListOptions { prefix: "2024/jan".into(), ..ListOptions::default() }).unwrap();
+    let prefixed = store
+        .list_objects(
+            &b,
+            &ListOptions {
+                prefix: "2024/jan".into(),
+                ..ListOptions::default()
+            },
+        )
+        .unwrap();
     assert_eq!(names(&prefixed), ["2024/jan/c.jpg", "2024/jan/e.jpg"]);
 
-    let none = store.list_objects(&b, &ListOptions { prefix: "zzz".into(), ..ListOptions::default() }).unwrap();
+    let none = store
+        .list_objects(
+            &b,
+            &ListOptions {
+                prefix: "zzz".into(),
+                ..ListOptions::default()
+            },
+        )
+        .unwrap();
     assert!(none.objects.is_empty() && none.common_prefixes.is_empty());
 }
 
@@ -337,7 +570,11 @@ async fn pagination_visits_every_entry_exactly_once() {
         let mut token = None;
         let mut pages = 0;
         loop {
-            let opts = ListOptions { max_keys, continuation_token: token.clone(), ..ListOptions::default() };
+            let opts = ListOptions {
+                max_keys,
+                continuation_token: token.clone(),
+                ..ListOptions::default()
+            };
             let page = store.list_objects(&b, &opts).unwrap();
             assert!(page.objects.len() <= max_keys);
             seen.extend(names(&page));
@@ -375,8 +612,14 @@ async fn pagination_visits_every_entry_exactly_once() {
     let flat: Vec<String> = keys.iter().filter(|k| !k.contains('/')).cloned().collect();
     assert_eq!(objects, flat);
 
-    let bad = ListOptions { continuation_token: Some("not a token!".into()), ..ListOptions::default() };
-    assert!(matches!(store.list_objects(&b, &bad), Err(StoreError::InvalidToken)));
+    let bad = ListOptions {
+        continuation_token: Some("not a token!".into()),
+        ..ListOptions::default()
+    };
+    assert!(matches!(
+        store.list_objects(&b, &bad),
+        Err(StoreError::InvalidToken)
+    ));
 }
 
 #[tokio::test]
@@ -386,8 +629,18 @@ async fn overwrite_replaces_the_whole_object() {
     put(&store, "data", "k", b"first version, rather long").await;
     put(&store, "data", "k", b"second").await;
     assert_eq!(get_all(&store, "data", "k", None).await, b"second");
-    assert_eq!(store.head_object(&bucket("data"), &key("k")).unwrap().size, 6);
-    assert_eq!(store.list_objects(&bucket("data"), &ListOptions::default()).unwrap().objects.len(), 1);
+    assert_eq!(
+        store.head_object(&bucket("data"), &key("k")).unwrap().size,
+        6
+    );
+    assert_eq!(
+        store
+            .list_objects(&bucket("data"), &ListOptions::default())
+            .unwrap()
+            .objects
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -396,12 +649,21 @@ async fn an_open_reader_survives_overwrite_and_delete() {
     let store = store_with_bucket(dir.path(), "data").await;
     let old = vec![1u8; 300_000];
     put(&store, "data", "k", &old).await;
-    let mut reading = store.get_object(&bucket("data"), &key("k"), None).await.unwrap();
+    let mut reading = store
+        .get_object(&bucket("data"), &key("k"), None)
+        .await
+        .unwrap();
     put(&store, "data", "k", b"new").await;
-    store.delete_object(&bucket("data"), &key("k")).await.unwrap();
+    store
+        .delete_object(&bucket("data"), &key("k"))
+        .await
+        .unwrap();
     let mut out = Vec::new();
     reading.body.read_to_end(&mut out).await.unwrap();
-    assert!(out == old, "a reader that opened the old version must see all of it");
+    assert!(
+        out == old,
+        "a reader that opened the old version must see all of it"
+    );
 }
 
 #[tokio::test]
@@ -410,16 +672,35 @@ async fn a_failing_body_commits_nothing_and_cleans_up() {
     let store = store_with_bucket(dir.path(), "data").await;
     put(&store, "data", "k", b"original").await;
 
-    let reader = PatternReader { len: 1 << 20, pos: 0, max_request: Arc::default(), fail_at: Some(200_000) };
-    let err = store.put_object(&bucket("data"), &key("k"), reader, PutOptions::default()).await.unwrap_err();
+    let reader = PatternReader {
+        len: 1 << 20,
+        pos: 0,
+        max_request: Arc::default(),
+        fail_at: Some(200_000),
+    };
+    let err = store
+        .put_object(&bucket("data"), &key("k"), reader, PutOptions::default())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Io(_)), "{err:?}");
     assert_eq!(get_all(&store, "data", "k", None).await, b"original");
     assert_eq!(tmp_entries(dir.path()), 0, "temp file left behind in tmp/");
 
-    let reader = PatternReader { len: 1 << 20, pos: 0, max_request: Arc::default(), fail_at: Some(200_000) };
-    let err = store.put_object(&bucket("data"), &key("new"), reader, PutOptions::default()).await.unwrap_err();
+    let reader = PatternReader {
+        len: 1 << 20,
+        pos: 0,
+        max_request: Arc::default(),
+        fail_at: Some(200_000),
+    };
+    let err = store
+        .put_object(&bucket("data"), &key("new"), reader, PutOptions::default())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Io(_)), "{err:?}");
-    assert!(matches!(store.head_object(&bucket("data"), &key("new")), Err(StoreError::NoSuchKey(_))));
+    assert!(matches!(
+        store.head_object(&bucket("data"), &key("new")),
+        Err(StoreError::NoSuchKey(_))
+    ));
     assert_eq!(tmp_entries(dir.path()), 0);
 }
 
@@ -429,22 +710,56 @@ async fn declared_length_and_checksum_are_enforced() {
     let store = store_with_bucket(dir.path(), "data").await;
     let b = bucket("data");
 
-    let short = PutOptions { expected_len: Some(10), ..PutOptions::default() };
-    let err = store.put_object(&b, &key("short"), &b"12345"[..], short).await.unwrap_err();
-    assert!(matches!(err, StoreError::LengthMismatch { expected: 10, actual: 5 }), "{err:?}");
+    let short = PutOptions {
+        expected_len: Some(10),
+        ..PutOptions::default()
+    };
+    let err = store
+        .put_object(&b, &key("short"), &b"12345"[..], short)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::LengthMismatch {
+                expected: 10,
+                actual: 5
+            }
+        ),
+        "{err:?}"
+    );
 
-    let long = PutOptions { expected_len: Some(3), ..PutOptions::default() };
-    let err = store.put_object(&b, &key("long"), &b"12345"[..], long).await.unwrap_err();
-    assert!(matches!(err, StoreError::LengthMismatch { expected: 3, .. }), "{err:?}");
+    let long = PutOptions {
+        expected_len: Some(3),
+        ..PutOptions::default()
+    };
+    let err = store
+        .put_object(&b, &key("long"), &b"12345"[..], long)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::LengthMismatch { expected: 3, .. }),
+        "{err:?}"
+    );
 
-    let wrong = PutOptions { expected_etag: Some(sha1_hex(b"something else")), ..PutOptions::default() };
-    let err = store.put_object(&b, &key("sum"), &b"12345"[..], wrong).await.unwrap_err();
+    let wrong = PutOptions {
+        expected_etag: Some(sha1_hex(b"something else")),
+        ..PutOptions::default()
+    };
+    let err = store
+        .put_object(&b, &key("sum"), &b"12345"[..], wrong)
+        .await
+        .unwrap_err();
     match err {
         StoreError::ChecksumMismatch { actual, .. } => assert_eq!(actual, sha1_hex(b"12345")),
         other => panic!("expected ChecksumMismatch, got {other:?}"),
     }
 
-    assert!(store.list_objects(&b, &ListOptions::default()).unwrap().objects.is_empty());
+    assert!(store
+        .list_objects(&b, &ListOptions::default())
+        .unwrap()
+        .objects
+        .is_empty());
     assert_eq!(tmp_entries(dir.path()), 0);
 }
 
@@ -453,11 +768,26 @@ async fn a_cancelled_upload_leaves_no_trace() {
     let dir = tempfile::tempdir().unwrap();
     let store = store_with_bucket(dir.path(), "data").await;
     let (b, k) = (bucket("data"), key("stalled"));
-    let upload = store.put_object(&b, &k, StallingReader { sent: false }, PutOptions::default());
+    let upload = store.put_object(
+        &b,
+        &k,
+        StallingReader { sent: false },
+        PutOptions::default(),
+    );
     let outcome = tokio::time::timeout(Duration::from_millis(100), upload).await;
-    assert!(outcome.is_err(), "the stalled upload should still be pending");
-    assert!(matches!(store.head_object(&bucket("data"), &key("stalled")), Err(StoreError::NoSuchKey(_))));
-    assert_eq!(tmp_entries(dir.path()), 0, "dropping the put future must remove its temp file");
+    assert!(
+        outcome.is_err(),
+        "the stalled upload should still be pending"
+    );
+    assert!(matches!(
+        store.head_object(&bucket("data"), &key("stalled")),
+        Err(StoreError::NoSuchKey(_))
+    ));
+    assert_eq!(
+        tmp_entries(dir.path()),
+        0,
+        "dropping the put future must remove its temp file"
+    );
 }
 
 #[tokio::test]
@@ -468,23 +798,39 @@ async fn everything_survives_a_reopen_and_stale_temp_files_are_removed() {
         store.create_bucket(&bucket("empty")).await.unwrap();
         let mut user = BTreeMap::new();
         user.insert("color".to_string(), "blue".to_string());
-        let opts = PutOptions { content_type: Some("image/png".into()), user_metadata: user, ..PutOptions::default() };
-        store.put_object(&bucket("keep"), &key("a/b.png"), &b"png bytes"[..], opts).await.unwrap();
+        let opts = PutOptions {
+            content_type: Some("image/png".into()),
+            user_metadata: user,
+            ..PutOptions::default()
+        };
+        store
+            .put_object(&bucket("keep"), &key("a/b.png"), &b"png bytes"[..], opts)
+            .await
+            .unwrap();
         put(&store, "keep", "z", b"zzz").await;
     }
     // Simulate a crash mid-upload: a temp file nobody will ever commit.
     std::fs::create_dir_all(dir.path().join("tmp")).unwrap();
-    std::fs::write(dir.path().join("tmp").join("crashed-upload.tmp"), b"partial").unwrap();
+    std::fs::write(
+        dir.path().join("tmp").join("crashed-upload.tmp"),
+        b"partial",
+    )
+    .unwrap();
 
     let store = Store::open(dir.path()).await.unwrap();
     assert_eq!(tmp_entries(dir.path()), 0);
     assert_eq!(store.list_buckets(), vec![bucket("empty"), bucket("keep")]);
     let meta = store.head_object(&bucket("keep"), &key("a/b.png")).unwrap();
     assert_eq!(meta.content_type, "image/png");
-    assert_eq!(meta.user_metadata.get("color").map(String::as_str), Some("blue"));
+    assert_eq!(
+        meta.user_metadata.get("color").map(String::as_str),
+        Some("blue")
+    );
     assert_eq!(meta.etag, sha1_hex(b"png bytes"));
     assert_eq!(get_all(&store, "keep", "a/b.png", None).await, b"png bytes");
-    let page = store.list_objects(&bucket("keep"), &ListOptions::default()).unwrap();
+    let page = store
+        .list_objects(&bucket("keep"), &ListOptions::default())
+        .unwrap();
     assert_eq!(names(&page), ["a/b.png", "z"]);
 }
 
@@ -493,13 +839,27 @@ async fn hostile_keys_never_escape_the_root() {
     let outer = tempfile::tempdir().unwrap();
     let root = outer.path().join("store");
     let store = store_with_bucket(&root, "data").await;
-    let hostile = ["../../escape", "/absolute", "a/../../b", "..", "CON", "x".repeat(1024).as_str()]
-        .map(String::from);
+    let hostile = [
+        "../../escape",
+        "/absolute",
+        "a/../../b",
+        "..",
+        "CON",
+        "x".repeat(1024).as_str(),
+    ]
+    .map(String::from);
     for k in &hostile {
         put(&store, "data", k, k.as_bytes()).await;
     }
-    let outside: Vec<_> = std::fs::read_dir(outer.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(outside, vec![std::ffi::OsString::from("store")], "files were created outside the store root");
+    let outside: Vec<_> = std::fs::read_dir(outer.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        outside,
+        vec![std::ffi::OsString::from("store")],
+        "files were created outside the store root"
+    );
     for k in &hostile {
         assert_eq!(get_all(&store, "data", k, None).await, k.as_bytes());
     }
@@ -514,13 +874,22 @@ async fn concurrent_uploads_from_many_tasks() {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
             let body = vec![i as u8; 50_000 + i * 1000];
-            store.put_object(&bucket("data"), &key(&format!("obj-{i:02}")), &body[..], PutOptions::default()).await
+            store
+                .put_object(
+                    &bucket("data"),
+                    &key(&format!("obj-{i:02}")),
+                    &body[..],
+                    PutOptions::default(),
+                )
+                .await
         }));
     }
     for task in tasks {
         task.await.unwrap().unwrap();
     }
-    let page = store.list_objects(&bucket("data"), &ListOptions::default()).unwrap();
+    let page = store
+        .list_objects(&bucket("data"), &ListOptions::default())
+        .unwrap();
     assert_eq!(page.objects.len(), 16);
     for (i, meta) in page.objects.iter().enumerate() {
         assert_eq!(meta.size, 50_000 + i as u64 * 1000);

@@ -19,12 +19,18 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::{Buf, Bytes};
 use hyper::body::HttpBody;
-use hyper::header::{HeaderMap, HeaderValue, ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, LAST_MODIFIED, RANGE};
+use hyper::header::{
+    HeaderMap, HeaderValue, ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG,
+    LAST_MODIFIED, RANGE,
+};
 use hyper::service::{make_service_fn, service_fn};
 use hyper::{Body, Method, Request, Response, Server, StatusCode};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 
-use crate::{BucketName, ByteRange, ListOptions, ObjectKey, ObjectMeta, PutOptions, Store, StoreError, CHUNK_SIZE};
+use crate::{
+    BucketName, ByteRange, ListOptions, ObjectKey, ObjectMeta, PutOptions, Store, StoreError,
+    CHUNK_SIZE,
+};
 
 const META_PREFIX: &str = "x-amz-meta-";
 
@@ -91,7 +97,13 @@ async fn route(store: Store, req: Request<Body>) -> Result<Response<Body>, ApiEr
                 Ok(empty(StatusCode::NO_CONTENT))
             }
             Method::HEAD => {
-                store.list_objects(&bucket, &ListOptions { max_keys: 0, ..ListOptions::default() })?;
+                store.list_objects(
+                    &bucket,
+                    &ListOptions {
+                        max_keys: 0,
+                        ..ListOptions::default()
+                    },
+                )?;
                 Ok(empty(StatusCode::OK))
             }
             Method::GET => list_objects(&store, &bucket, req.uri().query().unwrap_or("")),
@@ -110,36 +122,58 @@ async fn route(store: Store, req: Request<Body>) -> Result<Response<Body>, ApiEr
     }
 }
 
-async fn put_object(store: &Store, bucket: &BucketName, key: &ObjectKey, req: Request<Body>) -> Result<Response<Body>, ApiError> {
+async fn put_object(
+    store: &Store,
+    bucket: &BucketName,
+    key: &ObjectKey,
+    req: Request<Body>,
+) -> Result<Response<Body>, ApiError> {
     let headers = req.headers();
     let expected_len = match headers.get(CONTENT_LENGTH) {
         Some(v) => Some(
-            v.to_str().ok().and_then(|s| s.parse::<u64>().ok()).ok_or_else(|| ApiError::BadRequest("bad Content-Length".into()))?,
+            v.to_str()
+                .ok()
+                .and_then(|s| s.parse::<u64>().ok())
+                .ok_or_else(|| ApiError::BadRequest("bad Content-Length".into()))?,
         ),
         None => None,
     };
     let mut user_metadata = BTreeMap::new();
     for (name, value) in headers {
         if let Some(meta_key) = name.as_str().strip_prefix(META_PREFIX) {
-            let value = value.to_str().map_err(|_| ApiError::BadRequest(format!("non-ASCII value for {name}")))?;
+            let value = value
+                .to_str()
+                .map_err(|_| ApiError::BadRequest(format!("non-ASCII value for {name}")))?;
             user_metadata.insert(meta_key.to_owned(), value.to_owned());
         }
     }
     let opts = PutOptions {
-        content_type: headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned),
+        content_type: headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
         user_metadata,
         expected_len,
         expected_etag: None,
     };
     // The body is never collected: BodyReader hands the store one hyper chunk at a time, and
     // hyper only reads more from the socket when the store asks for more.
-    let meta = store.put_object(bucket, key, BodyReader::new(req.into_body()), opts).await?;
+    let meta = store
+        .put_object(bucket, key, BodyReader::new(req.into_body()), opts)
+        .await?;
     let mut response = empty(StatusCode::OK);
-    response.headers_mut().insert(ETAG, header(&format!("\"{}\"", meta.etag))?);
+    response
+        .headers_mut()
+        .insert(ETAG, header(&format!("\"{}\"", meta.etag))?);
     Ok(response)
 }
 
-async fn get_object(store: &Store, bucket: &BucketName, key: &ObjectKey, req: &Request<Body>) -> Result<Response<Body>, ApiError> {
+async fn get_object(
+    store: &Store,
+    bucket: &BucketName,
+    key: &ObjectKey,
+    req: &Request<Body>,
+) -> Result<Response<Body>, ApiError> {
     let range = match req.headers().get(RANGE) {
         Some(v) => Some(ByteRange::parse(v.to_str().unwrap_or(""))?),
         None => None,
@@ -148,15 +182,22 @@ async fn get_object(store: &Store, bucket: &BucketName, key: &ObjectKey, req: &R
         let meta = store.head_object(bucket, key)?;
         let mut response = empty(StatusCode::OK);
         object_headers(response.headers_mut(), &meta)?;
-        response.headers_mut().insert(CONTENT_LENGTH, HeaderValue::from(meta.size));
+        response
+            .headers_mut()
+            .insert(CONTENT_LENGTH, HeaderValue::from(meta.size));
         return Ok(response);
     }
     let object = match store.get_object(bucket, key, range).await {
         Err(StoreError::InvalidRange(msg)) if range.is_some() => {
             // Unsatisfiable: 416 must say how big the object actually is.
             let size = store.head_object(bucket, key)?.size;
-            let mut response = error_response(&ApiError::Store(StoreError::InvalidRange(msg)), req.uri().path());
-            response.headers_mut().insert(CONTENT_RANGE, header(&format!("bytes */{size}"))?);
+            let mut response = error_response(
+                &ApiError::Store(StoreError::InvalidRange(msg)),
+                req.uri().path(),
+            );
+            response
+                .headers_mut()
+                .insert(CONTENT_RANGE, header(&format!("bytes */{size}"))?);
             return Ok(response);
         }
         other => other?,
@@ -171,7 +212,10 @@ async fn get_object(store: &Store, bucket: &BucketName, key: &ObjectKey, req: &R
     object_headers(headers, &object.meta)?;
     headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
     if let Some((first, last)) = object.range {
-        headers.insert(CONTENT_RANGE, header(&format!("bytes {first}-{last}/{}", object.meta.size))?);
+        headers.insert(
+            CONTENT_RANGE,
+            header(&format!("bytes {first}-{last}/{}", object.meta.size))?,
+        );
     }
     Ok(response)
 }
@@ -190,15 +234,24 @@ fn object_headers(headers: &mut HeaderMap, meta: &ObjectMeta) -> Result<(), ApiE
 }
 
 fn list_buckets(store: &Store) -> Response<Body> {
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListAllMyBucketsResult><Buckets>");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListAllMyBucketsResult><Buckets>",
+    );
     for bucket in store.list_buckets() {
-        xml += &format!("<Bucket><Name>{}</Name></Bucket>", xml_escape(bucket.as_str()));
+        xml += &format!(
+            "<Bucket><Name>{}</Name></Bucket>",
+            xml_escape(bucket.as_str())
+        );
     }
     xml += "</Buckets></ListAllMyBucketsResult>";
     xml_response(StatusCode::OK, xml)
 }
 
-fn list_objects(store: &Store, bucket: &BucketName, query: &str) -> Result<Response<Body>, ApiError> {
+fn list_objects(
+    store: &Store,
+    bucket: &BucketName,
+    query: &str,
+) -> Result<Response<Body>, ApiError> {
     let mut opts = ListOptions::default();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -209,7 +262,9 @@ fn list_objects(store: &Store, bucket: &BucketName, query: &str) -> Result<Respo
             "delimiter" => opts.delimiter = Some(value).filter(|d| !d.is_empty()),
             "continuation-token" => opts.continuation_token = Some(value),
             "max-keys" => {
-                let n: usize = value.parse().map_err(|_| ApiError::BadRequest("bad max-keys".into()))?;
+                let n: usize = value
+                    .parse()
+                    .map_err(|_| ApiError::BadRequest("bad max-keys".into()))?;
                 opts.max_keys = n.min(1000);
             }
             _ => {} // list-type=2 and parameters we do not support are ignored
@@ -228,7 +283,10 @@ fn list_objects(store: &Store, bucket: &BucketName, query: &str) -> Result<Respo
         xml += &format!("<Delimiter>{}</Delimiter>", xml_escape(d));
     }
     if let Some(t) = &page.next_continuation_token {
-        xml += &format!("<NextContinuationToken>{}</NextContinuationToken>", xml_escape(t));
+        xml += &format!(
+            "<NextContinuationToken>{}</NextContinuationToken>",
+            xml_escape(t)
+        );
     }
     for meta in &page.objects {
         xml += &format!(
@@ -240,7 +298,10 @@ fn list_objects(store: &Store, bucket: &BucketName, query: &str) -> Result<Respo
         );
     }
     for prefix in &page.common_prefixes {
-        xml += &format!("<CommonPrefixes><Prefix>{}</Prefix></CommonPrefixes>", xml_escape(prefix));
+        xml += &format!(
+            "<CommonPrefixes><Prefix>{}</Prefix></CommonPrefixes>",
+            xml_escape(prefix)
+        );
     }
     xml += "</ListBucketResult>";
     Ok(xml_response(StatusCode::OK, xml))
@@ -249,13 +310,19 @@ fn list_objects(store: &Store, bucket: &BucketName, query: &str) -> Result<Respo
 fn error_response(err: &ApiError, resource: &str) -> Response<Body> {
     let (status, code, message) = match err {
         ApiError::BadRequest(msg) => (StatusCode::BAD_REQUEST, "InvalidRequest", msg.clone()),
-        ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed", "method not allowed".into()),
+        ApiError::MethodNotAllowed => (
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "method not allowed".into(),
+        ),
         ApiError::Store(e) => {
             let (status, code) = match e {
                 StoreError::InvalidBucketName(..) => (StatusCode::BAD_REQUEST, "InvalidBucketName"),
                 StoreError::InvalidKey(_) => (StatusCode::BAD_REQUEST, "KeyTooLongError"),
                 StoreError::NoSuchBucket(_) => (StatusCode::NOT_FOUND, "NoSuchBucket"),
-                StoreError::BucketAlreadyExists(_) => (StatusCode::CONFLICT, "BucketAlreadyOwnedByYou"),
+                StoreError::BucketAlreadyExists(_) => {
+                    (StatusCode::CONFLICT, "BucketAlreadyOwnedByYou")
+                }
                 StoreError::BucketNotEmpty(_) => (StatusCode::CONFLICT, "BucketNotEmpty"),
                 StoreError::NoSuchKey(_) => (StatusCode::NOT_FOUND, "NoSuchKey"),
                 StoreError::InvalidRange(_) => (StatusCode::RANGE_NOT_SATISFIABLE, "InvalidRange"),
@@ -263,7 +330,9 @@ fn error_response(err: &ApiError, resource: &str) -> Response<Body> {
                 StoreError::LengthMismatch { .. } => (StatusCode::BAD_REQUEST, "IncompleteBody"),
                 StoreError::InvalidMetadata(_) => (StatusCode::BAD_REQUEST, "InvalidArgument"),
                 StoreError::InvalidToken => (StatusCode::BAD_REQUEST, "InvalidArgument"),
-                StoreError::Corrupt(_) | StoreError::Io(_) => (StatusCode::INTERNAL_SERVER_ERROR, "InternalError"),
+                StoreError::Corrupt(_) | StoreError::Io(_) => {
+                    (StatusCode::INTERNAL_SERVER_ERROR, "InternalError")
+                }
             };
             (status, code, e.to_string())
         }
@@ -279,7 +348,9 @@ fn error_response(err: &ApiError, resource: &str) -> Response<Body> {
 fn xml_response(status: StatusCode, xml: String) -> Response<Body> {
     let mut response = Response::new(Body::from(xml));
     *response.status_mut() = status;
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/xml"));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/xml"));
     response
 }
 
@@ -290,7 +361,8 @@ fn empty(status: StatusCode) -> Response<Body> {
 }
 
 fn header(value: &str) -> Result<HeaderValue, ApiError> {
-    HeaderValue::from_str(value).map_err(|_| ApiError::BadRequest(format!("value {value:?} cannot be sent as a header")))
+    HeaderValue::from_str(value)
+        .map_err(|_| ApiError::BadRequest(format!("value {value:?} cannot be sent as a header")))
 }
 
 /// Adapts a hyper request body (a stream of `Bytes` chunks) to `AsyncRead`, holding at most
@@ -303,12 +375,19 @@ struct BodyReader {
 
 impl BodyReader {
     fn new(body: Body) -> Self {
-        Self { body, chunk: Bytes::new() }
+        Self {
+            body,
+            chunk: Bytes::new(),
+        }
     }
 }
 
 impl AsyncRead for BodyReader {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         while this.chunk.is_empty() {
             match Pin::new(&mut this.body).poll_data(cx) {
@@ -377,7 +456,10 @@ fn xml_escape(s: &str) -> String {
 
 /// Splits a timestamp into UTC calendar fields (days-to-civil, proleptic Gregorian).
 fn civil(t: SystemTime) -> (i64, u32, u32, u64, u64, u64, u64) {
-    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     let z = days + 719_468;
@@ -390,15 +472,29 @@ fn civil(t: SystemTime) -> (i64, u32, u32, u64, u64, u64, u64) {
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let year = yoe + era * 400 + i64::from(month <= 2);
     let weekday = (days + 4).rem_euclid(7) as u64; // 1970-01-01 was a Thursday
-    (year, month, day, rem / 3600, rem / 60 % 60, rem % 60, weekday)
+    (
+        year,
+        month,
+        day,
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60,
+        weekday,
+    )
 }
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT`, the format of `Last-Modified`.
 fn http_date(t: SystemTime) -> String {
     const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let (y, mo, d, h, mi, s, wd) = civil(t);
-    format!("{}, {d:02} {} {y} {h:02}:{mi:02}:{s:02} GMT", DAYS[wd as usize], MONTHS[mo as usize - 1])
+    format!(
+        "{}, {d:02} {} {y} {h:02}:{mi:02}:{s:02} GMT",
+        DAYS[wd as usize],
+        MONTHS[mo as usize - 1]
+    )
 }
 
 /// `1994-11-06T08:49:37Z`, the format of `LastModified` in listings.
@@ -417,7 +513,10 @@ mod tests {
         let t = UNIX_EPOCH + Duration::from_secs(784_111_777);
         assert_eq!(http_date(t), "Sun, 06 Nov 1994 08:49:37 GMT");
         assert_eq!(iso8601(t), "1994-11-06T08:49:37Z");
-        assert_eq!(iso8601(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00Z");
+        assert_eq!(
+            iso8601(UNIX_EPOCH + Duration::from_secs(951_782_400)),
+            "2000-02-29T00:00:00Z"
+        );
     }
 
     #[test]

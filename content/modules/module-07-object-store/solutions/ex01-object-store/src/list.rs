@@ -20,7 +20,12 @@ pub struct ListOptions {
 
 impl Default for ListOptions {
     fn default() -> Self {
-        Self { prefix: String::new(), delimiter: None, max_keys: 1000, continuation_token: None }
+        Self {
+            prefix: String::new(),
+            delimiter: None,
+            max_keys: 1000,
+            continuation_token: None,
+        }
     }
 }
 
@@ -47,12 +52,18 @@ where
 {
     let prefix = opts.prefix.as_str();
     let delimiter = opts.delimiter.as_deref().filter(|d| !d.is_empty());
-    let resume = opts.continuation_token.as_deref().map(decode_token).transpose()?;
+    let resume = opts
+        .continuation_token
+        .as_deref()
+        .map(decode_token)
+        .transpose()?;
 
     // Where did the previous page stop? If it stopped on a common prefix, every key under
     // that prefix has already been reported (rolled up) and must be skipped.
     let resume_group = match (&resume, delimiter) {
-        (Some(t), Some(d)) if t.starts_with(prefix) && t[prefix.len()..].contains(d) => Some(t.as_str()),
+        (Some(t), Some(d)) if t.starts_with(prefix) && t[prefix.len()..].contains(d) => {
+            Some(t.as_str())
+        }
         _ => None,
     };
     let lower = match &resume {
@@ -103,10 +114,12 @@ where
 /// Lower-case hex encoding.
 pub(crate) fn to_hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// Tokens are the hex of the last key (or common prefix) returned: opaque to clients, and
@@ -119,7 +132,11 @@ fn decode_token(token: &str) -> Result<String, StoreError> {
     let bytes = (0..token.len())
         .step_by(2)
         // An odd-length token makes the last `get` fail, which is rejected like any bad hex.
-        .map(|i| token.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .map(|i| {
+            token
+                .get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
         .collect::<Option<Vec<u8>>>()
         .ok_or(StoreError::InvalidToken)?;
     String::from_utf8(bytes).map_err(|_| StoreError::InvalidToken)

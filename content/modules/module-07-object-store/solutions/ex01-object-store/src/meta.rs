@@ -50,12 +50,17 @@ pub(crate) fn validate_user_metadata(meta: &BTreeMap<String, String>) -> Result<
     let mut total = 0;
     for (k, v) in meta {
         let key_ok = !k.is_empty()
-            && k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+            && k.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
         if !key_ok {
-            return Err(StoreError::InvalidMetadata(format!("bad metadata key {k:?}")));
+            return Err(StoreError::InvalidMetadata(format!(
+                "bad metadata key {k:?}"
+            )));
         }
         if v.chars().any(char::is_control) {
-            return Err(StoreError::InvalidMetadata(format!("control character in value of {k:?}")));
+            return Err(StoreError::InvalidMetadata(format!(
+                "control character in value of {k:?}"
+            )));
         }
         total += k.len() + v.len();
     }

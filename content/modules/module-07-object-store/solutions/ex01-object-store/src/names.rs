@@ -20,7 +20,8 @@ impl BucketName {
         if !(3..=63).contains(&raw.len()) {
             return fail("must be 3 to 63 characters long");
         }
-        let allowed = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.';
+        let allowed =
+            |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.';
         if !raw.bytes().all(allowed) {
             return fail("only a-z, 0-9, '-' and '.' are allowed");
         }

@@ -56,7 +56,8 @@ impl ByteRange {
     /// range is unsatisfiable (HTTP 416): it starts at or past the end, it is an empty suffix,
     /// or the object is empty.
     pub fn resolve(self, size: u64) -> Result<(u64, u64), StoreError> {
-        let unsatisfiable = || StoreError::InvalidRange(format!("{self:?} for an object of {size} bytes"));
+        let unsatisfiable =
+            || StoreError::InvalidRange(format!("{self:?} for an object of {size} bytes"));
         if size == 0 {
             return Err(unsatisfiable());
         }

@@ -15,7 +15,9 @@ use tokio::sync::Mutex;
 
 use crate::list::{list_page, to_hex};
 use crate::meta::{validate_user_metadata, DEFAULT_CONTENT_TYPE};
-use crate::{BucketName, ByteRange, ListOptions, ListPage, ObjectKey, ObjectMeta, PutOptions, StoreError};
+use crate::{
+    BucketName, ByteRange, ListOptions, ListPage, ObjectKey, ObjectMeta, PutOptions, StoreError,
+};
 
 /// The size of the buffer a put reads into: the most body bytes one upload holds in memory.
 pub const CHUNK_SIZE: usize = 64 * 1024;
@@ -64,7 +66,11 @@ pub struct ObjectBody {
 }
 
 impl AsyncRead for ObjectBody {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         // `Take<File>` is `Unpin`, so so is `ObjectBody`, and plain re-pinning is allowed.
         Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
     }
@@ -126,7 +132,9 @@ impl Store {
             let name = name
                 .to_str()
                 .and_then(|n| BucketName::parse(n).ok())
-                .ok_or_else(|| StoreError::Corrupt(format!("unexpected entry {:?} in buckets/", dir.path())))?;
+                .ok_or_else(|| {
+                    StoreError::Corrupt(format!("unexpected entry {:?} in buckets/", dir.path()))
+                })?;
             let mut objects = BTreeMap::new();
             let mut sidecars = fs::read_dir(dir.path().join("meta")).await?;
             while let Some(file) = sidecars.next_entry().await? {
@@ -139,7 +147,12 @@ impl Store {
         }
 
         Ok(Self {
-            inner: Arc::new(Inner { root, index: RwLock::new(index), commit: Mutex::new(()), seq: AtomicU64::new(0) }),
+            inner: Arc::new(Inner {
+                root,
+                index: RwLock::new(index),
+                commit: Mutex::new(()),
+                seq: AtomicU64::new(0),
+            }),
         })
     }
 
@@ -165,7 +178,9 @@ impl Store {
         let _commit = self.inner.commit.lock().await;
         match self.read_index().get(bucket) {
             None => return Err(StoreError::NoSuchBucket(bucket.to_string())),
-            Some(objects) if !objects.is_empty() => return Err(StoreError::BucketNotEmpty(bucket.to_string())),
+            Some(objects) if !objects.is_empty() => {
+                return Err(StoreError::BucketNotEmpty(bucket.to_string()))
+            }
             Some(_) => {}
         }
         // Move it out of buckets/ first (the commit point), then delete at leisure.
@@ -216,7 +231,10 @@ impl Store {
             size += n as u64;
             if let Some(expected) = opts.expected_len {
                 if size > expected {
-                    return Err(StoreError::LengthMismatch { expected, actual: size });
+                    return Err(StoreError::LengthMismatch {
+                        expected,
+                        actual: size,
+                    });
                 }
             }
             hasher.update(&buf[..n]);
@@ -224,13 +242,19 @@ impl Store {
         }
         if let Some(expected) = opts.expected_len {
             if size != expected {
-                return Err(StoreError::LengthMismatch { expected, actual: size });
+                return Err(StoreError::LengthMismatch {
+                    expected,
+                    actual: size,
+                });
             }
         }
         let etag = to_hex(&hasher.finalize());
         if let Some(expected) = opts.expected_etag {
             if !expected.eq_ignore_ascii_case(&etag) {
-                return Err(StoreError::ChecksumMismatch { expected, actual: etag });
+                return Err(StoreError::ChecksumMismatch {
+                    expected,
+                    actual: etag,
+                });
             }
         }
         // Data must be on disk before any name points at it.
@@ -241,12 +265,18 @@ impl Store {
             key: key.clone(),
             size,
             etag,
-            content_type: opts.content_type.unwrap_or_else(|| DEFAULT_CONTENT_TYPE.to_owned()),
+            content_type: opts
+                .content_type
+                .unwrap_or_else(|| DEFAULT_CONTENT_TYPE.to_owned()),
             last_modified: SystemTime::now(),
             user_metadata: opts.user_metadata,
         };
-        let entry = Entry { meta: meta.clone(), blob: self.unique_name() };
-        let sidecar = serde_json::to_vec_pretty(&entry).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let entry = Entry {
+            meta: meta.clone(),
+            blob: self.unique_name(),
+        };
+        let sidecar =
+            serde_json::to_vec_pretty(&entry).map_err(|e| StoreError::Corrupt(e.to_string()))?;
 
         // 2. Commit: one critical section so disk order and index order agree per key.
         let replaced = {
@@ -260,10 +290,13 @@ impl Store {
             let mut blob_guard = TempGuard::new(blob_path);
             sync_dir(&dir.join("blobs")).await?;
 
-            self.write_file_atomically(&dir.join("meta").join(sidecar_name(key)), &sidecar).await?;
+            self.write_file_atomically(&dir.join("meta").join(sidecar_name(key)), &sidecar)
+                .await?;
             blob_guard.disarm();
             let mut index = self.write_index();
-            let objects = index.get_mut(bucket).ok_or_else(|| StoreError::NoSuchBucket(bucket.to_string()))?;
+            let objects = index
+                .get_mut(bucket)
+                .ok_or_else(|| StoreError::NoSuchBucket(bucket.to_string()))?;
             objects.insert(key.clone(), entry)
         };
 
@@ -276,7 +309,11 @@ impl Store {
     }
 
     /// Returns an object's metadata without opening its payload.
-    pub fn head_object(&self, bucket: &BucketName, key: &ObjectKey) -> Result<ObjectMeta, StoreError> {
+    pub fn head_object(
+        &self,
+        bucket: &BucketName,
+        key: &ObjectKey,
+    ) -> Result<ObjectMeta, StoreError> {
         self.lookup(bucket, key).map(|entry| entry.meta)
     }
 
@@ -305,14 +342,26 @@ impl Store {
             if start > 0 {
                 file.seek(SeekFrom::Start(start)).await?;
             }
-            return Ok(GetObject { meta: entry.meta, range: resolved, body: ObjectBody { inner: file.take(len) } });
+            return Ok(GetObject {
+                meta: entry.meta,
+                range: resolved,
+                body: ObjectBody {
+                    inner: file.take(len),
+                },
+            });
         }
-        Err(StoreError::Corrupt(format!("payload of {bucket}/{key} keeps disappearing")))
+        Err(StoreError::Corrupt(format!(
+            "payload of {bucket}/{key} keeps disappearing"
+        )))
     }
 
     /// Deletes an object. Returns whether it existed; deleting a missing key is not an error
     /// (S3 semantics: DELETE is idempotent).
-    pub async fn delete_object(&self, bucket: &BucketName, key: &ObjectKey) -> Result<bool, StoreError> {
+    pub async fn delete_object(
+        &self,
+        bucket: &BucketName,
+        key: &ObjectKey,
+    ) -> Result<bool, StoreError> {
         let removed = {
             let _commit = self.inner.commit.lock().await;
             self.ensure_bucket(bucket)?;
@@ -322,7 +371,9 @@ impl Store {
             let meta_dir = self.bucket_dir(bucket).join("meta");
             fs::remove_file(meta_dir.join(sidecar_name(key))).await?;
             sync_dir(&meta_dir).await?;
-            self.write_index().get_mut(bucket).and_then(|objects| objects.remove(key))
+            self.write_index()
+                .get_mut(bucket)
+                .and_then(|objects| objects.remove(key))
         };
         if let Some(old) = removed {
             let _ = fs::remove_file(self.bucket_dir(bucket).join("blobs").join(old.blob)).await;
@@ -331,16 +382,27 @@ impl Store {
     }
 
     /// Lists one page of a bucket's keys in lexicographic (byte) order.
-    pub fn list_objects(&self, bucket: &BucketName, opts: &ListOptions) -> Result<ListPage, StoreError> {
+    pub fn list_objects(
+        &self,
+        bucket: &BucketName,
+        opts: &ListOptions,
+    ) -> Result<ListPage, StoreError> {
         let index = self.read_index();
-        let objects = index.get(bucket).ok_or_else(|| StoreError::NoSuchBucket(bucket.to_string()))?;
+        let objects = index
+            .get(bucket)
+            .ok_or_else(|| StoreError::NoSuchBucket(bucket.to_string()))?;
         list_page(objects, opts, |entry: &Entry| &entry.meta)
     }
 
     fn lookup(&self, bucket: &BucketName, key: &ObjectKey) -> Result<Entry, StoreError> {
         let index = self.read_index();
-        let objects = index.get(bucket).ok_or_else(|| StoreError::NoSuchBucket(bucket.to_string()))?;
-        objects.get(key).cloned().ok_or_else(|| StoreError::NoSuchKey(key.to_string()))
+        let objects = index
+            .get(bucket)
+            .ok_or_else(|| StoreError::NoSuchBucket(bucket.to_string()))?;
+        objects
+            .get(key)
+            .cloned()
+            .ok_or_else(|| StoreError::NoSuchKey(key.to_string()))
     }
 
     fn ensure_bucket(&self, bucket: &BucketName) -> Result<(), StoreError> {
@@ -371,12 +433,18 @@ impl Store {
     }
 
     fn temp_path(&self) -> PathBuf {
-        self.inner.root.join("tmp").join(format!("{}.tmp", self.unique_name()))
+        self.inner
+            .root
+            .join("tmp")
+            .join(format!("{}.tmp", self.unique_name()))
     }
 
     /// A name unique within this process and, thanks to the timestamp, across restarts.
     fn unique_name(&self) -> String {
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
         let seq = self.inner.seq.fetch_add(1, Ordering::Relaxed);
         format!("{nanos:032x}-{seq:08x}")
     }
@@ -384,11 +452,17 @@ impl Store {
     fn read_index(&self) -> std::sync::RwLockReadGuard<'_, Index> {
         // A panic while holding the lock cannot leave the map half-updated (every mutation is
         // a single insert or remove), so recovering from poisoning is sound.
-        self.inner.index.read().unwrap_or_else(PoisonError::into_inner)
+        self.inner
+            .index
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn write_index(&self) -> std::sync::RwLockWriteGuard<'_, Index> {
-        self.inner.index.write().unwrap_or_else(PoisonError::into_inner)
+        self.inner
+            .index
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -21,16 +21,31 @@ async fn start() -> Server {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(http::serve(store, listener));
-    Server { addr, client: Client::new(), _dir: dir }
+    Server {
+        addr,
+        client: Client::new(),
+        _dir: dir,
+    }
 }
 
 impl Server {
-    async fn send(&self, method: Method, path: &str, headers: &[(&str, &str)], body: Body) -> Response<Body> {
-        let mut req = Request::builder().method(method).uri(format!("http://{}{}", self.addr, path));
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Body,
+    ) -> Response<Body> {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(format!("http://{}{}", self.addr, path));
         for (name, value) in headers {
             req = req.header(*name, *value);
         }
-        self.client.request(req.body(body).unwrap()).await.expect("request")
+        self.client
+            .request(req.body(body).unwrap())
+            .await
+            .expect("request")
     }
 
     async fn call(&self, method: Method, path: &str) -> (StatusCode, String) {
@@ -42,11 +57,18 @@ impl Server {
 }
 
 fn header<'a>(response: &'a Response<Body>, name: &str) -> &'a str {
-    response.headers().get(name).map(|v| v.to_str().unwrap()).unwrap_or_default()
+    response
+        .headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap())
+        .unwrap_or_default()
 }
 
 fn sha1_hex(data: &[u8]) -> String {
-    Sha1::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    Sha1::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[tokio::test]
@@ -56,7 +78,10 @@ async fn bucket_operations() {
     assert_eq!(s.call(Method::PUT, "/beta").await.0, StatusCode::OK);
     let (status, body) = s.call(Method::PUT, "/alpha").await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert!(body.contains("<Code>BucketAlreadyOwnedByYou</Code>"), "{body}");
+    assert!(
+        body.contains("<Code>BucketAlreadyOwnedByYou</Code>"),
+        "{body}"
+    );
 
     let (status, body) = s.call(Method::GET, "/").await;
     assert_eq!(status, StatusCode::OK);
@@ -65,12 +90,18 @@ async fn bucket_operations() {
     assert!(alpha < beta);
 
     assert_eq!(s.call(Method::HEAD, "/alpha").await.0, StatusCode::OK);
-    assert_eq!(s.call(Method::HEAD, "/gamma").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        s.call(Method::HEAD, "/gamma").await.0,
+        StatusCode::NOT_FOUND
+    );
     let (status, body) = s.call(Method::PUT, "/Bad_Name").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("<Code>InvalidBucketName</Code>"), "{body}");
 
-    assert_eq!(s.call(Method::DELETE, "/beta").await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        s.call(Method::DELETE, "/beta").await.0,
+        StatusCode::NO_CONTENT
+    );
     let (status, body) = s.call(Method::DELETE, "/beta").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("<Code>NoSuchBucket</Code>"), "{body}");
@@ -91,27 +122,45 @@ async fn streamed_put_then_get_head_and_delete() {
         }
     });
     let response = s
-        .send(Method::PUT, "/data/dir/file.bin", &[("content-type", "application/x-test"), ("x-amz-meta-color", "blue")], body)
+        .send(
+            Method::PUT,
+            "/data/dir/file.bin",
+            &[
+                ("content-type", "application/x-test"),
+                ("x-amz-meta-color", "blue"),
+            ],
+            body,
+        )
         .await;
     sender.await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let etag = format!("\"{}\"", sha1_hex(&payload));
     assert_eq!(header(&response, "etag"), etag);
 
-    let response = s.send(Method::GET, "/data/dir/file.bin", &[], Body::empty()).await;
+    let response = s
+        .send(Method::GET, "/data/dir/file.bin", &[], Body::empty())
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(header(&response, "etag"), etag);
     assert_eq!(header(&response, "content-type"), "application/x-test");
-    assert_eq!(header(&response, "content-length"), payload.len().to_string());
+    assert_eq!(
+        header(&response, "content-length"),
+        payload.len().to_string()
+    );
     assert_eq!(header(&response, "x-amz-meta-color"), "blue");
     assert_eq!(header(&response, "accept-ranges"), "bytes");
     assert!(header(&response, "last-modified").ends_with(" GMT"));
     let body = to_bytes(response.into_body()).await.unwrap();
     assert!(body[..] == payload[..], "downloaded bytes differ");
 
-    let response = s.send(Method::HEAD, "/data/dir/file.bin", &[], Body::empty()).await;
+    let response = s
+        .send(Method::HEAD, "/data/dir/file.bin", &[], Body::empty())
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(header(&response, "content-length"), payload.len().to_string());
+    assert_eq!(
+        header(&response, "content-length"),
+        payload.len().to_string()
+    );
     assert_eq!(header(&response, "etag"), etag);
     assert!(to_bytes(response.into_body()).await.unwrap().is_empty());
 
@@ -119,12 +168,21 @@ async fn streamed_put_then_get_head_and_delete() {
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.contains("<Code>BucketNotEmpty</Code>"), "{body}");
 
-    assert_eq!(s.call(Method::DELETE, "/data/dir/file.bin").await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        s.call(Method::DELETE, "/data/dir/file.bin").await.0,
+        StatusCode::NO_CONTENT
+    );
     let (status, body) = s.call(Method::GET, "/data/dir/file.bin").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("<Code>NoSuchKey</Code>"), "{body}");
-    assert!(body.contains("<Resource>/data/dir/file.bin</Resource>"), "{body}");
-    assert_eq!(s.call(Method::DELETE, "/data").await.0, StatusCode::NO_CONTENT);
+    assert!(
+        body.contains("<Resource>/data/dir/file.bin</Resource>"),
+        "{body}"
+    );
+    assert_eq!(
+        s.call(Method::DELETE, "/data").await.0,
+        StatusCode::NO_CONTENT
+    );
 }
 
 #[tokio::test]
@@ -132,7 +190,9 @@ async fn range_requests() {
     let s = start().await;
     s.call(Method::PUT, "/data").await;
     let payload: Vec<u8> = (0..100u8).collect();
-    let response = s.send(Method::PUT, "/data/r", &[], Body::from(payload.clone())).await;
+    let response = s
+        .send(Method::PUT, "/data/r", &[], Body::from(payload.clone()))
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
 
     for (range, content_range, want) in [
@@ -142,15 +202,28 @@ async fn range_requests() {
         ("bytes=0-0", "bytes 0-0/100", 0..1),
         ("bytes=90-500", "bytes 90-99/100", 90..100),
     ] {
-        let response = s.send(Method::GET, "/data/r", &[("range", range)], Body::empty()).await;
+        let response = s
+            .send(Method::GET, "/data/r", &[("range", range)], Body::empty())
+            .await;
         assert_eq!(response.status(), StatusCode::PARTIAL_CONTENT, "{range}");
         assert_eq!(header(&response, "content-range"), content_range, "{range}");
-        assert_eq!(header(&response, "content-length"), want.len().to_string(), "{range}");
+        assert_eq!(
+            header(&response, "content-length"),
+            want.len().to_string(),
+            "{range}"
+        );
         let body = to_bytes(response.into_body()).await.unwrap();
         assert_eq!(&body[..], &payload[want], "{range}");
     }
 
-    let response = s.send(Method::GET, "/data/r", &[("range", "bytes=100-")], Body::empty()).await;
+    let response = s
+        .send(
+            Method::GET,
+            "/data/r",
+            &[("range", "bytes=100-")],
+            Body::empty(),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::RANGE_NOT_SATISFIABLE);
     assert_eq!(header(&response, "content-range"), "bytes */100");
 }
@@ -159,21 +232,44 @@ async fn range_requests() {
 async fn listing_over_http() {
     let s = start().await;
     s.call(Method::PUT, "/photos").await;
-    for key in ["2023/a.jpg", "2024/b.jpg", "2024/c.jpg", "notes%20%26%20more.txt"] {
-        let response = s.send(Method::PUT, &format!("/photos/{key}"), &[], Body::from("x")).await;
+    for key in [
+        "2023/a.jpg",
+        "2024/b.jpg",
+        "2024/c.jpg",
+        "notes%20%26%20more.txt",
+    ] {
+        let response = s
+            .send(Method::PUT, &format!("/photos/{key}"), &[], Body::from("x"))
+            .await;
         assert_eq!(response.status(), StatusCode::OK, "{key}");
     }
 
-    let (status, body) = s.call(Method::GET, "/photos?list-type=2&delimiter=%2F").await;
+    let (status, body) = s
+        .call(Method::GET, "/photos?list-type=2&delimiter=%2F")
+        .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("<Key>notes &amp; more.txt</Key>"), "keys are percent-decoded and XML-escaped: {body}");
-    assert!(body.contains("<CommonPrefixes><Prefix>2023/</Prefix></CommonPrefixes>"), "{body}");
-    assert!(body.contains("<CommonPrefixes><Prefix>2024/</Prefix></CommonPrefixes>"), "{body}");
+    assert!(
+        body.contains("<Key>notes &amp; more.txt</Key>"),
+        "keys are percent-decoded and XML-escaped: {body}"
+    );
+    assert!(
+        body.contains("<CommonPrefixes><Prefix>2023/</Prefix></CommonPrefixes>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<CommonPrefixes><Prefix>2024/</Prefix></CommonPrefixes>"),
+        "{body}"
+    );
     assert!(!body.contains("<Key>2024/b.jpg</Key>"), "{body}");
     assert!(body.contains("<IsTruncated>false</IsTruncated>"), "{body}");
 
-    let (_, body) = s.call(Method::GET, "/photos?list-type=2&prefix=2024%2F").await;
-    assert!(body.contains("<Key>2024/b.jpg</Key>") && body.contains("<Key>2024/c.jpg</Key>"), "{body}");
+    let (_, body) = s
+        .call(Method::GET, "/photos?list-type=2&prefix=2024%2F")
+        .await;
+    assert!(
+        body.contains("<Key>2024/b.jpg</Key>") && body.contains("<Key>2024/c.jpg</Key>"),
+        "{body}"
+    );
     assert!(!body.contains("2023/a.jpg"), "{body}");
 
     // Follow continuation tokens one key at a time.
@@ -194,7 +290,15 @@ async fn listing_over_http() {
             None => break,
         }
     }
-    assert_eq!(keys, ["2023/a.jpg", "2024/b.jpg", "2024/c.jpg", "notes &amp; more.txt"]);
+    assert_eq!(
+        keys,
+        [
+            "2023/a.jpg",
+            "2024/b.jpg",
+            "2024/c.jpg",
+            "notes &amp; more.txt"
+        ]
+    );
 
     let (status, body) = s.call(Method::GET, "/nope?list-type=2").await;
     assert_eq!(status, StatusCode::NOT_FOUND);

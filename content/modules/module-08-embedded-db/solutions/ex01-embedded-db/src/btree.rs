@@ -34,7 +34,11 @@ impl BTree {
         if cache.page_count() == 1 {
             let root = cache.allocate()?;
             debug_assert_eq!(root, ROOT);
-            Node::Leaf { next: None, cells: Vec::new() }.encode(cache.get_mut(root)?);
+            Node::Leaf {
+                next: None,
+                cells: Vec::new(),
+            }
+            .encode(cache.get_mut(root)?);
             cache.flush()?;
         }
         let mut tree = Self { cache };
@@ -61,14 +65,23 @@ impl BTree {
     /// becomes an interior node over the two halves, so the root's page number never changes.
     pub fn insert(&mut self, key: u64, value: &[u8]) -> Result<Option<Vec<u8>>, DbError> {
         if value.len() > MAX_VALUE_LEN {
-            return Err(DbError::ValueTooLarge { len: value.len(), max: MAX_VALUE_LEN });
+            return Err(DbError::ValueTooLarge {
+                len: value.len(),
+                max: MAX_VALUE_LEN,
+            });
         }
         let (old, split) = self.insert_into(ROOT, key, value, 1)?;
         if let Some((separator, right)) = split {
             let left = self.cache.allocate()?;
             let root_bytes = *self.cache.get(ROOT)?;
             *self.cache.get_mut(left)? = root_bytes;
-            self.write_node(ROOT, &Node::Interior { keys: vec![separator], children: vec![left, right] })?;
+            self.write_node(
+                ROOT,
+                &Node::Interior {
+                    keys: vec![separator],
+                    children: vec![left, right],
+                },
+            )?;
         }
         Ok(old)
     }
@@ -98,7 +111,15 @@ impl BTree {
         if first > 0 {
             cells.nth(first - 1);
         }
-        Ok(RangeIter { tree: self, leaf, cells, next, end, last: None, done: false })
+        Ok(RangeIter {
+            tree: self,
+            leaf,
+            cells,
+            next,
+            end,
+            last: None,
+            done: false,
+        })
     }
 
     /// Number of levels: 1 while the root is a leaf.
@@ -228,15 +249,32 @@ impl BTree {
                     self.write_node(page, &node)?;
                     return Ok((old, None));
                 }
-                let Node::Leaf { next, mut cells } = node else { unreachable!() };
+                let Node::Leaf { next, mut cells } = node else {
+                    unreachable!()
+                };
                 let right_cells = cells.split_off(split_point(&cells));
                 let separator = right_cells[0].0;
                 let right = self.cache.allocate()?;
-                self.write_node(right, &Node::Leaf { next, cells: right_cells })?;
-                self.write_node(page, &Node::Leaf { next: Some(right), cells })?;
+                self.write_node(
+                    right,
+                    &Node::Leaf {
+                        next,
+                        cells: right_cells,
+                    },
+                )?;
+                self.write_node(
+                    page,
+                    &Node::Leaf {
+                        next: Some(right),
+                        cells,
+                    },
+                )?;
                 Ok((old, Some((separator, right))))
             }
-            Node::Interior { mut keys, mut children } => {
+            Node::Interior {
+                mut keys,
+                mut children,
+            } => {
                 let slot = keys.partition_point(|k| *k <= key);
                 let (old, split) = self.insert_into(children[slot], key, value, depth + 1)?;
                 let Some((separator, new_child)) = split else {
@@ -251,13 +289,27 @@ impl BTree {
                 }
                 // Split around the middle key, which moves up instead of being copied: in a
                 // B+tree interior keys are only signposts, the data stays in the leaves.
-                let Node::Interior { mut keys, mut children } = node else { unreachable!() };
+                let Node::Interior {
+                    mut keys,
+                    mut children,
+                } = node
+                else {
+                    unreachable!()
+                };
                 let mid = keys.len() / 2;
                 let right_keys = keys.split_off(mid + 1);
-                let up = keys.pop().ok_or_else(|| corrupt(page, "empty interior node"))?;
+                let up = keys
+                    .pop()
+                    .ok_or_else(|| corrupt(page, "empty interior node"))?;
                 let right_children = children.split_off(mid + 1);
                 let right = self.cache.allocate()?;
-                self.write_node(right, &Node::Interior { keys: right_keys, children: right_children })?;
+                self.write_node(
+                    right,
+                    &Node::Interior {
+                        keys: right_keys,
+                        children: right_children,
+                    },
+                )?;
                 self.write_node(page, &Node::Interior { keys, children })?;
                 Ok((old, Some((up, right))))
             }
@@ -270,7 +322,9 @@ impl BTree {
         for _ in 0..MAX_DEPTH {
             match self.read_node(page)? {
                 Node::Leaf { .. } => return Ok(page),
-                Node::Interior { keys, children } => page = children[keys.partition_point(|k| *k <= key)],
+                Node::Interior { keys, children } => {
+                    page = children[keys.partition_point(|k| *k <= key)]
+                }
             }
         }
         Err(corrupt(page, "tree deeper than any valid tree"))
@@ -304,12 +358,16 @@ fn split_point(cells: &[(u64, Vec<u8>)]) -> usize {
 }
 
 fn corrupt(page: PageId, reason: &str) -> DbError {
-    DbError::Corrupt { page: page.0, reason: reason.to_owned() }
+    DbError::Corrupt {
+        page: page.0,
+        reason: reason.to_owned(),
+    }
 }
 
 // Compile-time proof of the split guarantee: an overfull leaf holds at most one page of cells
 // plus one maximal cell, and half of that plus one maximal cell must still fit a page.
-const _: () = assert!(HEADER_LEN + (PAGE_SIZE + 10 + MAX_VALUE_LEN) / 2 + 10 + MAX_VALUE_LEN <= PAGE_SIZE);
+const _: () =
+    assert!(HEADER_LEN + (PAGE_SIZE + 10 + MAX_VALUE_LEN) / 2 + 10 + MAX_VALUE_LEN <= PAGE_SIZE);
 
 /// An iterator over a key range of a [`BTree`], created by [`BTree::range`]. It holds one leaf's
 /// cells at a time and follows the leaf chain; an I/O or corruption error is yielded once and

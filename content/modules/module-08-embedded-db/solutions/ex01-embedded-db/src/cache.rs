@@ -69,7 +69,14 @@ impl PageCache {
         self.make_room()?;
         let id = self.pager.allocate();
         let tick = self.next_tick();
-        self.frames.insert(id, Frame { data: Box::new([0; PAGE_SIZE]), dirty: true, last_used: tick });
+        self.frames.insert(
+            id,
+            Frame {
+                data: Box::new([0; PAGE_SIZE]),
+                dirty: true,
+                last_used: tick,
+            },
+        );
         self.lru.insert(tick, id);
         Ok(id)
     }
@@ -77,7 +84,12 @@ impl PageCache {
     /// Writes every dirty page to the pager in page order, then syncs the pager (header and
     /// fsync). Pages stay cached, now clean.
     pub fn flush(&mut self) -> Result<(), DbError> {
-        let mut dirty: Vec<PageId> = self.frames.iter().filter(|(_, f)| f.dirty).map(|(id, _)| *id).collect();
+        let mut dirty: Vec<PageId> = self
+            .frames
+            .iter()
+            .filter(|(_, f)| f.dirty)
+            .map(|(id, _)| *id)
+            .collect();
         dirty.sort_unstable();
         for id in dirty {
             if let Some(frame) = self.frames.get_mut(&id) {
@@ -129,7 +141,14 @@ impl PageCache {
             self.make_room()?;
             let mut data = Box::new([0; PAGE_SIZE]);
             self.pager.read_page(id, &mut data)?;
-            self.frames.insert(id, Frame { data, dirty: false, last_used: tick });
+            self.frames.insert(
+                id,
+                Frame {
+                    data,
+                    dirty: false,
+                    last_used: tick,
+                },
+            );
             self.lru.insert(tick, id);
         }
         let frame = self.frames.get_mut(&id).ok_or(DbError::InvalidPage(id.0))?;

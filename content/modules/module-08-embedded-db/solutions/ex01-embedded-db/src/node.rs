@@ -20,15 +20,23 @@ const INTERIOR_CELL_LEN: usize = 4 + 8;
 /// of borrows into the cache (milestone 2's slotted pages work in place instead).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Node {
-    Leaf { next: Option<PageId>, cells: Vec<(u64, Vec<u8>)> },
-    Interior { keys: Vec<u64>, children: Vec<PageId> },
+    Leaf {
+        next: Option<PageId>,
+        cells: Vec<(u64, Vec<u8>)>,
+    },
+    Interior {
+        keys: Vec<u64>,
+        children: Vec<PageId>,
+    },
 }
 
 impl Node {
     /// Bytes this node needs on a page.
     pub(crate) fn encoded_len(&self) -> usize {
         match self {
-            Node::Leaf { cells, .. } => HEADER_LEN + cells.iter().map(|(_, v)| leaf_cell_len(v)).sum::<usize>(),
+            Node::Leaf { cells, .. } => {
+                HEADER_LEN + cells.iter().map(|(_, v)| leaf_cell_len(v)).sum::<usize>()
+            }
             Node::Interior { keys, .. } => HEADER_LEN + keys.len() * INTERIOR_CELL_LEN,
         }
     }
@@ -41,7 +49,10 @@ impl Node {
     /// Writes the node into `page`, zeroing the unused tail. The node must fit.
     pub(crate) fn encode(&self, page: &mut Page) {
         debug_assert!(self.fits(), "encoding a node that does not fit");
-        let mut w = Writer { page, at: HEADER_LEN };
+        let mut w = Writer {
+            page,
+            at: HEADER_LEN,
+        };
         match self {
             Node::Leaf { next, cells } => {
                 for (key, value) in cells {
@@ -73,17 +84,29 @@ impl Node {
     /// Decodes page `id`. Every length is checked against the page bounds, so a corrupt page
     /// is an error, never a panic.
     pub(crate) fn decode(id: PageId, page: &Page) -> Result<Node, DbError> {
-        let corrupt = |reason: &str| DbError::Corrupt { page: id.0, reason: reason.to_owned() };
+        let corrupt = |reason: &str| DbError::Corrupt {
+            page: id.0,
+            reason: reason.to_owned(),
+        };
         let count = usize::from(u16::from_be_bytes([page[1], page[2]]));
         let link = u32::from_be_bytes([page[3], page[4], page[5], page[6]]);
-        let mut r = Reader { page, at: HEADER_LEN };
+        let mut r = Reader {
+            page,
+            at: HEADER_LEN,
+        };
         match page[0] {
             LEAF => {
                 let mut cells = Vec::with_capacity(count);
                 for _ in 0..count {
-                    let key = r.u64().ok_or_else(|| corrupt("leaf cell key out of bounds"))?;
-                    let len = r.u16().ok_or_else(|| corrupt("leaf cell length out of bounds"))?;
-                    let value = r.bytes(usize::from(len)).ok_or_else(|| corrupt("leaf value out of bounds"))?;
+                    let key = r
+                        .u64()
+                        .ok_or_else(|| corrupt("leaf cell key out of bounds"))?;
+                    let len = r
+                        .u16()
+                        .ok_or_else(|| corrupt("leaf cell length out of bounds"))?;
+                    let value = r
+                        .bytes(usize::from(len))
+                        .ok_or_else(|| corrupt("leaf value out of bounds"))?;
                     cells.push((key, value.to_vec()));
                 }
                 let next = (link != 0).then_some(PageId(link));
@@ -96,8 +119,12 @@ impl Node {
                 let mut keys = Vec::with_capacity(count);
                 let mut children = Vec::with_capacity(count + 1);
                 for _ in 0..count {
-                    let child = r.u32().ok_or_else(|| corrupt("interior cell out of bounds"))?;
-                    let key = r.u64().ok_or_else(|| corrupt("interior cell out of bounds"))?;
+                    let child = r
+                        .u32()
+                        .ok_or_else(|| corrupt("interior cell out of bounds"))?;
+                    let key = r
+                        .u64()
+                        .ok_or_else(|| corrupt("interior cell out of bounds"))?;
                     children.push(PageId(child));
                     keys.push(key);
                 }
@@ -158,9 +185,18 @@ mod tests {
     #[test]
     fn round_trips() {
         let nodes = [
-            Node::Leaf { next: None, cells: vec![] },
-            Node::Leaf { next: Some(PageId(9)), cells: vec![(1, b"one".to_vec()), (u64::MAX, vec![])] },
-            Node::Interior { keys: vec![10, 20], children: vec![PageId(2), PageId(3), PageId(4)] },
+            Node::Leaf {
+                next: None,
+                cells: vec![],
+            },
+            Node::Leaf {
+                next: Some(PageId(9)),
+                cells: vec![(1, b"one".to_vec()), (u64::MAX, vec![])],
+            },
+            Node::Interior {
+                keys: vec![10, 20],
+                children: vec![PageId(2), PageId(3), PageId(4)],
+            },
         ];
         for node in nodes {
             let mut page = [0xAA; PAGE_SIZE];
@@ -173,7 +209,10 @@ mod tests {
     fn garbage_is_an_error_not_a_panic() {
         let mut page = [0xFF; PAGE_SIZE];
         page[0] = LEAF;
-        assert!(matches!(Node::decode(PageId(5), &page), Err(DbError::Corrupt { page: 5, .. })));
+        assert!(matches!(
+            Node::decode(PageId(5), &page),
+            Err(DbError::Corrupt { page: 5, .. })
+        ));
         page[0] = 77;
         assert!(Node::decode(PageId(5), &page).is_err());
     }

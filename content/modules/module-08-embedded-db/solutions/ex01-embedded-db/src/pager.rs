@@ -47,9 +47,18 @@ impl Pager {
     /// Opens the database file at `path`, creating and initializing it if it is empty or
     /// missing. Fails with [`DbError::NotADatabase`] if the header is not ours.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, DbError> {
-        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path)?;
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)?;
         if file.metadata()?.len() == 0 {
-            let mut pager = Self { file, page_count: 1, free_head: 0 };
+            let mut pager = Self {
+                file,
+                page_count: 1,
+                free_head: 0,
+            };
             pager.sync()?;
             return Ok(pager);
         }
@@ -62,17 +71,25 @@ impl Pager {
         }
         let version = read_u32(&header, 16);
         if version != VERSION {
-            return Err(DbError::NotADatabase(format!("unsupported format version {version}")));
+            return Err(DbError::NotADatabase(format!(
+                "unsupported format version {version}"
+            )));
         }
         let page_size = read_u32(&header, 20);
         if page_size as usize != PAGE_SIZE {
-            return Err(DbError::NotADatabase(format!("page size {page_size}, expected {PAGE_SIZE}")));
+            return Err(DbError::NotADatabase(format!(
+                "page size {page_size}, expected {PAGE_SIZE}"
+            )));
         }
         let page_count = read_u32(&header, 24);
         if page_count == 0 {
             return Err(DbError::NotADatabase("page count is zero".into()));
         }
-        Ok(Self { file, page_count, free_head: read_u32(&header, 28) })
+        Ok(Self {
+            file,
+            page_count,
+            free_head: read_u32(&header, 28),
+        })
     }
 
     /// Number of pages in the database, header included.

@@ -42,7 +42,10 @@ fn value_for(key: u64, len: usize) -> Vec<u8> {
 }
 
 fn collect(tree: &mut BTree, range: impl std::ops::RangeBounds<u64>) -> Vec<(u64, Vec<u8>)> {
-    tree.range(range).unwrap().collect::<Result<Vec<_>, _>>().unwrap()
+    tree.range(range)
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap()
 }
 
 fn keys_of(entries: &[(u64, Vec<u8>)]) -> Vec<u64> {
@@ -75,14 +78,22 @@ fn pages_round_trip_through_the_file() {
     let mut buf = [0u8; PAGE_SIZE];
     for i in 1..=3u32 {
         pager.read_page(PageId(i), &mut buf).unwrap();
-        assert!(buf.iter().all(|b| *b == i as u8), "page {i} has the wrong contents");
+        assert!(
+            buf.iter().all(|b| *b == i as u8),
+            "page {i} has the wrong contents"
+        );
     }
     pager.write_page(PageId(2), &page_filled(0xEE)).unwrap();
     pager.sync().unwrap();
     drop(pager);
     let bytes = std::fs::read(&path).unwrap();
     assert_eq!(bytes.len(), 4 * PAGE_SIZE);
-    assert!(bytes[2 * PAGE_SIZE..3 * PAGE_SIZE].iter().all(|b| *b == 0xEE), "page 2 lives at offset 2 * PAGE_SIZE");
+    assert!(
+        bytes[2 * PAGE_SIZE..3 * PAGE_SIZE]
+            .iter()
+            .all(|b| *b == 0xEE),
+        "page 2 lives at offset 2 * PAGE_SIZE"
+    );
 }
 
 #[test]
@@ -90,10 +101,22 @@ fn page_zero_and_pages_past_the_end_are_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let mut pager = pager_with_pages(&dir.path().join("db"), 2);
     let mut buf = [0u8; PAGE_SIZE];
-    assert!(matches!(pager.read_page(PageId(0), &mut buf), Err(DbError::InvalidPage(0))));
-    assert!(matches!(pager.write_page(PageId(0), &buf), Err(DbError::InvalidPage(0))));
-    assert!(matches!(pager.read_page(PageId(3), &mut buf), Err(DbError::InvalidPage(3))));
-    assert!(matches!(pager.write_page(PageId(99), &buf), Err(DbError::InvalidPage(99))));
+    assert!(matches!(
+        pager.read_page(PageId(0), &mut buf),
+        Err(DbError::InvalidPage(0))
+    ));
+    assert!(matches!(
+        pager.write_page(PageId(0), &buf),
+        Err(DbError::InvalidPage(0))
+    ));
+    assert!(matches!(
+        pager.read_page(PageId(3), &mut buf),
+        Err(DbError::InvalidPage(3))
+    ));
+    assert!(matches!(
+        pager.write_page(PageId(99), &buf),
+        Err(DbError::InvalidPage(99))
+    ));
 }
 
 #[test]
@@ -118,14 +141,22 @@ fn cache_hits_misses_and_capacity() {
     assert!(cache.is_empty());
     for i in 1..=10 {
         assert_eq!(cache.get(PageId(i)).unwrap()[0], i as u8);
-        assert!(cache.len() <= 4, "cache holds {} pages, capacity is 4", cache.len());
+        assert!(
+            cache.len() <= 4,
+            "cache holds {} pages, capacity is 4",
+            cache.len()
+        );
     }
     let stats = cache.stats();
     assert_eq!((stats.hits, stats.misses, stats.evictions), (0, 10, 6));
     cache.get(PageId(10)).unwrap();
     cache.get(PageId(9)).unwrap();
     assert_eq!(cache.stats().hits, 2);
-    assert_eq!(cache.stats().writes, 0, "clean pages are never written back");
+    assert_eq!(
+        cache.stats().writes,
+        0,
+        "clean pages are never written back"
+    );
 }
 
 #[test]
@@ -142,9 +173,17 @@ fn cache_evicts_the_least_recently_used_page() {
     cache.get(PageId(1)).unwrap();
     cache.get(PageId(3)).unwrap();
     cache.get(PageId(4)).unwrap();
-    assert_eq!(cache.stats().hits, before.hits + 3, "pages 1, 3 and 4 should still be cached");
+    assert_eq!(
+        cache.stats().hits,
+        before.hits + 3,
+        "pages 1, 3 and 4 should still be cached"
+    );
     cache.get(PageId(2)).unwrap();
-    assert_eq!(cache.stats().misses, before.misses + 1, "page 2 should have been evicted");
+    assert_eq!(
+        cache.stats().misses,
+        before.misses + 1,
+        "page 2 should have been evicted"
+    );
 }
 
 #[test]
@@ -158,7 +197,11 @@ fn dirty_pages_are_written_back_on_eviction() {
     cache.get(PageId(3)).unwrap(); // evicts page 1, which must be written first
     assert_eq!(cache.stats().writes, 1);
     assert!(!cache.is_dirty(PageId(1)));
-    assert_eq!(cache.get(PageId(1)).unwrap()[100], 0xAB, "the change survived eviction");
+    assert_eq!(
+        cache.get(PageId(1)).unwrap()[100],
+        0xAB,
+        "the change survived eviction"
+    );
 }
 
 #[test]
@@ -171,7 +214,10 @@ fn changes_reach_the_file_only_when_flushed() {
     }
     let new_page = cache.allocate().unwrap();
     assert_eq!(new_page, PageId(4));
-    assert!(cache.get(new_page).unwrap().iter().all(|b| *b == 0), "allocated pages start zeroed");
+    assert!(
+        cache.get(new_page).unwrap().iter().all(|b| *b == 0),
+        "allocated pages start zeroed"
+    );
     cache.get_mut(new_page).unwrap()[0] = 0x77;
 
     // A second, independent pager sees the old contents: the cache is write-back.
@@ -185,7 +231,11 @@ fn changes_reach_the_file_only_when_flushed() {
     assert_eq!(cache.stats().writes, 4);
     assert!((1..=4).all(|i| !cache.is_dirty(PageId(i))));
     cache.flush().unwrap();
-    assert_eq!(cache.stats().writes, 4, "a second flush has nothing to write");
+    assert_eq!(
+        cache.stats().writes,
+        4,
+        "a second flush has nothing to write"
+    );
 
     let mut reopened = Pager::open(&path).unwrap();
     assert_eq!(reopened.page_count(), 5);
@@ -221,7 +271,10 @@ fn insert_get_and_replace() {
     assert_eq!(tree.get(0).unwrap().as_deref(), Some(&b""[..]));
     assert_eq!(tree.get(u64::MAX).unwrap().as_deref(), Some(&b"max"[..]));
     assert_eq!(tree.get(5).unwrap(), None);
-    assert_eq!(tree.insert(7, b"SEVEN!").unwrap().as_deref(), Some(&b"seven"[..]));
+    assert_eq!(
+        tree.insert(7, b"SEVEN!").unwrap().as_deref(),
+        Some(&b"seven"[..])
+    );
     assert_eq!(tree.get(7).unwrap().as_deref(), Some(&b"SEVEN!"[..]));
     assert_eq!(keys_of(&collect(&mut tree, ..)), [0, 3, 7, u64::MAX]);
 }
@@ -232,7 +285,9 @@ fn values_over_the_limit_are_rejected() {
     let mut tree = BTree::open(dir.path().join("db"), 16).unwrap();
     tree.insert(1, &vec![9; MAX_VALUE_LEN]).unwrap();
     let err = tree.insert(2, &vec![9; MAX_VALUE_LEN + 1]).unwrap_err();
-    assert!(matches!(err, DbError::ValueTooLarge { len, max } if len == MAX_VALUE_LEN + 1 && max == MAX_VALUE_LEN));
+    assert!(
+        matches!(err, DbError::ValueTooLarge { len, max } if len == MAX_VALUE_LEN + 1 && max == MAX_VALUE_LEN)
+    );
     assert_eq!(tree.get(2).unwrap(), None);
     assert_eq!(tree.get(1).unwrap().map(|v| v.len()), Some(MAX_VALUE_LEN));
 }
@@ -247,17 +302,35 @@ fn many_inserts_in_every_order_split_nodes() {
         let dir = tempfile::tempdir().unwrap();
         let mut tree = BTree::open(dir.path().join("db"), 32).unwrap();
         for &k in &keys {
-            assert_eq!(tree.insert(k * 10, &value_for(k, 20)).unwrap(), None, "{name}: key {k}");
+            assert_eq!(
+                tree.insert(k * 10, &value_for(k, 20)).unwrap(),
+                None,
+                "{name}: key {k}"
+            );
         }
         tree.check().unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert!(tree.depth().unwrap() >= 2, "{name}: 3000 entries cannot fit in one leaf");
-        assert!(tree.cached_pages() <= 32, "{name}: the cache exceeded its capacity");
+        assert!(
+            tree.depth().unwrap() >= 2,
+            "{name}: 3000 entries cannot fit in one leaf"
+        );
+        assert!(
+            tree.cached_pages() <= 32,
+            "{name}: the cache exceeded its capacity"
+        );
         for k in 0..3000 {
-            assert_eq!(tree.get(k * 10).unwrap(), Some(value_for(k, 20)), "{name}: key {k}");
+            assert_eq!(
+                tree.get(k * 10).unwrap(),
+                Some(value_for(k, 20)),
+                "{name}: key {k}"
+            );
             assert_eq!(tree.get(k * 10 + 5).unwrap(), None, "{name}: key {k}+5");
         }
         let all = collect(&mut tree, ..);
-        assert_eq!(keys_of(&all), (0..3000).map(|k| k * 10).collect::<Vec<_>>(), "{name}");
+        assert_eq!(
+            keys_of(&all),
+            (0..3000).map(|k| k * 10).collect::<Vec<_>>(),
+            "{name}"
+        );
     }
 }
 
@@ -269,12 +342,22 @@ fn large_values_grow_the_tree_to_three_levels() {
         tree.insert(k, &value_for(k, 900)).unwrap();
     }
     tree.check().unwrap();
-    assert!(tree.depth().unwrap() >= 3, "interior nodes must split too (depth {})", tree.depth().unwrap());
-    assert!(tree.cache_stats().evictions > 0, "the working set should exceed a 64-page cache");
+    assert!(
+        tree.depth().unwrap() >= 3,
+        "interior nodes must split too (depth {})",
+        tree.depth().unwrap()
+    );
+    assert!(
+        tree.cache_stats().evictions > 0,
+        "the working set should exceed a 64-page cache"
+    );
     for k in [0, 1, 1249, 2498, 2499] {
         assert_eq!(tree.get(k).unwrap(), Some(value_for(k, 900)));
     }
-    assert_eq!(keys_of(&collect(&mut tree, 1000..1010)), (1000..1010).collect::<Vec<_>>());
+    assert_eq!(
+        keys_of(&collect(&mut tree, 1000..1010)),
+        (1000..1010).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -285,19 +368,39 @@ fn range_bounds() {
         tree.insert(k, &k.to_be_bytes()).unwrap();
     }
     assert_eq!(keys_of(&collect(&mut tree, 10..20)), [10, 12, 14, 16, 18]);
-    assert_eq!(keys_of(&collect(&mut tree, 10..=20)), [10, 12, 14, 16, 18, 20]);
+    assert_eq!(
+        keys_of(&collect(&mut tree, 10..=20)),
+        [10, 12, 14, 16, 18, 20]
+    );
     assert_eq!(keys_of(&collect(&mut tree, 11..=19)), [12, 14, 16, 18]);
     assert_eq!(keys_of(&collect(&mut tree, ..5)), [0, 2, 4]);
     assert_eq!(keys_of(&collect(&mut tree, 993..)), [994, 996, 998]);
-    assert_eq!(keys_of(&collect(&mut tree, (Bound::Excluded(10), Bound::Included(16)))), [12, 14, 16]);
+    assert_eq!(
+        keys_of(&collect(
+            &mut tree,
+            (Bound::Excluded(10), Bound::Included(16))
+        )),
+        [12, 14, 16]
+    );
     assert!(collect(&mut tree, 1000..).is_empty());
     assert!(collect(&mut tree, 21..22).is_empty());
     assert!(collect(&mut tree, 30..30).is_empty());
     assert_eq!(collect(&mut tree, ..).len(), 500);
     let entries = collect(&mut tree, 400..404);
-    assert_eq!(entries, vec![(400, 400u64.to_be_bytes().to_vec()), (402, 402u64.to_be_bytes().to_vec())]);
+    assert_eq!(
+        entries,
+        vec![
+            (400, 400u64.to_be_bytes().to_vec()),
+            (402, 402u64.to_be_bytes().to_vec())
+        ]
+    );
     // A scan can stop early; the tree is usable again once the iterator is dropped.
-    let first_three: Vec<u64> = tree.range(..).unwrap().take(3).map(|r| r.unwrap().0).collect();
+    let first_three: Vec<u64> = tree
+        .range(..)
+        .unwrap()
+        .take(3)
+        .map(|r| r.unwrap().0)
+        .collect();
     assert_eq!(first_three, [0, 2, 4]);
     tree.insert(1, b"odd").unwrap();
     assert_eq!(keys_of(&collect(&mut tree, ..3)), [0, 1, 2]);
@@ -323,7 +426,10 @@ fn the_tree_survives_a_reopen() {
     assert_eq!(all.len(), 2000);
     assert!(all.windows(2).all(|w| w[0].0 < w[1].0));
     let pages = tree.page_count();
-    assert_eq!(std::fs::metadata(&path).unwrap().len(), u64::from(pages) * PAGE_SIZE as u64);
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().len(),
+        u64::from(pages) * PAGE_SIZE as u64
+    );
 }
 
 #[test]
@@ -354,8 +460,13 @@ fn op() -> impl Strategy<Value = Op> {
 #[test]
 fn behaves_like_a_btreemap() {
     // No failure persistence: regression files would land next to the official tests.
-    let config = ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() };
-    let mut runner = TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
+    let config = ProptestConfig {
+        cases: 48,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    let mut runner =
+        TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
     let strategy = (prop::collection::vec(op(), 1..300), 2usize..12);
     let result = runner.run(&strategy, |(ops, cache_pages)| {
         let dir = tempfile::tempdir().unwrap();
@@ -372,7 +483,8 @@ fn behaves_like_a_btreemap() {
                     Op::Get(k) => prop_assert_eq!(tree.get(k).unwrap(), model.get(&k).cloned()),
                     Op::Range(a, b) => {
                         let got = collect(&mut tree, a..b);
-                        let want: Vec<(u64, Vec<u8>)> = model.range(a..b).map(|(k, v)| (*k, v.clone())).collect();
+                        let want: Vec<(u64, Vec<u8>)> =
+                            model.range(a..b).map(|(k, v)| (*k, v.clone())).collect();
                         prop_assert_eq!(got, want);
                     }
                 }

@@ -194,7 +194,11 @@ impl fmt::Display for Expr {
             ExprKind::Unary { op, operand, .. } => write!(f, "({} {operand})", op.symbol()),
             ExprKind::Binary { op, lhs, rhs, .. } => write!(f, "({} {lhs} {rhs})", op.symbol()),
             ExprKind::Block(block) => write!(f, "{block}"),
-            ExprKind::If { cond, then_branch, else_branch } => {
+            ExprKind::If {
+                cond,
+                then_branch,
+                else_branch,
+            } => {
                 write!(f, "(if {cond} {then_branch}")?;
                 if let Some(other) = else_branch {
                     write!(f, " {other}")?;
@@ -219,7 +223,12 @@ impl fmt::Display for Block {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("{")?;
         let mut first = true;
-        for item in self.stmts.iter().map(|s| s as &dyn fmt::Display).chain(self.tail.iter().map(|e| e as &dyn fmt::Display)) {
+        for item in self
+            .stmts
+            .iter()
+            .map(|s| s as &dyn fmt::Display)
+            .chain(self.tail.iter().map(|e| e as &dyn fmt::Display))
+        {
             if !first {
                 f.write_str(" ")?;
             }

@@ -68,7 +68,11 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {} error: {}", self.line, self.column, self.kind, self.message)
+        write!(
+            f,
+            "{}:{}: {} error: {}",
+            self.line, self.column, self.kind, self.message
+        )
     }
 }
 

@@ -24,7 +24,9 @@ impl Default for Interpreter {
 impl Interpreter {
     /// An interpreter with no variables defined.
     pub fn new() -> Self {
-        Self { scopes: vec![HashMap::new()] }
+        Self {
+            scopes: vec![HashMap::new()],
+        }
     }
 
     /// Parses and runs `src`, returning the value of its trailing expression (nil if it ends

@@ -98,7 +98,11 @@ pub struct Lexer<'src> {
 impl<'src> Lexer<'src> {
     /// A lexer over `src`.
     pub fn new(src: &'src str) -> Self {
-        Self { src, pos: 0, failed: false }
+        Self {
+            src,
+            pos: 0,
+            failed: false,
+        }
     }
 }
 

@@ -67,13 +67,23 @@ impl Error {
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = before[line_start..].chars().count() + 1;
-        Self { kind, message: message.into(), span, line, column }
+        Self {
+            kind,
+            message: message.into(),
+            span,
+            line,
+            column,
+        }
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {} error: {}", self.line, self.column, self.kind, self.message)
+        write!(
+            f,
+            "{}:{}: {} error: {}",
+            self.line, self.column, self.kind, self.message
+        )
     }
 }
 

@@ -14,7 +14,10 @@ struct RuntimeError {
 type Eval<T = Value> = Result<T, RuntimeError>;
 
 fn fail<T>(message: impl Into<String>, span: Span) -> Eval<T> {
-    Err(RuntimeError { message: message.into(), span })
+    Err(RuntimeError {
+        message: message.into(),
+        span,
+    })
 }
 
 /// A tree-walking interpreter. Global variables persist across calls to [`Interpreter::run`],
@@ -44,7 +47,10 @@ impl Default for Interpreter {
 impl Interpreter {
     /// An interpreter with no variables defined.
     pub fn new() -> Self {
-        Self { scopes: vec![HashMap::new()], depth: 0 }
+        Self {
+            scopes: vec![HashMap::new()],
+            depth: 0,
+        }
     }
 
     /// Parses and runs `src`, returning the value of its trailing expression (nil if it ends
@@ -84,7 +90,10 @@ impl Interpreter {
         match stmt {
             Stmt::Let { name, init, .. } => {
                 let value = self.eval(init)?;
-                self.scopes.last_mut().expect("global scope").insert(name.clone(), value);
+                self.scopes
+                    .last_mut()
+                    .expect("global scope")
+                    .insert(name.clone(), value);
             }
             Stmt::Expr(expr) => {
                 self.eval(expr)?;
@@ -115,11 +124,29 @@ impl Interpreter {
             ExprKind::Nil => Ok(Value::Nil),
             ExprKind::Var(name) => self.lookup(name, expr.span),
             ExprKind::Assign { name, value } => self.assign(name, value, expr.span),
-            ExprKind::Unary { op, op_span, operand } => self.unary(*op, *op_span, operand),
-            ExprKind::Binary { op: op @ (BinOp::And | BinOp::Or), op_span, lhs, rhs } => self.logical(*op, *op_span, lhs, rhs),
-            ExprKind::Binary { op, op_span, lhs, rhs } => self.binary(*op, *op_span, lhs, rhs),
+            ExprKind::Unary {
+                op,
+                op_span,
+                operand,
+            } => self.unary(*op, *op_span, operand),
+            ExprKind::Binary {
+                op: op @ (BinOp::And | BinOp::Or),
+                op_span,
+                lhs,
+                rhs,
+            } => self.logical(*op, *op_span, lhs, rhs),
+            ExprKind::Binary {
+                op,
+                op_span,
+                lhs,
+                rhs,
+            } => self.binary(*op, *op_span, lhs, rhs),
             ExprKind::Block(block) => self.scoped_block(block),
-            ExprKind::If { cond, then_branch, else_branch } => self.if_else(cond, then_branch, else_branch.as_deref()),
+            ExprKind::If {
+                cond,
+                then_branch,
+                else_branch,
+            } => self.if_else(cond, then_branch, else_branch.as_deref()),
             ExprKind::While { cond, body } => self.while_loop(cond, body),
         }
     }
@@ -133,7 +160,12 @@ impl Interpreter {
 
     fn assign(&mut self, name: &str, value: &Expr, span: Span) -> Eval {
         let value = self.eval(value)?;
-        match self.scopes.iter_mut().rev().find_map(|scope| scope.get_mut(name)) {
+        match self
+            .scopes
+            .iter_mut()
+            .rev()
+            .find_map(|scope| scope.get_mut(name))
+        {
             Some(slot) => {
                 *slot = value.clone();
                 Ok(value)
@@ -145,17 +177,30 @@ impl Interpreter {
     fn unary(&mut self, op: UnOp, op_span: Span, operand: &Expr) -> Eval {
         let value = self.eval(operand)?;
         match (op, &value) {
-            (UnOp::Neg, Value::Int(n)) => n.checked_neg().map(Value::Int).map_or_else(|| fail("integer overflow", op_span), Ok),
+            (UnOp::Neg, Value::Int(n)) => n
+                .checked_neg()
+                .map(Value::Int)
+                .map_or_else(|| fail("integer overflow", op_span), Ok),
             (UnOp::Neg, Value::Float(x)) => Ok(Value::Float(-x)),
             (UnOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
-            _ => fail(format!("cannot apply `{}` to {}", op.symbol(), value.type_name()), op_span),
+            _ => fail(
+                format!("cannot apply `{}` to {}", op.symbol(), value.type_name()),
+                op_span,
+            ),
         }
     }
 
     fn logical(&mut self, op: BinOp, op_span: Span, lhs: &Expr, rhs: &Expr) -> Eval {
         let want_bool = |v: Value| match v {
             Value::Bool(b) => Ok(b),
-            other => fail(format!("operands of `{}` must be bool, found {}", op.symbol(), other.type_name()), op_span),
+            other => fail(
+                format!(
+                    "operands of `{}` must be bool, found {}",
+                    op.symbol(),
+                    other.type_name()
+                ),
+                op_span,
+            ),
         };
         let left = want_bool(self.eval(lhs)?)?;
         // Short-circuit: the right operand is not evaluated (or type-checked) when the left
@@ -169,7 +214,10 @@ impl Interpreter {
     fn binary(&mut self, op: BinOp, op_span: Span, lhs: &Expr, rhs: &Expr) -> Eval {
         let left = self.eval(lhs)?;
         let right = self.eval(rhs)?;
-        apply_binary(op, &left, &right).map_err(|message| RuntimeError { message, span: op_span })
+        apply_binary(op, &left, &right).map_err(|message| RuntimeError {
+            message,
+            span: op_span,
+        })
     }
 
     fn if_else(&mut self, cond: &Expr, then_branch: &Block, else_branch: Option<&Expr>) -> Eval {
@@ -192,7 +240,10 @@ impl Interpreter {
     fn condition(&mut self, cond: &Expr) -> Eval<bool> {
         match self.eval(cond)? {
             Value::Bool(b) => Ok(b),
-            other => fail(format!("condition must be bool, found {}", other.type_name()), cond.span),
+            other => fail(
+                format!("condition must be bool, found {}", other.type_name()),
+                cond.span,
+            ),
         }
     }
 }
@@ -201,7 +252,14 @@ impl Interpreter {
 /// attaches the operator's span.
 fn apply_binary(op: BinOp, left: &Value, right: &Value) -> Result<Value, String> {
     use Value::{Bool, Float, Int, Str};
-    let mismatch = || format!("cannot apply `{}` to {} and {}", op.symbol(), left.type_name(), right.type_name());
+    let mismatch = || {
+        format!(
+            "cannot apply `{}` to {} and {}",
+            op.symbol(),
+            left.type_name(),
+            right.type_name()
+        )
+    };
     match op {
         BinOp::Eq => return Ok(Bool(equal(left, right))),
         BinOp::Ne => return Ok(Bool(!equal(left, right))),
@@ -271,7 +329,9 @@ fn as_f64(value: &Value) -> f64 {
 /// compare numerically (`1 == 1.0`).
 fn equal(left: &Value, right: &Value) -> bool {
     match (left, right) {
-        (Value::Int(_), Value::Float(_)) | (Value::Float(_), Value::Int(_)) => as_f64(left) == as_f64(right),
+        (Value::Int(_), Value::Float(_)) | (Value::Float(_), Value::Int(_)) => {
+            as_f64(left) == as_f64(right)
+        }
         _ => left == right,
     }
 }

@@ -98,7 +98,11 @@ pub struct Lexer<'src> {
 impl<'src> Lexer<'src> {
     /// A lexer over `src`.
     pub fn new(src: &'src str) -> Self {
-        Self { src, pos: 0, failed: false }
+        Self {
+            src,
+            pos: 0,
+            failed: false,
+        }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -129,7 +133,11 @@ impl<'src> Lexer<'src> {
     }
 
     fn token(&mut self, kind: TokenKind, start: usize) -> Token<'src> {
-        Token { kind, text: &self.src[start..self.pos], span: Span::new(start, self.pos) }
+        Token {
+            kind,
+            text: &self.src[start..self.pos],
+            span: Span::new(start, self.pos),
+        }
     }
 
     fn number(&mut self, start: usize) -> Result<Token<'src>, Error> {
@@ -155,7 +163,11 @@ impl<'src> Lexer<'src> {
         self.pos += 1; // opening quote
         loop {
             match self.peek() {
-                None => return Err(self.error("unterminated string literal", Span::new(start, self.pos))),
+                None => {
+                    return Err(
+                        self.error("unterminated string literal", Span::new(start, self.pos))
+                    )
+                }
                 Some(b'"') => {
                     self.pos += 1;
                     return Ok(self.token(TokenKind::Str, start));
@@ -168,9 +180,15 @@ impl<'src> Lexer<'src> {
                         Some(c) => {
                             self.pos += c.len_utf8();
                             let text = &self.src[esc_start..self.pos];
-                            return Err(self.error(format!("unknown escape sequence `{text}`"), Span::new(esc_start, self.pos)));
+                            return Err(self.error(
+                                format!("unknown escape sequence `{text}`"),
+                                Span::new(esc_start, self.pos),
+                            ));
                         }
-                        None => return Err(self.error("unterminated string literal", Span::new(start, self.pos))),
+                        None => {
+                            return Err(self
+                                .error("unterminated string literal", Span::new(start, self.pos)))
+                        }
                     }
                 }
                 // Multi-byte UTF-8 is copied through byte by byte; only ASCII is special.
@@ -205,7 +223,10 @@ impl<'src> Iterator for Lexer<'src> {
             b'0'..=b'9' => return Some(self.number(start)),
             b'"' => return Some(self.string(start)),
             b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
-                while self.peek().is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                while self
+                    .peek()
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+                {
                     self.pos += 1;
                 }
                 let kind = match &self.src[start..self.pos] {

@@ -60,7 +60,10 @@ fn infix_binding_power(kind: TokenKind) -> Option<(u8, u8, Option<BinOp>)> {
 }
 
 fn is_comparison(op: BinOp) -> bool {
-    matches!(op, BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
+    matches!(
+        op,
+        BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+    )
 }
 
 /// How a token is named in "expected X, found Y" messages.
@@ -78,7 +81,12 @@ fn describe(token: Option<&Token<'_>>) -> String {
 
 impl<'src> Parser<'src> {
     fn new(src: &'src str) -> Result<Self, Error> {
-        Ok(Self { src, tokens: lex(src)?, pos: 0, depth: 0 })
+        Ok(Self {
+            src,
+            tokens: lex(src)?,
+            pos: 0,
+            depth: 0,
+        })
     }
 
     fn peek(&self) -> Option<&Token<'src>> {
@@ -97,7 +105,8 @@ impl<'src> Parser<'src> {
 
     /// The span of the next token, or an empty span at the end of the input.
     fn here(&self) -> Span {
-        self.peek().map_or(Span::new(self.src.len(), self.src.len()), |t| t.span)
+        self.peek()
+            .map_or(Span::new(self.src.len(), self.src.len()), |t| t.span)
     }
 
     fn error(&self, message: impl Into<String>, span: Span) -> Error {
@@ -105,7 +114,10 @@ impl<'src> Parser<'src> {
     }
 
     fn unexpected(&self, expected: &str) -> Error {
-        self.error(format!("expected {expected}, found {}", describe(self.peek())), self.here())
+        self.error(
+            format!("expected {expected}, found {}", describe(self.peek())),
+            self.here(),
+        )
     }
 
     fn expect(&mut self, kind: TokenKind, expected: &str) -> Result<Token<'src>, Error> {
@@ -134,10 +146,17 @@ impl<'src> Parser<'src> {
                 block.stmts.push(self.let_stmt()?);
                 continue;
             }
-            let block_like = matches!(self.peek_kind(), Some(TokenKind::LBrace | TokenKind::If | TokenKind::While));
+            let block_like = matches!(
+                self.peek_kind(),
+                Some(TokenKind::LBrace | TokenKind::If | TokenKind::While)
+            );
             // A statement that starts with `{`, `if` or `while` ends with its closing brace,
             // as in Rust: `if c { a } else { b } - 1` is a statement followed by `-1`.
-            let expr = if block_like { self.block_like()? } else { self.expr(0)? };
+            let expr = if block_like {
+                self.block_like()?
+            } else {
+                self.expr(0)?
+            };
             let next = self.peek_kind();
             if next == Some(TokenKind::Semi) {
                 self.advance();
@@ -161,7 +180,11 @@ impl<'src> Parser<'src> {
         self.expect(TokenKind::Eq, "`=`")?;
         let init = self.expr(0)?;
         self.expect(TokenKind::Semi, "`;`")?;
-        Ok(Stmt::Let { name: name.text.to_owned(), name_span: name.span, init })
+        Ok(Stmt::Let {
+            name: name.text.to_owned(),
+            name_span: name.span,
+            init,
+        })
     }
 
     /// `{ .. }`, `if .. { .. } else ..` or `while .. { .. }`.
@@ -170,7 +193,10 @@ impl<'src> Parser<'src> {
             Some(TokenKind::LBrace) => {
                 let block = self.braced_block()?;
                 let span = block.span;
-                Ok(Expr { kind: ExprKind::Block(block), span })
+                Ok(Expr {
+                    kind: ExprKind::Block(block),
+                    span,
+                })
             }
             Some(TokenKind::If) => self.if_expr(),
             Some(TokenKind::While) => {
@@ -178,7 +204,13 @@ impl<'src> Parser<'src> {
                 let cond = self.expr(0)?;
                 let body = self.braced_block()?;
                 let span = start.to(body.span);
-                Ok(Expr { kind: ExprKind::While { cond: Box::new(cond), body }, span })
+                Ok(Expr {
+                    kind: ExprKind::While {
+                        cond: Box::new(cond),
+                        body,
+                    },
+                    span,
+                })
             }
             _ => Err(self.unexpected("`{`, `if` or `while`")),
         }
@@ -204,14 +236,24 @@ impl<'src> Parser<'src> {
             } else {
                 let block = self.braced_block()?;
                 let span = block.span;
-                Expr { kind: ExprKind::Block(block), span }
+                Expr {
+                    kind: ExprKind::Block(block),
+                    span,
+                }
             };
             span = span.to(other.span);
             Some(Box::new(other))
         } else {
             None
         };
-        Ok(Expr { kind: ExprKind::If { cond: Box::new(cond), then_branch, else_branch }, span })
+        Ok(Expr {
+            kind: ExprKind::If {
+                cond: Box::new(cond),
+                then_branch,
+                else_branch,
+            },
+            span,
+        })
     }
 
     /// Pratt parsing: parse a prefix expression, then keep absorbing infix operators whose
@@ -229,7 +271,9 @@ impl<'src> Parser<'src> {
     fn expr_inner(&mut self, min_bp: u8) -> Result<Expr, Error> {
         let mut lhs = self.prefix()?;
         while let Some(op_token) = self.peek().copied() {
-            let Some((l_bp, r_bp, op)) = infix_binding_power(op_token.kind) else { break };
+            let Some((l_bp, r_bp, op)) = infix_binding_power(op_token.kind) else {
+                break;
+            };
             if l_bp < min_bp {
                 break;
             }
@@ -241,20 +285,35 @@ impl<'src> Parser<'src> {
                     let ExprKind::Var(name) = lhs.kind else {
                         return Err(self.error("invalid assignment target", lhs.span));
                     };
-                    Expr { kind: ExprKind::Assign { name, value: Box::new(rhs) }, span }
+                    Expr {
+                        kind: ExprKind::Assign {
+                            name,
+                            value: Box::new(rhs),
+                        },
+                        span,
+                    }
                 }
                 Some(op) => {
                     let expr = Expr {
-                        kind: ExprKind::Binary { op, op_span: op_token.span, lhs: Box::new(lhs), rhs: Box::new(rhs) },
+                        kind: ExprKind::Binary {
+                            op,
+                            op_span: op_token.span,
+                            lhs: Box::new(lhs),
+                            rhs: Box::new(rhs),
+                        },
                         span,
                     };
                     // Comparisons are non-associative, as in Rust: `a < b < c` is an error
                     // rather than the surprising `(a < b) < c`.
                     if is_comparison(op) {
                         if let Some(next) = self.peek().filter(|t| {
-                            infix_binding_power(t.kind).and_then(|(_, _, op)| op).is_some_and(is_comparison)
+                            infix_binding_power(t.kind)
+                                .and_then(|(_, _, op)| op)
+                                .is_some_and(is_comparison)
                         }) {
-                            return Err(self.error("comparison operators cannot be chained", next.span));
+                            return Err(
+                                self.error("comparison operators cannot be chained", next.span)
+                            );
                         }
                     }
                     expr
@@ -268,7 +327,12 @@ impl<'src> Parser<'src> {
         let Some(token) = self.peek().copied() else {
             return Err(self.unexpected("expression"));
         };
-        let literal = |kind| Ok(Expr { kind, span: token.span });
+        let literal = |kind| {
+            Ok(Expr {
+                kind,
+                span: token.span,
+            })
+        };
         match token.kind {
             TokenKind::Int => {
                 self.advance();
@@ -304,14 +368,28 @@ impl<'src> Parser<'src> {
                 self.advance();
                 let inner = self.expr(0)?;
                 let close = self.expect(TokenKind::RParen, "`)`")?;
-                Ok(Expr { kind: inner.kind, span: token.span.to(close.span) })
+                Ok(Expr {
+                    kind: inner.kind,
+                    span: token.span.to(close.span),
+                })
             }
             TokenKind::Minus | TokenKind::Bang => {
                 self.advance();
-                let op = if token.kind == TokenKind::Minus { UnOp::Neg } else { UnOp::Not };
+                let op = if token.kind == TokenKind::Minus {
+                    UnOp::Neg
+                } else {
+                    UnOp::Not
+                };
                 let operand = self.expr(PREFIX_BP)?;
                 let span = token.span.to(operand.span);
-                Ok(Expr { kind: ExprKind::Unary { op, op_span: token.span, operand: Box::new(operand) }, span })
+                Ok(Expr {
+                    kind: ExprKind::Unary {
+                        op,
+                        op_span: token.span,
+                        operand: Box::new(operand),
+                    },
+                    span,
+                })
             }
             TokenKind::LBrace | TokenKind::If | TokenKind::While => self.block_like(),
             _ => Err(self.unexpected("expression")),

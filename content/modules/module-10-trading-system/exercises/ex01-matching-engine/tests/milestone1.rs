@@ -2,17 +2,28 @@
 
 use std::collections::BTreeMap;
 
-use ex01_matching_engine::{CancelReason, Command, Engine, Event, OrderId, Price, Qty, RejectReason, Side};
+use ex01_matching_engine::{
+    CancelReason, Command, Engine, Event, OrderId, Price, Qty, RejectReason, Side,
+};
 use proptest::prelude::*;
 
 use Side::{Buy, Sell};
 
 fn limit(id: u64, side: Side, price: i64, qty: u64) -> Command {
-    Command::Limit { id: OrderId(id), side, price: Price(price), qty: Qty(qty) }
+    Command::Limit {
+        id: OrderId(id),
+        side,
+        price: Price(price),
+        qty: Qty(qty),
+    }
 }
 
 fn market(id: u64, side: Side, qty: u64) -> Command {
-    Command::Market { id: OrderId(id), side, qty: Qty(qty) }
+    Command::Market {
+        id: OrderId(id),
+        side,
+        qty: Qty(qty),
+    }
 }
 
 fn cancel(id: u64) -> Command {
@@ -20,23 +31,45 @@ fn cancel(id: u64) -> Command {
 }
 
 fn accepted(id: u64, side: Side, price: Option<i64>, qty: u64) -> Event {
-    Event::Accepted { id: OrderId(id), side, price: price.map(Price), qty: Qty(qty) }
+    Event::Accepted {
+        id: OrderId(id),
+        side,
+        price: price.map(Price),
+        qty: Qty(qty),
+    }
 }
 
 fn trade(taker: u64, maker: u64, taker_side: Side, price: i64, qty: u64) -> Event {
-    Event::Trade { taker: OrderId(taker), maker: OrderId(maker), taker_side, price: Price(price), qty: Qty(qty) }
+    Event::Trade {
+        taker: OrderId(taker),
+        maker: OrderId(maker),
+        taker_side,
+        price: Price(price),
+        qty: Qty(qty),
+    }
 }
 
 fn update(side: Side, price: i64, qty: u64) -> Event {
-    Event::BookUpdate { side, price: Price(price), qty: Qty(qty) }
+    Event::BookUpdate {
+        side,
+        price: Price(price),
+        qty: Qty(qty),
+    }
 }
 
 fn rejected(id: u64, reason: RejectReason) -> Event {
-    Event::Rejected { id: OrderId(id), reason }
+    Event::Rejected {
+        id: OrderId(id),
+        reason,
+    }
 }
 
 fn cancelled(id: u64, remaining: u64, reason: CancelReason) -> Event {
-    Event::Cancelled { id: OrderId(id), remaining: Qty(remaining), reason }
+    Event::Cancelled {
+        id: OrderId(id),
+        remaining: Qty(remaining),
+        reason,
+    }
 }
 
 /// Applies one command and returns just its events.
@@ -53,11 +86,26 @@ fn levels(pairs: &[(i64, u64)]) -> Vec<(Price, Qty)> {
 #[test]
 fn non_crossing_orders_rest_and_set_the_best_prices() {
     let mut e = Engine::new();
-    assert_eq!(step(&mut e, limit(1, Buy, 99, 10)), vec![accepted(1, Buy, Some(99), 10), update(Buy, 99, 10)]);
-    assert_eq!(step(&mut e, limit(2, Buy, 100, 5)), vec![accepted(2, Buy, Some(100), 5), update(Buy, 100, 5)]);
-    assert_eq!(step(&mut e, limit(3, Sell, 102, 7)), vec![accepted(3, Sell, Some(102), 7), update(Sell, 102, 7)]);
-    assert_eq!(step(&mut e, limit(4, Sell, 101, 4)), vec![accepted(4, Sell, Some(101), 4), update(Sell, 101, 4)]);
-    assert_eq!(step(&mut e, limit(5, Buy, 99, 1)), vec![accepted(5, Buy, Some(99), 1), update(Buy, 99, 11)]);
+    assert_eq!(
+        step(&mut e, limit(1, Buy, 99, 10)),
+        vec![accepted(1, Buy, Some(99), 10), update(Buy, 99, 10)]
+    );
+    assert_eq!(
+        step(&mut e, limit(2, Buy, 100, 5)),
+        vec![accepted(2, Buy, Some(100), 5), update(Buy, 100, 5)]
+    );
+    assert_eq!(
+        step(&mut e, limit(3, Sell, 102, 7)),
+        vec![accepted(3, Sell, Some(102), 7), update(Sell, 102, 7)]
+    );
+    assert_eq!(
+        step(&mut e, limit(4, Sell, 101, 4)),
+        vec![accepted(4, Sell, Some(101), 4), update(Sell, 101, 4)]
+    );
+    assert_eq!(
+        step(&mut e, limit(5, Buy, 99, 1)),
+        vec![accepted(5, Buy, Some(99), 1), update(Buy, 99, 11)]
+    );
 
     let book = e.book();
     assert_eq!(book.best_bid(), Some((Price(100), Qty(5))));
@@ -68,7 +116,10 @@ fn non_crossing_orders_rest_and_set_the_best_prices() {
     assert_eq!(book.orders_at(Buy, Price(99)), vec![OrderId(1), OrderId(5)]);
     assert_eq!(book.len(), 5);
     let order = book.order(OrderId(3)).expect("order 3 rests");
-    assert_eq!((order.id, order.side, order.price, order.remaining), (OrderId(3), Sell, Price(102), Qty(7)));
+    assert_eq!(
+        (order.id, order.side, order.price, order.remaining),
+        (OrderId(3), Sell, Price(102), Qty(7))
+    );
     assert!(book.order(OrderId(42)).is_none());
 }
 
@@ -95,8 +146,14 @@ fn a_crossing_limit_walks_the_book_and_produces_the_exact_event_stream() {
     assert_eq!(e.book().best_ask(), Some((Price(102), Qty(8))));
     assert_eq!(e.book().best_bid(), None);
     assert_eq!(e.book().depth(Sell, 10), levels(&[(102, 8), (104, 1)]));
-    assert!(e.book().order(OrderId(1)).is_none(), "filled makers leave the book");
-    assert_eq!(e.book().order(OrderId(3)).map(|o| o.remaining), Some(Qty(8)));
+    assert!(
+        e.book().order(OrderId(1)).is_none(),
+        "filled makers leave the book"
+    );
+    assert_eq!(
+        e.book().order(OrderId(3)).map(|o| o.remaining),
+        Some(Qty(8))
+    );
 }
 
 #[test]
@@ -104,7 +161,14 @@ fn trades_execute_at_the_makers_price() {
     let mut e = Engine::new();
     step(&mut e, limit(1, Buy, 105, 3));
     let events = step(&mut e, limit(2, Sell, 100, 3));
-    assert_eq!(events, vec![accepted(2, Sell, Some(100), 3), trade(2, 1, Sell, 105, 3), update(Buy, 105, 0)]);
+    assert_eq!(
+        events,
+        vec![
+            accepted(2, Sell, Some(100), 3),
+            trade(2, 1, Sell, 105, 3),
+            update(Buy, 105, 0)
+        ]
+    );
     assert!(e.book().is_empty());
 }
 
@@ -135,12 +199,23 @@ fn a_partially_filled_maker_keeps_its_place_in_the_queue() {
     step(&mut e, limit(1, Sell, 50, 10));
     step(&mut e, limit(2, Sell, 50, 10));
     step(&mut e, limit(3, Buy, 50, 4));
-    assert_eq!(e.book().orders_at(Sell, Price(50)), vec![OrderId(1), OrderId(2)]);
-    assert_eq!(e.book().order(OrderId(1)).map(|o| o.remaining), Some(Qty(6)));
+    assert_eq!(
+        e.book().orders_at(Sell, Price(50)),
+        vec![OrderId(1), OrderId(2)]
+    );
+    assert_eq!(
+        e.book().order(OrderId(1)).map(|o| o.remaining),
+        Some(Qty(6))
+    );
     let events = step(&mut e, limit(4, Buy, 50, 7));
     assert_eq!(
         events,
-        vec![accepted(4, Buy, Some(50), 7), trade(4, 1, Buy, 50, 6), trade(4, 2, Buy, 50, 1), update(Sell, 50, 9)]
+        vec![
+            accepted(4, Buy, Some(50), 7),
+            trade(4, 1, Buy, 50, 6),
+            trade(4, 2, Buy, 50, 1),
+            update(Sell, 50, 9)
+        ]
     );
 }
 
@@ -152,7 +227,12 @@ fn the_unfilled_part_of_a_limit_order_rests_at_its_limit() {
     let events = step(&mut e, limit(3, Buy, 102, 10));
     assert_eq!(
         events,
-        vec![accepted(3, Buy, Some(102), 10), trade(3, 1, Buy, 101, 3), update(Sell, 101, 0), update(Buy, 102, 7)]
+        vec![
+            accepted(3, Buy, Some(102), 10),
+            trade(3, 1, Buy, 101, 3),
+            update(Sell, 101, 0),
+            update(Buy, 102, 7)
+        ]
     );
     assert_eq!(e.book().best_bid(), Some((Price(102), Qty(7))));
     assert_eq!(e.book().best_ask(), Some((Price(103), Qty(3))));
@@ -199,11 +279,24 @@ fn market_orders_take_liquidity_and_never_rest() {
     assert!(e.book().is_empty());
 
     let events = step(&mut e, market(4, Sell, 6));
-    assert_eq!(events, vec![accepted(4, Sell, None, 6), cancelled(4, 6, CancelReason::NoLiquidity)]);
+    assert_eq!(
+        events,
+        vec![
+            accepted(4, Sell, None, 6),
+            cancelled(4, 6, CancelReason::NoLiquidity)
+        ]
+    );
 
     step(&mut e, limit(5, Buy, 90, 8));
     let events = step(&mut e, market(6, Sell, 8));
-    assert_eq!(events, vec![accepted(6, Sell, None, 8), trade(6, 5, Sell, 90, 8), update(Buy, 90, 0)]);
+    assert_eq!(
+        events,
+        vec![
+            accepted(6, Sell, None, 8),
+            trade(6, 5, Sell, 90, 8),
+            update(Buy, 90, 0)
+        ]
+    );
 }
 
 #[test]
@@ -212,16 +305,49 @@ fn cancel_removes_an_order_from_the_middle_of_its_queue() {
     step(&mut e, limit(1, Buy, 100, 1));
     step(&mut e, limit(2, Buy, 100, 2));
     step(&mut e, limit(3, Buy, 100, 3));
-    assert_eq!(step(&mut e, cancel(2)), vec![cancelled(2, 2, CancelReason::Requested), update(Buy, 100, 4)]);
-    assert_eq!(e.book().orders_at(Buy, Price(100)), vec![OrderId(1), OrderId(3)]);
-    assert_eq!(step(&mut e, cancel(2)), vec![rejected(2, RejectReason::UnknownOrder)]);
+    assert_eq!(
+        step(&mut e, cancel(2)),
+        vec![
+            cancelled(2, 2, CancelReason::Requested),
+            update(Buy, 100, 4)
+        ]
+    );
+    assert_eq!(
+        e.book().orders_at(Buy, Price(100)),
+        vec![OrderId(1), OrderId(3)]
+    );
+    assert_eq!(
+        step(&mut e, cancel(2)),
+        vec![rejected(2, RejectReason::UnknownOrder)]
+    );
 
     // The queue is still intact at both ends after the unlink.
-    assert_eq!(step(&mut e, cancel(3)), vec![cancelled(3, 3, CancelReason::Requested), update(Buy, 100, 1)]);
+    assert_eq!(
+        step(&mut e, cancel(3)),
+        vec![
+            cancelled(3, 3, CancelReason::Requested),
+            update(Buy, 100, 1)
+        ]
+    );
     step(&mut e, limit(4, Buy, 100, 5));
-    assert_eq!(e.book().orders_at(Buy, Price(100)), vec![OrderId(1), OrderId(4)]);
-    assert_eq!(step(&mut e, cancel(1)), vec![cancelled(1, 1, CancelReason::Requested), update(Buy, 100, 5)]);
-    assert_eq!(step(&mut e, cancel(4)), vec![cancelled(4, 5, CancelReason::Requested), update(Buy, 100, 0)]);
+    assert_eq!(
+        e.book().orders_at(Buy, Price(100)),
+        vec![OrderId(1), OrderId(4)]
+    );
+    assert_eq!(
+        step(&mut e, cancel(1)),
+        vec![
+            cancelled(1, 1, CancelReason::Requested),
+            update(Buy, 100, 5)
+        ]
+    );
+    assert_eq!(
+        step(&mut e, cancel(4)),
+        vec![
+            cancelled(4, 5, CancelReason::Requested),
+            update(Buy, 100, 0)
+        ]
+    );
     assert!(e.book().is_empty());
     assert_eq!(e.book().depth(Buy, 10), vec![]);
 }
@@ -231,26 +357,56 @@ fn cancelling_a_partially_filled_order_reports_what_was_left() {
     let mut e = Engine::new();
     step(&mut e, limit(1, Sell, 10, 10));
     step(&mut e, market(2, Buy, 7));
-    assert_eq!(step(&mut e, cancel(1)), vec![cancelled(1, 3, CancelReason::Requested), update(Sell, 10, 0)]);
-    assert_eq!(step(&mut e, cancel(99)), vec![rejected(99, RejectReason::UnknownOrder)]);
+    assert_eq!(
+        step(&mut e, cancel(1)),
+        vec![
+            cancelled(1, 3, CancelReason::Requested),
+            update(Sell, 10, 0)
+        ]
+    );
+    assert_eq!(
+        step(&mut e, cancel(99)),
+        vec![rejected(99, RejectReason::UnknownOrder)]
+    );
 }
 
 #[test]
 fn invalid_orders_are_rejected_and_leave_the_book_untouched() {
     let mut e = Engine::new();
     step(&mut e, limit(1, Sell, 100, 5));
-    assert_eq!(step(&mut e, limit(2, Buy, 100, 0)), vec![rejected(2, RejectReason::ZeroQuantity)]);
-    assert_eq!(step(&mut e, market(3, Buy, 0)), vec![rejected(3, RejectReason::ZeroQuantity)]);
-    assert_eq!(step(&mut e, limit(4, Buy, 0, 5)), vec![rejected(4, RejectReason::InvalidPrice)]);
-    assert_eq!(step(&mut e, limit(5, Sell, -3, 5)), vec![rejected(5, RejectReason::InvalidPrice)]);
-    assert_eq!(step(&mut e, limit(1, Buy, 100, 5)), vec![rejected(1, RejectReason::DuplicateOrderId)]);
-    assert_eq!(step(&mut e, market(1, Buy, 5)), vec![rejected(1, RejectReason::DuplicateOrderId)]);
+    assert_eq!(
+        step(&mut e, limit(2, Buy, 100, 0)),
+        vec![rejected(2, RejectReason::ZeroQuantity)]
+    );
+    assert_eq!(
+        step(&mut e, market(3, Buy, 0)),
+        vec![rejected(3, RejectReason::ZeroQuantity)]
+    );
+    assert_eq!(
+        step(&mut e, limit(4, Buy, 0, 5)),
+        vec![rejected(4, RejectReason::InvalidPrice)]
+    );
+    assert_eq!(
+        step(&mut e, limit(5, Sell, -3, 5)),
+        vec![rejected(5, RejectReason::InvalidPrice)]
+    );
+    assert_eq!(
+        step(&mut e, limit(1, Buy, 100, 5)),
+        vec![rejected(1, RejectReason::DuplicateOrderId)]
+    );
+    assert_eq!(
+        step(&mut e, market(1, Buy, 5)),
+        vec![rejected(1, RejectReason::DuplicateOrderId)]
+    );
     assert_eq!(e.book().depth(Sell, 10), levels(&[(100, 5)]));
     assert_eq!(e.book().len(), 1);
 
     // Once order 1 is gone its id may be used again.
     step(&mut e, market(6, Buy, 5));
-    assert_eq!(step(&mut e, limit(1, Buy, 90, 1)), vec![accepted(1, Buy, Some(90), 1), update(Buy, 90, 1)]);
+    assert_eq!(
+        step(&mut e, limit(1, Buy, 90, 1)),
+        vec![accepted(1, Buy, Some(90), 1), update(Buy, 90, 1)]
+    );
 }
 
 #[test]
@@ -258,13 +414,22 @@ fn apply_appends_to_the_output_buffer() {
     let mut e = Engine::new();
     let mut out = vec![update(Buy, 1, 1)];
     e.apply(&limit(1, Buy, 10, 1), &mut out);
-    assert_eq!(out, vec![update(Buy, 1, 1), accepted(1, Buy, Some(10), 1), update(Buy, 10, 1)]);
+    assert_eq!(
+        out,
+        vec![
+            update(Buy, 1, 1),
+            accepted(1, Buy, Some(10), 1),
+            update(Buy, 10, 1)
+        ]
+    );
 }
 
 /// A deterministic pseudo-random command script (no RNG crate, so it is identical everywhere).
 fn script(n: usize, mut state: u64) -> Vec<Command> {
     let mut next = move || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         state >> 33
     };
     let mut cmds = Vec::with_capacity(n);
@@ -286,9 +451,18 @@ fn replaying_a_command_log_reproduces_events_and_book_exactly() {
     let (a, events_a) = Engine::replay(&cmds);
     let (b, events_b) = Engine::replay(cmds.iter());
     assert_eq!(events_a, events_b);
-    assert!(events_a.len() > cmds.len(), "every command emits at least one event");
-    assert_eq!(a.book().depth(Buy, usize::MAX), b.book().depth(Buy, usize::MAX));
-    assert_eq!(a.book().depth(Sell, usize::MAX), b.book().depth(Sell, usize::MAX));
+    assert!(
+        events_a.len() > cmds.len(),
+        "every command emits at least one event"
+    );
+    assert_eq!(
+        a.book().depth(Buy, usize::MAX),
+        b.book().depth(Buy, usize::MAX)
+    );
+    assert_eq!(
+        a.book().depth(Sell, usize::MAX),
+        b.book().depth(Sell, usize::MAX)
+    );
 
     // Applying one command at a time into a reused buffer gives the same stream.
     let mut c = Engine::new();
@@ -307,7 +481,10 @@ fn replaying_a_command_log_reproduces_events_and_book_exactly() {
         d.apply(cmd, &mut events_d);
     }
     assert_eq!(events_d, events_a);
-    assert_eq!(d.book().depth(Sell, usize::MAX), a.book().depth(Sell, usize::MAX));
+    assert_eq!(
+        d.book().depth(Sell, usize::MAX),
+        a.book().depth(Sell, usize::MAX)
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -331,7 +508,11 @@ struct Reference {
 
 impl Reference {
     fn level_total(&self, side: Side, price: i64) -> u64 {
-        self.orders.iter().filter(|o| o.side == side && o.price == price).map(|o| o.remaining).sum()
+        self.orders
+            .iter()
+            .filter(|o| o.side == side && o.price == price)
+            .map(|o| o.remaining)
+            .sum()
     }
 
     fn apply(&mut self, cmd: &Command, out: &mut Vec<Event>) {
@@ -345,8 +526,15 @@ impl Reference {
                 }
                 None => out.push(rejected(id.0, RejectReason::UnknownOrder)),
             },
-            Command::Limit { id, side, price, qty } => self.submit(id.0, side, Some(price.0), qty.0, out, &mut touched),
-            Command::Market { id, side, qty } => self.submit(id.0, side, None, qty.0, out, &mut touched),
+            Command::Limit {
+                id,
+                side,
+                price,
+                qty,
+            } => self.submit(id.0, side, Some(price.0), qty.0, out, &mut touched),
+            Command::Market { id, side, qty } => {
+                self.submit(id.0, side, None, qty.0, out, &mut touched)
+            }
         }
         for (side, price) in touched {
             out.push(update(side, price, self.level_total(side, price)));
@@ -404,7 +592,13 @@ impl Reference {
             match limit {
                 Some(price) => {
                     self.clock += 1;
-                    self.orders.push(RefOrder { id, side, price, remaining, arrival: self.clock });
+                    self.orders.push(RefOrder {
+                        id,
+                        side,
+                        price,
+                        remaining,
+                        arrival: self.clock,
+                    });
                     touched.push((side, price));
                 }
                 None => out.push(cancelled(id, remaining, CancelReason::NoLiquidity)),

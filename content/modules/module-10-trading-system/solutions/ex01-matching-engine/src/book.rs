@@ -84,7 +84,11 @@ impl OrderBook {
 
     /// An empty book with room for `orders` resting orders before the slab or index reallocate.
     pub fn with_capacity(orders: usize) -> Self {
-        OrderBook { slots: Vec::with_capacity(orders), index: HashMap::with_capacity(orders), ..Self::default() }
+        OrderBook {
+            slots: Vec::with_capacity(orders),
+            index: HashMap::with_capacity(orders),
+            ..Self::default()
+        }
     }
 
     /// The highest bid and the total quantity resting there.
@@ -100,8 +104,19 @@ impl OrderBook {
     /// Up to `levels` price levels of one side, best first, with their total quantities.
     pub fn depth(&self, side: Side, levels: usize) -> Vec<(Price, Qty)> {
         match side {
-            Side::Buy => self.bids.iter().rev().take(levels).map(|(p, l)| (*p, l.total)).collect(),
-            Side::Sell => self.asks.iter().take(levels).map(|(p, l)| (*p, l.total)).collect(),
+            Side::Buy => self
+                .bids
+                .iter()
+                .rev()
+                .take(levels)
+                .map(|(p, l)| (*p, l.total))
+                .collect(),
+            Side::Sell => self
+                .asks
+                .iter()
+                .take(levels)
+                .map(|(p, l)| (*p, l.total))
+                .collect(),
         }
     }
 
@@ -150,9 +165,17 @@ impl OrderBook {
             Side::Buy => &mut self.bids,
             Side::Sell => &mut self.asks,
         };
-        let level = levels.entry(order.price).or_insert(Level { head: NIL, tail: NIL, total: Qty::ZERO });
+        let level = levels.entry(order.price).or_insert(Level {
+            head: NIL,
+            tail: NIL,
+            total: Qty::ZERO,
+        });
         let prev = level.tail;
-        let node = Node { order, prev, next: NIL };
+        let node = Node {
+            order,
+            prev,
+            next: NIL,
+        };
         // Allocate a slot: reuse the free list first, grow the slab otherwise.
         let slot = match self.free_head {
             Some(free) => {
@@ -164,7 +187,8 @@ impl OrderBook {
                 free
             }
             None => {
-                let slot = u32::try_from(self.slots.len()).expect("more than u32::MAX resting orders");
+                let slot =
+                    u32::try_from(self.slots.len()).expect("more than u32::MAX resting orders");
                 self.slots.push(Slot::Used(node));
                 slot
             }
@@ -217,7 +241,11 @@ impl OrderBook {
                 level.total -= qty;
             }
         }
-        Some(Fill { maker: node.order.id, price, qty })
+        Some(Fill {
+            maker: node.order.id,
+            price,
+            qty,
+        })
     }
 
     /// Detaches `node` (stored at `slot`) from its level and frees the slot.
@@ -246,7 +274,9 @@ impl OrderBook {
         if now_empty {
             levels.remove(&price);
         }
-        self.slots[slot as usize] = Slot::Free { next_free: self.free_head.unwrap_or(NIL) };
+        self.slots[slot as usize] = Slot::Free {
+            next_free: self.free_head.unwrap_or(NIL),
+        };
         self.free_head = Some(slot);
     }
 

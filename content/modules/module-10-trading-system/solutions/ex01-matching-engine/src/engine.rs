@@ -38,12 +38,21 @@ impl Engine {
     pub fn apply(&mut self, cmd: &Command, out: &mut Vec<Event>) {
         self.touched.clear();
         match *cmd {
-            Command::Limit { id, side, price, qty } => self.submit(id, side, Some(price), qty, out),
+            Command::Limit {
+                id,
+                side,
+                price,
+                qty,
+            } => self.submit(id, side, Some(price), qty, out),
             Command::Market { id, side, qty } => self.submit(id, side, None, qty, out),
             Command::Cancel { id } => self.cancel(id, out),
         }
         for &(side, price) in &self.touched {
-            out.push(Event::BookUpdate { side, price, qty: self.book.level_qty(side, price) });
+            out.push(Event::BookUpdate {
+                side,
+                price,
+                qty: self.book.level_qty(side, price),
+            });
         }
     }
 
@@ -60,7 +69,14 @@ impl Engine {
         (engine, events)
     }
 
-    fn submit(&mut self, id: OrderId, side: Side, limit: Option<Price>, qty: Qty, out: &mut Vec<Event>) {
+    fn submit(
+        &mut self,
+        id: OrderId,
+        side: Side,
+        limit: Option<Price>,
+        qty: Qty,
+        out: &mut Vec<Event>,
+    ) {
         let reject = if qty.is_zero() {
             Some(RejectReason::ZeroQuantity)
         } else if limit.is_some_and(|p| p.0 <= 0) {
@@ -74,33 +90,60 @@ impl Engine {
             out.push(Event::Rejected { id, reason });
             return;
         }
-        out.push(Event::Accepted { id, side, price: limit, qty });
+        out.push(Event::Accepted {
+            id,
+            side,
+            price: limit,
+            qty,
+        });
 
         let mut remaining = qty;
         while let Some(fill) = self.book.fill_best(side.opposite(), limit, remaining) {
             remaining -= fill.qty;
             self.touch(side.opposite(), fill.price);
-            out.push(Event::Trade { taker: id, maker: fill.maker, taker_side: side, price: fill.price, qty: fill.qty });
+            out.push(Event::Trade {
+                taker: id,
+                maker: fill.maker,
+                taker_side: side,
+                price: fill.price,
+                qty: fill.qty,
+            });
         }
         if remaining.is_zero() {
             return;
         }
         match limit {
             Some(price) => {
-                self.book.insert(RestingOrder { id, side, price, remaining });
+                self.book.insert(RestingOrder {
+                    id,
+                    side,
+                    price,
+                    remaining,
+                });
                 self.touch(side, price);
             }
-            None => out.push(Event::Cancelled { id, remaining, reason: CancelReason::NoLiquidity }),
+            None => out.push(Event::Cancelled {
+                id,
+                remaining,
+                reason: CancelReason::NoLiquidity,
+            }),
         }
     }
 
     fn cancel(&mut self, id: OrderId, out: &mut Vec<Event>) {
         match self.book.remove(id) {
             Some(order) => {
-                out.push(Event::Cancelled { id, remaining: order.remaining, reason: CancelReason::Requested });
+                out.push(Event::Cancelled {
+                    id,
+                    remaining: order.remaining,
+                    reason: CancelReason::Requested,
+                });
                 self.touch(order.side, order.price);
             }
-            None => out.push(Event::Rejected { id, reason: RejectReason::UnknownOrder }),
+            None => out.push(Event::Rejected {
+                id,
+                reason: RejectReason::UnknownOrder,
+            }),
         }
     }
 

@@ -59,7 +59,12 @@ pub struct Decoded {
 /// Appends the encoding of one command (exactly [`RECORD_LEN`] bytes) to `out`.
 pub fn encode(cmd: &Command, out: &mut Vec<u8>) {
     let (tag, side, id, price, qty) = match *cmd {
-        Command::Limit { id, side, price, qty } => (TAG_LIMIT, side, id, price, qty),
+        Command::Limit {
+            id,
+            side,
+            price,
+            qty,
+        } => (TAG_LIMIT, side, id, price, qty),
         Command::Market { id, side, qty } => (TAG_MARKET, side, id, Price(0), qty),
         Command::Cancel { id } => (TAG_CANCEL, Side::Buy, id, Price(0), Qty(0)),
     };
@@ -105,7 +110,10 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, JournalError> {
         commands.push(decode_body(record).ok_or(JournalError::Invalid { offset })?);
         offset += RECORD_LEN;
     }
-    Ok(Decoded { commands, valid_len: offset })
+    Ok(Decoded {
+        commands,
+        valid_len: offset,
+    })
 }
 
 fn decode_body(record: &[u8]) -> Option<Command> {
@@ -118,7 +126,12 @@ fn decode_body(record: &[u8]) -> Option<Command> {
     let price = Price(i64::from_le_bytes(le(&record[10..18])));
     let qty = Qty(u64::from_le_bytes(le(&record[18..26])));
     match record[0] {
-        TAG_LIMIT => Some(Command::Limit { id, side, price, qty }),
+        TAG_LIMIT => Some(Command::Limit {
+            id,
+            side,
+            price,
+            qty,
+        }),
         TAG_MARKET => Some(Command::Market { id, side, qty }),
         TAG_CANCEL => Some(Command::Cancel { id }),
         _ => None,

@@ -146,7 +146,11 @@ fn run<W: Write>(
 
         let mut events = Vec::new();
         engine.apply(&cmd, &mut events);
-        let batch = Arc::new(EventBatch { seq, command: cmd, events });
+        let batch = Arc::new(EventBatch {
+            seq,
+            command: cmd,
+            events,
+        });
         // A subscriber that hung up is dropped from the bus; the others keep receiving.
         outboxes.retain(|tx| tx.send(Arc::clone(&batch)).is_ok());
     }

@@ -9,22 +9,39 @@ use ex01_matching_engine::pipeline::{self, EventBatch, PipelineConfig, PipelineE
 use ex01_matching_engine::{Command, Engine, OrderId, Price, Qty, Side};
 
 fn limit(id: u64, side: Side, price: i64, qty: u64) -> Command {
-    Command::Limit { id: OrderId(id), side, price: Price(price), qty: Qty(qty) }
+    Command::Limit {
+        id: OrderId(id),
+        side,
+        price: Price(price),
+        qty: Qty(qty),
+    }
 }
 
 /// A deterministic mixed command script.
 fn script(n: usize, mut state: u64) -> Vec<Command> {
     let mut next = move || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         state >> 33
     };
     (1..=n as u64)
         .map(|i| {
-            let side = if next() % 2 == 0 { Side::Buy } else { Side::Sell };
+            let side = if next() % 2 == 0 {
+                Side::Buy
+            } else {
+                Side::Sell
+            };
             match next() % 10 {
                 0..=5 => limit(i, side, 90 + (next() % 21) as i64, 1 + next() % 30),
-                6 => Command::Market { id: OrderId(i), side, qty: Qty(1 + next() % 40) },
-                _ => Command::Cancel { id: OrderId(1 + next() % i) },
+                6 => Command::Market {
+                    id: OrderId(i),
+                    side,
+                    qty: Qty(1 + next() % 40),
+                },
+                _ => Command::Cancel {
+                    id: OrderId(1 + next() % i),
+                },
             }
         })
         .collect()
@@ -43,7 +60,11 @@ fn every_command_encodes_to_one_fixed_size_record_and_decodes_back() {
     let cmds = vec![
         limit(1, Side::Buy, 10_125, 300),
         limit(u64::MAX, Side::Sell, i64::MAX, u64::MAX),
-        Command::Market { id: OrderId(7), side: Side::Sell, qty: Qty(12) },
+        Command::Market {
+            id: OrderId(7),
+            side: Side::Sell,
+            qty: Qty(12),
+        },
         Command::Cancel { id: OrderId(1) },
     ];
     let mut bytes = Vec::new();
@@ -54,7 +75,10 @@ fn every_command_encodes_to_one_fixed_size_record_and_decodes_back() {
     let decoded = journal::decode(&bytes).expect("a clean journal decodes");
     assert_eq!(decoded.commands, cmds);
     assert_eq!(decoded.valid_len, bytes.len());
-    assert_eq!(journal::decode(&[]).expect("empty is fine").commands, vec![]);
+    assert_eq!(
+        journal::decode(&[]).expect("empty is fine").commands,
+        vec![]
+    );
 
     let mut written = Vec::new();
     journal::write_command(&mut written, &cmds[0]).expect("writing to a Vec works");
@@ -86,12 +110,22 @@ fn damage_before_the_last_record_is_corruption() {
     let cmds = script(10, 2);
     let mut bytes = encode_all(&cmds);
     bytes[3 * RECORD_LEN + 12] ^= 0x01;
-    assert_eq!(journal::decode(&bytes), Err(JournalError::Corrupt { offset: 3 * RECORD_LEN }));
+    assert_eq!(
+        journal::decode(&bytes),
+        Err(JournalError::Corrupt {
+            offset: 3 * RECORD_LEN
+        })
+    );
 
     // The second-to-last record counts as "before the last" as long as a full record follows it.
     let mut bytes = encode_all(&cmds);
     bytes[8 * RECORD_LEN] ^= 0x01;
-    assert_eq!(journal::decode(&bytes), Err(JournalError::Corrupt { offset: 8 * RECORD_LEN }));
+    assert_eq!(
+        journal::decode(&bytes),
+        Err(JournalError::Corrupt {
+            offset: 8 * RECORD_LEN
+        })
+    );
 }
 
 #[test]
@@ -101,7 +135,12 @@ fn a_record_with_a_valid_checksum_but_unknown_content_is_invalid() {
     record.extend_from_slice(&crc.to_le_bytes());
     let mut bytes = encode_all(&script(2, 3));
     bytes.extend_from_slice(&record);
-    assert_eq!(journal::decode(&bytes), Err(JournalError::Invalid { offset: 2 * RECORD_LEN }));
+    assert_eq!(
+        journal::decode(&bytes),
+        Err(JournalError::Invalid {
+            offset: 2 * RECORD_LEN
+        })
+    );
 }
 
 /// CRC-32 (IEEE), bit by bit, so the test does not depend on how the solution computes it.
@@ -110,7 +149,11 @@ fn crc_of(bytes: &[u8]) -> u32 {
     for &b in bytes {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -149,12 +192,19 @@ fn the_pipeline_publishes_the_same_events_as_the_pure_engine_to_every_subscriber
     let (_, expected) = Engine::replay(&cmds);
 
     let journal = SharedBuf::default();
-    let (handle, subscriptions) =
-        pipeline::spawn(journal.clone(), PipelineConfig { queue_capacity: 8, subscribers: 3 });
+    let (handle, subscriptions) = pipeline::spawn(
+        journal.clone(),
+        PipelineConfig {
+            queue_capacity: 8,
+            subscribers: 3,
+        },
+    );
     assert_eq!(subscriptions.len(), 3);
     // Small queues: the subscribers must drain concurrently or the engine (correctly) blocks.
-    let readers: Vec<_> =
-        subscriptions.into_iter().map(|sub| thread::spawn(move || sub.collect::<Vec<Arc<EventBatch>>>())).collect();
+    let readers: Vec<_> = subscriptions
+        .into_iter()
+        .map(|sub| thread::spawn(move || sub.collect::<Vec<Arc<EventBatch>>>()))
+        .collect();
     for cmd in &cmds {
         handle.submit(*cmd).expect("engine is running");
     }
@@ -164,11 +214,18 @@ fn the_pipeline_publishes_the_same_events_as_the_pure_engine_to_every_subscriber
         let batches = reader.join().expect("reader thread");
         assert_eq!(batches.len(), cmds.len());
         for (i, batch) in batches.iter().enumerate() {
-            assert_eq!(batch.seq, i as u64 + 1, "sequence numbers start at 1 and have no gaps");
+            assert_eq!(
+                batch.seq,
+                i as u64 + 1,
+                "sequence numbers start at 1 and have no gaps"
+            );
             assert_eq!(batch.command, cmds[i]);
             assert!(!batch.events.is_empty());
         }
-        let flat: Vec<_> = batches.iter().flat_map(|b| b.events.iter().copied()).collect();
+        let flat: Vec<_> = batches
+            .iter()
+            .flat_map(|b| b.events.iter().copied())
+            .collect();
         assert_eq!(flat, expected);
     }
 
@@ -179,14 +236,23 @@ fn the_pipeline_publishes_the_same_events_as_the_pure_engine_to_every_subscriber
     assert_eq!(decoded.commands, cmds);
     let (recovered, _) = Engine::replay(&decoded.commands);
     for side in [Side::Buy, Side::Sell] {
-        assert_eq!(recovered.book().depth(side, usize::MAX), engine.book().depth(side, usize::MAX));
+        assert_eq!(
+            recovered.book().depth(side, usize::MAX),
+            engine.book().depth(side, usize::MAX)
+        );
     }
 }
 
 #[test]
 fn a_dropped_subscriber_does_not_stop_the_others() {
     let cmds = script(300, 5);
-    let (handle, mut subscriptions) = pipeline::spawn(io::sink(), PipelineConfig { queue_capacity: 4, subscribers: 2 });
+    let (handle, mut subscriptions) = pipeline::spawn(
+        io::sink(),
+        PipelineConfig {
+            queue_capacity: 4,
+            subscribers: 2,
+        },
+    );
     drop(subscriptions.remove(0));
     let reader = {
         let sub = subscriptions.remove(0);
@@ -220,8 +286,13 @@ impl Write for FailingJournal {
 
 #[test]
 fn a_journal_failure_stops_the_engine_before_it_applies_the_command() {
-    let (handle, subscriptions) =
-        pipeline::spawn(FailingJournal { ok: 3 }, PipelineConfig { queue_capacity: 1, subscribers: 1 });
+    let (handle, subscriptions) = pipeline::spawn(
+        FailingJournal { ok: 3 },
+        PipelineConfig {
+            queue_capacity: 1,
+            subscribers: 1,
+        },
+    );
     let reader = {
         let sub = subscriptions.into_iter().next().expect("one subscription");
         thread::spawn(move || sub.map(|b| b.seq).collect::<Vec<u64>>())
@@ -239,5 +310,9 @@ fn a_journal_failure_stops_the_engine_before_it_applies_the_command() {
         Err(PipelineError::Journal(e)) => assert_eq!(e.to_string(), "disk full"),
         other => panic!("expected a journal error, got {other:?}"),
     }
-    assert_eq!(reader.join().expect("reader thread"), vec![1, 2, 3], "nothing unjournaled was published");
+    assert_eq!(
+        reader.join().expect("reader thread"),
+        vec![1, 2, 3],
+        "nothing unjournaled was published"
+    );
 }

@@ -21,7 +21,7 @@ mod stats;
 pub use error::{ExceptionKind, KernelError};
 pub use parallel::{effective_threads, par_map, rolling_mean_many};
 pub use rolling::{
-    check_finite, ewma, output_len, rolling_max, rolling_mean, rolling_mean_into, rolling_min, rolling_std,
-    rolling_std_into,
+    check_finite, ewma, output_len, rolling_max, rolling_mean, rolling_mean_into, rolling_min,
+    rolling_std, rolling_std_into,
 };
 pub use stats::OnlineStats;

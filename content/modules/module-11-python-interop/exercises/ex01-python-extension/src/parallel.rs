@@ -30,6 +30,10 @@ where
 
 /// [`rolling_mean`] over many independent series at once, in parallel: the coarse-grained, one
 /// call per batch API that makes crossing the Python boundary (and releasing the GIL) worth it.
-pub fn rolling_mean_many(series: &[&[f64]], window: usize, threads: usize) -> Vec<Result<Vec<f64>, KernelError>> {
+pub fn rolling_mean_many(
+    series: &[&[f64]],
+    window: usize,
+    threads: usize,
+) -> Vec<Result<Vec<f64>, KernelError>> {
     todo!("milestone 1")
 }

@@ -34,7 +34,11 @@ pub fn rolling_mean(values: &[f64], window: usize) -> Result<Vec<f64>, KernelErr
 ///
 /// Keep a running sum, but a compensated one (Neumaier): a huge value that enters and later leaves
 /// the window must not leave rounding debris in the means that follow (see the tests).
-pub fn rolling_mean_into(values: &[f64], window: usize, out: &mut [f64]) -> Result<(), KernelError> {
+pub fn rolling_mean_into(
+    values: &[f64],
+    window: usize,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
     todo!("milestone 1")
 }
 
@@ -49,7 +53,12 @@ pub fn rolling_std(values: &[f64], window: usize, ddof: usize) -> Result<Vec<f64
 ///
 /// Do not use `E[x^2] - E[x]^2`: it loses every significant digit on data far from zero. Slide
 /// Welford's running mean and sum of squared deviations instead (one value in, one out per step).
-pub fn rolling_std_into(values: &[f64], window: usize, ddof: usize, out: &mut [f64]) -> Result<(), KernelError> {
+pub fn rolling_std_into(
+    values: &[f64],
+    window: usize,
+    ddof: usize,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
     todo!("milestone 1")
 }
 

@@ -33,8 +33,10 @@ where
     let chunk = items.len().div_ceil(threads);
     let f = &f;
     thread::scope(|scope| {
-        let workers: Vec<_> =
-            items.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())).collect();
+        let workers: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
         let mut out = Vec::with_capacity(items.len());
         for worker in workers {
             match worker.join() {
@@ -48,6 +50,10 @@ where
 
 /// [`rolling_mean`] over many independent series at once, in parallel: the coarse-grained, one
 /// call per batch API that makes crossing the Python boundary (and releasing the GIL) worth it.
-pub fn rolling_mean_many(series: &[&[f64]], window: usize, threads: usize) -> Vec<Result<Vec<f64>, KernelError>> {
+pub fn rolling_mean_many(
+    series: &[&[f64]],
+    window: usize,
+    threads: usize,
+) -> Vec<Result<Vec<f64>, KernelError>> {
     par_map(series, threads, |s| rolling_mean(s, window))
 }

@@ -23,7 +23,10 @@ pub fn output_len(len: usize, window: usize) -> usize {
 /// Fails with [`KernelError::NonFinite`] naming the first NaN or infinity in `values`.
 pub fn check_finite(values: &[f64]) -> Result<(), KernelError> {
     match values.iter().position(|v| !v.is_finite()) {
-        Some(index) => Err(KernelError::NonFinite { index, value: values[index] }),
+        Some(index) => Err(KernelError::NonFinite {
+            index,
+            value: values[index],
+        }),
         None => Ok(()),
     }
 }
@@ -40,7 +43,10 @@ fn check_out(out: &[f64], expected: usize) -> Result<(), KernelError> {
     if out.len() == expected {
         Ok(())
     } else {
-        Err(KernelError::OutputLength { expected, actual: out.len() })
+        Err(KernelError::OutputLength {
+            expected,
+            actual: out.len(),
+        })
     }
 }
 
@@ -78,7 +84,11 @@ pub fn rolling_mean(values: &[f64], window: usize) -> Result<Vec<f64>, KernelErr
 
 /// [`rolling_mean`] into a caller-provided buffer of exactly `output_len(values.len(), window)`
 /// elements (for example a preallocated NumPy array).
-pub fn rolling_mean_into(values: &[f64], window: usize, out: &mut [f64]) -> Result<(), KernelError> {
+pub fn rolling_mean_into(
+    values: &[f64],
+    window: usize,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
     check_window(window)?;
     check_out(out, output_len(values.len(), window))?;
     check_finite(values)?;
@@ -113,7 +123,12 @@ pub fn rolling_std(values: &[f64], window: usize, ddof: usize) -> Result<Vec<f64
 /// Uses Welford's update adapted to a sliding window: one value enters and one leaves per step,
 /// so each output costs O(1) and no sum of squares is ever formed (which is what makes the naive
 /// `E[x^2] - E[x]^2` formula lose every significant digit on data far from zero).
-pub fn rolling_std_into(values: &[f64], window: usize, ddof: usize, out: &mut [f64]) -> Result<(), KernelError> {
+pub fn rolling_std_into(
+    values: &[f64],
+    window: usize,
+    ddof: usize,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
     check_window(window)?;
     if ddof >= window {
         return Err(KernelError::DdofTooLarge { ddof, window });
@@ -127,7 +142,10 @@ pub fn rolling_std_into(values: &[f64], window: usize, ddof: usize, out: &mut [f
     let denominator = (window - ddof) as f64;
     // Exact two-pass statistics for the first window.
     let mut mean = values[..window].iter().sum::<f64>() / n;
-    let mut m2: f64 = values[..window].iter().map(|v| (v - mean) * (v - mean)).sum();
+    let mut m2: f64 = values[..window]
+        .iter()
+        .map(|v| (v - mean) * (v - mean))
+        .sum();
     out[0] = (m2.max(0.0) / denominator).sqrt();
     for (i, slot) in out.iter_mut().enumerate().skip(1) {
         let incoming = values[i + window - 1];

@@ -53,7 +53,10 @@ pub struct AppState {
 impl AppState {
     /// State with an empty schedule whose first id is `first_id`, reading time from `clock`.
     pub fn new(first_id: u64, clock: Clock) -> Arc<Self> {
-        Arc::new(AppState { schedule: Mutex::new(Schedule::new(first_id)), clock })
+        Arc::new(AppState {
+            schedule: Mutex::new(Schedule::new(first_id)),
+            clock,
+        })
     }
 
     /// State using the system clock.
@@ -64,7 +67,9 @@ impl AppState {
 
 /// The current time from the system clock: the only clock read in the crate, at its edge.
 fn system_now() -> Timestamp {
-    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     Timestamp::from_millis(i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX))
 }
 

@@ -40,7 +40,12 @@ impl Schedule {
     ///
     /// Errors, in this order: `notFound` (`"no booking {id}"`); `validation` on field `reason`
     /// (`"must not be blank"`); `conflict` (`"booking {id} is already cancelled"`).
-    pub fn cancel(&mut self, id: BookingId, request: CancelBooking, now: Timestamp) -> Result<Booking, ApiError> {
+    pub fn cancel(
+        &mut self,
+        id: BookingId,
+        request: CancelBooking,
+        now: Timestamp,
+    ) -> Result<Booking, ApiError> {
         todo!("milestone 1")
     }
 

@@ -1,8 +1,8 @@
 //! Milestone 1: the portable core and its exact JSON contract.
 
 use ex01_typescript_service::{
-    validate_new_booking, ApiError, Booking, BookingEvent, BookingId, BookingStatus, CancelBooking, ErrorCode,
-    FieldError, NewBooking, Schedule, Timestamp, RULES,
+    validate_new_booking, ApiError, Booking, BookingEvent, BookingId, BookingStatus, CancelBooking,
+    ErrorCode, FieldError, NewBooking, Schedule, Timestamp, RULES,
 };
 
 /// 2024-05-01T09:00:00.000Z
@@ -26,7 +26,8 @@ fn new_booking(room: &str, start: i64, end: i64) -> NewBooking {
 }
 
 fn ts(s: &str) -> Timestamp {
-    s.parse().unwrap_or_else(|e| panic!("{s} should parse: {e}"))
+    s.parse()
+        .unwrap_or_else(|e| panic!("{s} should parse: {e}"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -34,10 +35,19 @@ fn ts(s: &str) -> Timestamp {
 
 #[test]
 fn booking_ids_are_decimal_strings_on_the_wire() {
-    assert_eq!(serde_json::to_string(&BookingId(BIG_ID)).unwrap(), r#""9007199254740993""#);
-    assert_eq!(serde_json::to_string(&BookingId(u64::MAX)).unwrap(), r#""18446744073709551615""#);
+    assert_eq!(
+        serde_json::to_string(&BookingId(BIG_ID)).unwrap(),
+        r#""9007199254740993""#
+    );
+    assert_eq!(
+        serde_json::to_string(&BookingId(u64::MAX)).unwrap(),
+        r#""18446744073709551615""#
+    );
     assert_eq!(serde_json::to_string(&BookingId(0)).unwrap(), r#""0""#);
-    assert_eq!(serde_json::from_str::<BookingId>(r#""9007199254740993""#).unwrap(), BookingId(BIG_ID));
+    assert_eq!(
+        serde_json::from_str::<BookingId>(r#""9007199254740993""#).unwrap(),
+        BookingId(BIG_ID)
+    );
     assert_eq!(BookingId(42).to_string(), "42");
     assert_eq!("42".parse::<BookingId>().unwrap(), BookingId(42));
 }
@@ -56,7 +66,10 @@ fn booking_ids_accept_only_the_canonical_spelling() {
         r#""18446744073709551616""#,
         "null",
     ] {
-        assert!(serde_json::from_str::<BookingId>(bad).is_err(), "{bad} must be rejected");
+        assert!(
+            serde_json::from_str::<BookingId>(bad).is_err(),
+            "{bad} must be rejected"
+        );
     }
     assert!("00".parse::<BookingId>().is_err());
     assert!("0".parse::<BookingId>().is_ok());
@@ -91,11 +104,17 @@ fn timestamps_accept_common_rfc3339_variants() {
     assert_eq!(ts("2024-05-01T09:00:00Z"), at(0));
     assert_eq!(ts("2024-05-01T09:00:00.5Z").as_millis(), NINE_AM + 500);
     assert_eq!(ts("2024-05-01T09:00:00.12Z").as_millis(), NINE_AM + 120);
-    assert_eq!(ts("2024-05-01T09:00:00.123456789Z").as_millis(), NINE_AM + 123);
+    assert_eq!(
+        ts("2024-05-01T09:00:00.123456789Z").as_millis(),
+        NINE_AM + 123
+    );
     assert_eq!(ts("2024-05-01T11:00:00+02:00"), at(0));
     assert_eq!(ts("2024-05-01T03:30:00-05:30"), at(0));
     assert_eq!(ts("2024-05-01T09:00:00.000+00:00"), at(0));
-    assert_eq!(ts("2024-05-01T00:30:00+01:00").to_string(), "2024-04-30T23:30:00.000Z");
+    assert_eq!(
+        ts("2024-05-01T00:30:00+01:00").to_string(),
+        "2024-04-30T23:30:00.000Z"
+    );
 }
 
 #[test]
@@ -123,17 +142,25 @@ fn timestamps_reject_what_is_not_a_real_instant() {
         "2024-05-01T09:00:00Z ",
         "+024-05-01T09:00:00Z",
     ] {
-        assert!(bad.parse::<Timestamp>().is_err(), "{bad:?} must be rejected");
+        assert!(
+            bad.parse::<Timestamp>().is_err(),
+            "{bad:?} must be rejected"
+        );
     }
     assert!(ts("2000-02-29T00:00:00Z") < ts("2000-03-01T00:00:00Z"));
-    assert!(serde_json::from_str::<Timestamp>("1714554000000").is_err(), "epoch numbers are not accepted");
+    assert!(
+        serde_json::from_str::<Timestamp>("1714554000000").is_err(),
+        "epoch numbers are not accepted"
+    );
 }
 
 #[test]
 fn formatting_and_parsing_round_trip_across_four_centuries() {
     let mut state: u64 = 12345;
     for _ in 0..20_000 {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         // Anywhere between 1800 and 2200.
         let ms = (state >> 11) as i64 % 12_600_000_000_000 - 5_400_000_000_000;
         let t = Timestamp::from_millis(ms);
@@ -167,13 +194,22 @@ const SAMPLE_JSON: &str = concat!(
 
 #[test]
 fn a_booking_serializes_to_the_documented_json_exactly() {
-    assert_eq!(serde_json::to_string(&sample_booking()).unwrap(), SAMPLE_JSON);
-    assert_eq!(serde_json::from_str::<Booking>(SAMPLE_JSON).unwrap(), sample_booking());
+    assert_eq!(
+        serde_json::to_string(&sample_booking()).unwrap(),
+        SAMPLE_JSON
+    );
+    assert_eq!(
+        serde_json::from_str::<Booking>(SAMPLE_JSON).unwrap(),
+        sample_booking()
+    );
 }
 
 #[test]
 fn an_absent_note_is_omitted_not_null() {
-    let booking = Booking { note: None, ..sample_booking() };
+    let booking = Booking {
+        note: None,
+        ..sample_booking()
+    };
     let json = serde_json::to_string(&booking).unwrap();
     assert!(!json.contains("note"), "{json}");
     assert_eq!(serde_json::from_str::<Booking>(&json).unwrap(), booking);
@@ -181,24 +217,43 @@ fn an_absent_note_is_omitted_not_null() {
 
 #[test]
 fn cancelled_status_is_a_tagged_union_with_camel_case_fields() {
-    let status = BookingStatus::Cancelled { reason: "room flooded".into(), cancelled_at: at(30) };
-    let json = r#"{"state":"cancelled","reason":"room flooded","cancelledAt":"2024-05-01T09:30:00.000Z"}"#;
+    let status = BookingStatus::Cancelled {
+        reason: "room flooded".into(),
+        cancelled_at: at(30),
+    };
+    let json =
+        r#"{"state":"cancelled","reason":"room flooded","cancelledAt":"2024-05-01T09:30:00.000Z"}"#;
     assert_eq!(serde_json::to_string(&status).unwrap(), json);
     assert_eq!(serde_json::from_str::<BookingStatus>(json).unwrap(), status);
-    assert_eq!(serde_json::to_string(&BookingStatus::Confirmed).unwrap(), r#"{"state":"confirmed"}"#);
+    assert_eq!(
+        serde_json::to_string(&BookingStatus::Confirmed).unwrap(),
+        r#"{"state":"confirmed"}"#
+    );
 }
 
 #[test]
 fn events_are_tagged_by_type_with_camel_case_fields() {
-    let cancelled = BookingEvent::BookingCancelled { booking_id: BookingId(7), reason: "dup".into(), at: at(1) };
+    let cancelled = BookingEvent::BookingCancelled {
+        booking_id: BookingId(7),
+        reason: "dup".into(),
+        at: at(1),
+    };
     let json = r#"{"type":"bookingCancelled","bookingId":"7","reason":"dup","at":"2024-05-01T09:01:00.000Z"}"#;
     assert_eq!(serde_json::to_string(&cancelled).unwrap(), json);
-    assert_eq!(serde_json::from_str::<BookingEvent>(json).unwrap(), cancelled);
+    assert_eq!(
+        serde_json::from_str::<BookingEvent>(json).unwrap(),
+        cancelled
+    );
 
-    let created = BookingEvent::BookingCreated { booking: sample_booking() };
+    let created = BookingEvent::BookingCreated {
+        booking: sample_booking(),
+    };
     let json = format!(r#"{{"type":"bookingCreated","booking":{SAMPLE_JSON}}}"#);
     assert_eq!(serde_json::to_string(&created).unwrap(), json);
-    assert_eq!(serde_json::from_str::<BookingEvent>(&json).unwrap(), created);
+    assert_eq!(
+        serde_json::from_str::<BookingEvent>(&json).unwrap(),
+        created
+    );
 }
 
 #[test]
@@ -208,17 +263,29 @@ fn new_booking_reads_what_a_typescript_client_sends() {
     assert_eq!(parsed.room_id, "blue-room");
     assert_eq!(parsed.end, at(15));
     assert_eq!(parsed.note, None);
-    assert_eq!(serde_json::to_string(&parsed).unwrap(), from_ts, "and writes the same JSON back");
+    assert_eq!(
+        serde_json::to_string(&parsed).unwrap(),
+        from_ts,
+        "and writes the same JSON back"
+    );
 
     let with_null = from_ts.replace(r#""attendees""#, r#""note":null,"attendees""#);
-    assert_eq!(serde_json::from_str::<NewBooking>(&with_null).unwrap().note, None);
+    assert_eq!(
+        serde_json::from_str::<NewBooking>(&with_null).unwrap().note,
+        None
+    );
 
     let typo = from_ts.replace("title", "tittle");
-    let err = serde_json::from_str::<NewBooking>(&typo).unwrap_err().to_string();
+    let err = serde_json::from_str::<NewBooking>(&typo)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("unknown field `tittle`"), "{err}");
 
     let snake = from_ts.replace("roomId", "room_id");
-    assert!(serde_json::from_str::<NewBooking>(&snake).is_err(), "snake_case is not the contract");
+    assert!(
+        serde_json::from_str::<NewBooking>(&snake).is_err(),
+        "snake_case is not the contract"
+    );
 
     assert_eq!(
         serde_json::from_str::<CancelBooking>(r#"{"reason":"x"}"#).unwrap(),
@@ -229,14 +296,24 @@ fn new_booking_reads_what_a_typescript_client_sends() {
 
 #[test]
 fn api_errors_have_one_shape_and_stable_codes() {
-    let err = ApiError::validation(vec![FieldError::new("attendees[1]", "is not an e-mail address")]);
+    let err = ApiError::validation(vec![FieldError::new(
+        "attendees[1]",
+        "is not an e-mail address",
+    )]);
     assert_eq!(
         serde_json::to_string(&err).unwrap(),
         r#"{"code":"validation","message":"the request breaks validation rules","fields":[{"field":"attendees[1]","message":"is not an e-mail address"}]}"#
     );
     let err = ApiError::new(ErrorCode::NotFound, "no booking 5");
-    assert_eq!(serde_json::to_string(&err).unwrap(), r#"{"code":"notFound","message":"no booking 5"}"#);
-    assert_eq!(serde_json::from_str::<ApiError>(r#"{"code":"notFound","message":"no booking 5"}"#).unwrap(), err);
+    assert_eq!(
+        serde_json::to_string(&err).unwrap(),
+        r#"{"code":"notFound","message":"no booking 5"}"#
+    );
+    assert_eq!(
+        serde_json::from_str::<ApiError>(r#"{"code":"notFound","message":"no booking 5"}"#)
+            .unwrap(),
+        err
+    );
 
     let codes = [
         (ErrorCode::BadRequest, "badRequest", 400),
@@ -260,7 +337,10 @@ fn api_errors_have_one_shape_and_stable_codes() {
 #[test]
 fn a_reasonable_booking_is_valid() {
     let mut b = new_booking("blue-room", 0, 480);
-    b.attendees = vec!["ana@example.com".into(), "Bo.Li+cal@mail.example.org".into()];
+    b.attendees = vec![
+        "ana@example.com".into(),
+        "Bo.Li+cal@mail.example.org".into(),
+    ];
     b.note = Some("é".repeat(500));
     b.title = format!("  {}  ", "ü".repeat(100));
     assert_eq!(validate_new_booking(&b, &RULES), Ok(()));
@@ -273,15 +353,26 @@ fn every_broken_rule_is_reported_in_field_order() {
         title: "   ".into(),
         start: at(60),
         end: at(60),
-        attendees: vec!["ana@example.com".into(), "not-an-email".into(), "ANA@example.com".into(), "x@y".into()],
+        attendees: vec![
+            "ana@example.com".into(),
+            "not-an-email".into(),
+            "ANA@example.com".into(),
+            "x@y".into(),
+        ],
         note: Some("n".repeat(501)),
     };
     let errors = validate_new_booking(&b, &RULES).unwrap_err();
-    let got: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.message.as_str())).collect();
+    let got: Vec<(&str, &str)> = errors
+        .iter()
+        .map(|e| (e.field.as_str(), e.message.as_str()))
+        .collect();
     assert_eq!(
         got,
         vec![
-            ("roomId", "must be 1 to 32 characters of a-z, 0-9 and inner '-'"),
+            (
+                "roomId",
+                "must be 1 to 32 characters of a-z, 0-9 and inner '-'"
+            ),
             ("title", "must not be blank"),
             ("end", "must be after start"),
             ("attendees[1]", "is not an e-mail address"),
@@ -295,10 +386,18 @@ fn every_broken_rule_is_reported_in_field_order() {
 #[test]
 fn limits_are_inclusive() {
     let check = |b: &NewBooking| {
-        validate_new_booking(b, &RULES).err().map(|e| e.iter().map(|f| f.message.clone()).collect::<Vec<_>>())
+        validate_new_booking(b, &RULES)
+            .err()
+            .map(|e| e.iter().map(|f| f.message.clone()).collect::<Vec<_>>())
     };
-    assert_eq!(check(&new_booking("a", 0, 481)), Some(vec!["a booking lasts at most 480 minutes".to_owned()]));
-    assert_eq!(check(&new_booking("a", 10, 5)), Some(vec!["must be after start".to_owned()]));
+    assert_eq!(
+        check(&new_booking("a", 0, 481)),
+        Some(vec!["a booking lasts at most 480 minutes".to_owned()])
+    );
+    assert_eq!(
+        check(&new_booking("a", 10, 5)),
+        Some(vec!["must be after start".to_owned()])
+    );
     assert_eq!(check(&new_booking(&"r".repeat(32), 0, 1)), None);
     assert!(check(&new_booking(&"r".repeat(33), 0, 1)).is_some());
     assert!(check(&new_booking("-room", 0, 1)).is_some());
@@ -306,14 +405,20 @@ fn limits_are_inclusive() {
 
     let mut b = new_booking("a", 0, 30);
     b.title = "t".repeat(101);
-    assert_eq!(check(&b), Some(vec!["must be at most 100 characters".to_owned()]));
+    assert_eq!(
+        check(&b),
+        Some(vec!["must be at most 100 characters".to_owned()])
+    );
     b.title = "ok".into();
     b.attendees = (0..21).map(|i| format!("p{i}@example.com")).collect();
     assert_eq!(check(&b), Some(vec!["at most 20 attendees".to_owned()]));
     b.attendees.pop();
     assert_eq!(check(&b), None);
     b.attendees.clear();
-    assert_eq!(check(&b), Some(vec!["at least one attendee is required".to_owned()]));
+    assert_eq!(
+        check(&b),
+        Some(vec!["at least one attendee is required".to_owned()])
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -330,12 +435,19 @@ fn create_assigns_ids_trims_titles_and_records_events() {
     assert_eq!(first.status, BookingStatus::Confirmed);
     assert_eq!(first.created_at, at(-5));
     let second = s.create(new_booking("blue-room", 60, 90), at(-4)).unwrap();
-    assert_eq!(second.id, BookingId(BIG_ID + 1), "touching end-to-start is not an overlap");
+    assert_eq!(
+        second.id,
+        BookingId(BIG_ID + 1),
+        "touching end-to-start is not an overlap"
+    );
     assert_eq!(s.get(first.id), Some(&first));
     assert_eq!(s.get(BookingId(1)), None);
     assert_eq!(
         s.events(),
-        &[BookingEvent::BookingCreated { booking: first }, BookingEvent::BookingCreated { booking: second }]
+        &[
+            BookingEvent::BookingCreated { booking: first },
+            BookingEvent::BookingCreated { booking: second }
+        ]
     );
 }
 
@@ -344,19 +456,31 @@ fn overlapping_bookings_of_one_room_conflict() {
     let mut s = Schedule::new(1);
     s.create(new_booking("blue-room", 60, 120), at(0)).unwrap();
     for (start, end) in [(30, 61), (119, 150), (70, 80), (0, 240), (60, 120)] {
-        let err = s.create(new_booking("blue-room", start, end), at(0)).unwrap_err();
+        let err = s
+            .create(new_booking("blue-room", start, end), at(0))
+            .unwrap_err();
         assert_eq!(err.code, ErrorCode::Conflict, "[{start}, {end})");
         assert_eq!(err.message, "blue-room overlaps booking 1");
     }
-    assert!(s.create(new_booking("red-room", 60, 120), at(0)).is_ok(), "other rooms are independent");
+    assert!(
+        s.create(new_booking("red-room", 60, 120), at(0)).is_ok(),
+        "other rooms are independent"
+    );
     assert!(s.create(new_booking("blue-room", 0, 60), at(0)).is_ok());
     assert!(s.create(new_booking("blue-room", 120, 180), at(0)).is_ok());
     assert_eq!(s.events().len(), 4, "conflicts leave no event behind");
 
     // Validation comes before the conflict check, and a failed create consumes no id.
-    let err = s.create(new_booking("blue-room", 70, 70), at(0)).unwrap_err();
+    let err = s
+        .create(new_booking("blue-room", 70, 70), at(0))
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::Validation);
-    assert_eq!(s.create(new_booking("blue-room", 300, 330), at(0)).unwrap().id, BookingId(5));
+    assert_eq!(
+        s.create(new_booking("blue-room", 300, 330), at(0))
+            .unwrap()
+            .id,
+        BookingId(5)
+    );
 }
 
 #[test]
@@ -366,22 +490,41 @@ fn cancelling_frees_the_slot_and_is_reported_once() {
     let reason = |r: &str| CancelBooking { reason: r.into() };
 
     let err = s.cancel(BookingId(99), reason("x"), at(1)).unwrap_err();
-    assert_eq!((err.code, err.message.as_str()), (ErrorCode::NotFound, "no booking 99"));
+    assert_eq!(
+        (err.code, err.message.as_str()),
+        (ErrorCode::NotFound, "no booking 99")
+    );
     let err = s.cancel(b.id, reason("  "), at(1)).unwrap_err();
     assert_eq!(err.code, ErrorCode::Validation);
-    assert_eq!(err.fields, vec![FieldError::new("reason", "must not be blank")]);
+    assert_eq!(
+        err.fields,
+        vec![FieldError::new("reason", "must not be blank")]
+    );
 
     let cancelled = s.cancel(b.id, reason(" moved online "), at(2)).unwrap();
-    assert_eq!(cancelled.status, BookingStatus::Cancelled { reason: "moved online".into(), cancelled_at: at(2) });
+    assert_eq!(
+        cancelled.status,
+        BookingStatus::Cancelled {
+            reason: "moved online".into(),
+            cancelled_at: at(2)
+        }
+    );
     assert_eq!(s.get(b.id), Some(&cancelled));
     let err = s.cancel(b.id, reason("again"), at(3)).unwrap_err();
-    assert_eq!((err.code, err.message.as_str()), (ErrorCode::Conflict, "booking 10 is already cancelled"));
+    assert_eq!(
+        (err.code, err.message.as_str()),
+        (ErrorCode::Conflict, "booking 10 is already cancelled")
+    );
 
     let again = s.create(new_booking("blue-room", 0, 60), at(4)).unwrap();
     assert_eq!(again.id, BookingId(11));
     assert_eq!(
         s.events()[1],
-        BookingEvent::BookingCancelled { booking_id: BookingId(10), reason: "moved online".into(), at: at(2) }
+        BookingEvent::BookingCancelled {
+            booking_id: BookingId(10),
+            reason: "moved online".into(),
+            at: at(2)
+        }
     );
     assert_eq!(s.events().len(), 3);
 }
@@ -393,14 +536,28 @@ fn room_bookings_lists_confirmed_overlaps_in_start_order() {
     let early = s.create(new_booking("blue-room", 0, 60), at(0)).unwrap();
     let mid = s.create(new_booking("blue-room", 120, 180), at(0)).unwrap();
     s.create(new_booking("red-room", 0, 480), at(0)).unwrap();
-    s.cancel(mid.id, CancelBooking { reason: "no".into() }, at(1)).unwrap();
+    s.cancel(
+        mid.id,
+        CancelBooking {
+            reason: "no".into(),
+        },
+        at(1),
+    )
+    .unwrap();
 
     let ids = |from: i64, to: i64| {
-        s.room_bookings("blue-room", at(from), at(to)).into_iter().map(|b| b.id).collect::<Vec<_>>()
+        s.room_bookings("blue-room", at(from), at(to))
+            .into_iter()
+            .map(|b| b.id)
+            .collect::<Vec<_>>()
     };
     assert_eq!(ids(-60, 600), vec![early.id, late.id]);
     assert_eq!(ids(59, 241), vec![early.id, late.id]);
-    assert_eq!(ids(60, 240), vec![], "half-open intervals: touching is not overlapping");
+    assert_eq!(
+        ids(60, 240),
+        vec![],
+        "half-open intervals: touching is not overlapping"
+    );
     assert_eq!(ids(250, 260), vec![late.id]);
     assert!(s.room_bookings("green-room", at(0), at(600)).is_empty());
 }

@@ -57,7 +57,10 @@ pub struct FieldError {
 impl FieldError {
     /// A field error.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError { field: field.into(), message: message.into() }
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -78,12 +81,20 @@ pub struct ApiError {
 impl ApiError {
     /// An error without field details.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into(), fields: Vec::new() }
+        ApiError {
+            code,
+            message: message.into(),
+            fields: Vec::new(),
+        }
     }
 
     /// A `validation` error listing the broken rules.
     pub fn validation(fields: Vec<FieldError>) -> Self {
-        ApiError { code: ErrorCode::Validation, message: "the request breaks validation rules".into(), fields }
+        ApiError {
+            code: ErrorCode::Validation,
+            message: "the request breaks validation rules".into(),
+            fields,
+        }
     }
 
     /// The HTTP status for this error.

@@ -44,7 +44,10 @@ pub struct AppState {
 impl AppState {
     /// State with an empty schedule whose first id is `first_id`, reading time from `clock`.
     pub fn new(first_id: u64, clock: Clock) -> Arc<Self> {
-        Arc::new(AppState { schedule: Mutex::new(Schedule::new(first_id)), clock })
+        Arc::new(AppState {
+            schedule: Mutex::new(Schedule::new(first_id)),
+            clock,
+        })
     }
 
     /// State using the system clock.
@@ -55,7 +58,9 @@ impl AppState {
 
 /// The current time from the system clock: the only clock read in the crate, at its edge.
 fn system_now() -> Timestamp {
-    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     Timestamp::from_millis(i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX))
 }
 
@@ -68,12 +73,22 @@ pub async fn serve(
 ) -> hyper::Result<()> {
     let make_service = make_service_fn(move |_conn| {
         let state = Arc::clone(&state);
-        async move { Ok::<_, Infallible>(service_fn(move |req| handle_infallible(Arc::clone(&state), req))) }
+        async move {
+            Ok::<_, Infallible>(service_fn(move |req| {
+                handle_infallible(Arc::clone(&state), req)
+            }))
+        }
     });
-    Server::from_tcp(listener)?.serve(make_service).with_graceful_shutdown(shutdown).await
+    Server::from_tcp(listener)?
+        .serve(make_service)
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
-async fn handle_infallible(state: Arc<AppState>, req: Request<Body>) -> Result<Response<Body>, Infallible> {
+async fn handle_infallible(
+    state: Arc<AppState>,
+    req: Request<Body>,
+) -> Result<Response<Body>, Infallible> {
     Ok(handle(state, req).await)
 }
 
@@ -96,7 +111,9 @@ async fn route(state: &AppState, req: Request<Body>) -> Result<Response<Body>, A
                 let now = (state.clock)();
                 let booking = lock(state)?.create(new, now)?;
                 let mut response = json(StatusCode::CREATED, &booking);
-                if let Ok(location) = HeaderValue::from_str(&format!("/api/bookings/{}", booking.id)) {
+                if let Ok(location) =
+                    HeaderValue::from_str(&format!("/api/bookings/{}", booking.id))
+                {
                     response.headers_mut().insert(LOCATION, location);
                 }
                 Ok(response)
@@ -129,33 +146,47 @@ async fn route(state: &AppState, req: Request<Body>) -> Result<Response<Body>, A
                 let from = time_param(query, "from")?;
                 let to = time_param(query, "to")?;
                 if to <= from {
-                    return Err(ApiError::new(ErrorCode::BadRequest, "`to` must be after `from`"));
+                    return Err(ApiError::new(
+                        ErrorCode::BadRequest,
+                        "`to` must be after `from`",
+                    ));
                 }
-                let room =
-                    percent_decode(room).ok_or_else(|| ApiError::new(ErrorCode::BadRequest, "invalid room in path"))?;
+                let room = percent_decode(room)
+                    .ok_or_else(|| ApiError::new(ErrorCode::BadRequest, "invalid room in path"))?;
                 let bookings = lock(state)?.room_bookings(&room, from, to);
                 Ok(json(StatusCode::OK, &bookings))
             }
             _ => Ok(method_not_allowed("GET")),
         },
-        _ => Err(ApiError::new(ErrorCode::NotFound, format!("no route for {path}"))),
+        _ => Err(ApiError::new(
+            ErrorCode::NotFound,
+            format!("no route for {path}"),
+        )),
     }
 }
 
 fn lock(state: &AppState) -> Result<std::sync::MutexGuard<'_, Schedule>, ApiError> {
-    state.schedule.lock().map_err(|_| ApiError::new(ErrorCode::Internal, "the schedule is unavailable"))
+    state
+        .schedule
+        .lock()
+        .map_err(|_| ApiError::new(ErrorCode::Internal, "the schedule is unavailable"))
 }
 
 /// A 405 with an `Allow` header naming the one method the route supports.
 fn method_not_allowed(allow: &'static str) -> Response<Body> {
-    let mut response =
-        error_response(&ApiError::new(ErrorCode::MethodNotAllowed, format!("only {allow} is allowed here")));
-    response.headers_mut().insert(ALLOW, HeaderValue::from_static(allow));
+    let mut response = error_response(&ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        format!("only {allow} is allowed here"),
+    ));
+    response
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static(allow));
     response
 }
 
 fn parse_id(raw: &str) -> Result<BookingId, ApiError> {
-    raw.parse().map_err(|e: crate::id::InvalidId| ApiError::new(ErrorCode::BadRequest, e.to_string()))
+    raw.parse()
+        .map_err(|e: crate::id::InvalidId| ApiError::new(ErrorCode::BadRequest, e.to_string()))
 }
 
 /// Reads at most [`MAX_BODY_BYTES`] and deserializes them; a body that keeps going is refused
@@ -164,25 +195,40 @@ async fn read_json<T: DeserializeOwned>(req: Request<Body>) -> Result<T, ApiErro
     let mut body = req.into_body();
     let mut bytes = Vec::new();
     while let Some(chunk) = body.data().await {
-        let chunk = chunk.map_err(|e| ApiError::new(ErrorCode::BadRequest, format!("could not read the body: {e}")))?;
+        let chunk = chunk.map_err(|e| {
+            ApiError::new(
+                ErrorCode::BadRequest,
+                format!("could not read the body: {e}"),
+            )
+        })?;
         if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(ApiError::new(ErrorCode::PayloadTooLarge, format!("the body exceeds {MAX_BODY_BYTES} bytes")));
+            return Err(ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("the body exceeds {MAX_BODY_BYTES} bytes"),
+            ));
         }
         bytes.extend_from_slice(&chunk);
     }
-    serde_json::from_slice(&bytes).map_err(|e| ApiError::new(ErrorCode::BadRequest, format!("invalid JSON body: {e}")))
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::new(ErrorCode::BadRequest, format!("invalid JSON body: {e}")))
 }
 
 fn time_param(query: &str, name: &str) -> Result<Timestamp, ApiError> {
-    let bad =
-        || ApiError::new(ErrorCode::BadRequest, format!("query parameter `{name}` must be an RFC 3339 timestamp"));
+    let bad = || {
+        ApiError::new(
+            ErrorCode::BadRequest,
+            format!("query parameter `{name}` must be an RFC 3339 timestamp"),
+        )
+    };
     let raw = query
         .split('&')
         .filter_map(|pair| pair.split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
         .ok_or_else(bad)?;
-    percent_decode(raw).and_then(|v| v.parse().ok()).ok_or_else(bad)
+    percent_decode(raw)
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(bad)
 }
 
 /// Decodes `%XX` escapes and `+` (as a space, as in form encoding); `None` on a malformed escape
@@ -217,19 +263,28 @@ fn json<T: Serialize>(status: StatusCode, value: &T) -> Response<Body> {
         Ok(body) => {
             let mut response = Response::new(Body::from(body));
             *response.status_mut() = status;
-            response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             response
         }
-        Err(e) => error_response(&ApiError::new(ErrorCode::Internal, format!("could not serialize the response: {e}"))),
+        Err(e) => error_response(&ApiError::new(
+            ErrorCode::Internal,
+            format!("could not serialize the response: {e}"),
+        )),
     }
 }
 
 fn error_response(error: &ApiError) -> Response<Body> {
-    let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     // ApiError always serializes; fall back to a fixed body rather than recurse.
-    let body = serde_json::to_vec(error).unwrap_or_else(|_| br#"{"code":"internal","message":"error"}"#.to_vec());
+    let body = serde_json::to_vec(error)
+        .unwrap_or_else(|_| br#"{"code":"internal","message":"error"}"#.to_vec());
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }

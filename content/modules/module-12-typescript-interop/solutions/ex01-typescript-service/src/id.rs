@@ -25,7 +25,9 @@ impl FromStr for BookingId {
     /// Accepts exactly the strings `Display` produces: ASCII digits, no sign, no leading zeros
     /// (except `"0"` itself), at most `u64::MAX`. One id, one spelling.
     fn from_str(s: &str) -> Result<Self, InvalidId> {
-        let canonical = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
+        let canonical = !s.is_empty()
+            && s.bytes().all(|b| b.is_ascii_digit())
+            && (s == "0" || !s.starts_with('0'));
         match s.parse::<u64>() {
             Ok(n) if canonical => Ok(BookingId(n)),
             _ => Err(InvalidId(s.to_owned())),

@@ -19,7 +19,12 @@ fn state() -> Arc<AppState> {
     AppState::new(9_007_199_254_740_993, stepping_clock())
 }
 
-async fn call(state: &Arc<AppState>, method: Method, uri: &str, body: &str) -> (StatusCode, Response<Body>, String) {
+async fn call(
+    state: &Arc<AppState>,
+    method: Method,
+    uri: &str,
+    body: &str,
+) -> (StatusCode, Response<Body>, String) {
     let req = Request::builder()
         .method(method)
         .uri(uri)
@@ -46,10 +51,14 @@ async fn create_then_get_returns_the_exact_contract() {
     let (status, response, body) = call(&s, Method::POST, "/api/bookings", STANDUP).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(response.headers()["content-type"], "application/json");
-    assert_eq!(response.headers()["location"], "/api/bookings/9007199254740993");
+    assert_eq!(
+        response.headers()["location"],
+        "/api/bookings/9007199254740993"
+    );
     assert_eq!(body, STANDUP_STORED);
 
-    let (status, response, body) = call(&s, Method::GET, "/api/bookings/9007199254740993", "").await;
+    let (status, response, body) =
+        call(&s, Method::GET, "/api/bookings/9007199254740993", "").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "application/json");
     assert_eq!(body, STANDUP_STORED);
@@ -60,7 +69,10 @@ async fn malformed_requests_are_400_with_an_api_error_body() {
     let s = state();
     let (status, _, body) = call(&s, Method::POST, "/api/bookings", "{not json").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body.starts_with(r#"{"code":"badRequest","message":"invalid JSON body: "#), "{body}");
+    assert!(
+        body.starts_with(r#"{"code":"badRequest","message":"invalid JSON body: "#),
+        "{body}"
+    );
 
     let typo = STANDUP.replace("title", "tittle");
     let (status, _, body) = call(&s, Method::POST, "/api/bookings", &typo).await;
@@ -89,11 +101,19 @@ async fn validation_and_conflicts_have_their_own_statuses() {
         r#"{"code":"validation","message":"the request breaks validation rules","fields":[{"field":"attendees[0]","message":"is not an e-mail address"}]}"#
     );
 
-    assert_eq!(call(&s, Method::POST, "/api/bookings", STANDUP).await.0, StatusCode::CREATED);
-    let overlapping = STANDUP.replace("09:00:00.000Z", "09:10:00.000Z").replace("09:15:00.000Z", "09:30:00.000Z");
+    assert_eq!(
+        call(&s, Method::POST, "/api/bookings", STANDUP).await.0,
+        StatusCode::CREATED
+    );
+    let overlapping = STANDUP
+        .replace("09:00:00.000Z", "09:10:00.000Z")
+        .replace("09:15:00.000Z", "09:30:00.000Z");
     let (status, _, body) = call(&s, Method::POST, "/api/bookings", &overlapping).await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(body, r#"{"code":"conflict","message":"blue-room overlaps booking 9007199254740993"}"#);
+    assert_eq!(
+        body,
+        r#"{"code":"conflict","message":"blue-room overlaps booking 9007199254740993"}"#
+    );
 }
 
 #[tokio::test]
@@ -117,9 +137,18 @@ async fn cancel_flow() {
 
     let (status, _, body) = call(&s, Method::POST, uri, r#"{"reason":"again"}"#).await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(body, r#"{"code":"conflict","message":"booking 9007199254740993 is already cancelled"}"#);
+    assert_eq!(
+        body,
+        r#"{"code":"conflict","message":"booking 9007199254740993 is already cancelled"}"#
+    );
 
-    let (status, _, body) = call(&s, Method::POST, "/api/bookings/5/cancel", r#"{"reason":"x"}"#).await;
+    let (status, _, body) = call(
+        &s,
+        Method::POST,
+        "/api/bookings/5/cancel",
+        r#"{"reason":"x"}"#,
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body, r#"{"code":"notFound","message":"no booking 5"}"#);
 
@@ -127,14 +156,19 @@ async fn cancel_flow() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
     // The slot is free again.
-    assert_eq!(call(&s, Method::POST, "/api/bookings", STANDUP).await.0, StatusCode::CREATED);
+    assert_eq!(
+        call(&s, Method::POST, "/api/bookings", STANDUP).await.0,
+        StatusCode::CREATED
+    );
 }
 
 #[tokio::test]
 async fn room_listing_takes_a_percent_encoded_time_window() {
     let s = state();
     call(&s, Method::POST, "/api/bookings", STANDUP).await;
-    let later = STANDUP.replace("09:00:00.000Z", "11:00:00.000Z").replace("09:15:00.000Z", "12:00:00.000Z");
+    let later = STANDUP
+        .replace("09:00:00.000Z", "11:00:00.000Z")
+        .replace("09:15:00.000Z", "12:00:00.000Z");
     call(&s, Method::POST, "/api/bookings", &later).await;
 
     // What URLSearchParams produces for new Date(...).toISOString() values.
@@ -148,9 +182,13 @@ async fn room_listing_takes_a_percent_encoded_time_window() {
     let (_, _, body) = call(&s, Method::GET, uri, "").await;
     assert_eq!(body.matches(r#""roomId":"blue-room""#).count(), 2);
 
-    let (_, _, body) =
-        call(&s, Method::GET, "/api/rooms/red-room/bookings?from=2024-05-01T00:00:00Z&to=2024-05-02T00:00:00Z", "")
-            .await;
+    let (_, _, body) = call(
+        &s,
+        Method::GET,
+        "/api/rooms/red-room/bookings?from=2024-05-01T00:00:00Z&to=2024-05-02T00:00:00Z",
+        "",
+    )
+    .await;
     assert_eq!(body, "[]");
 
     for bad in [
@@ -207,7 +245,14 @@ async fn the_service_answers_over_tcp_and_shuts_down_gracefully() {
     let body = hyper::body::to_bytes(response.into_body()).await.unwrap();
     assert_eq!(body, STANDUP_STORED.as_bytes());
 
-    let get = client.get(format!("http://{addr}/api/bookings/9007199254740993").parse().unwrap()).await.unwrap();
+    let get = client
+        .get(
+            format!("http://{addr}/api/bookings/9007199254740993")
+                .parse()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
     assert_eq!(get.status(), StatusCode::OK);
 
     stop.send(()).unwrap();

@@ -9,7 +9,10 @@ use ex01_bitcask::{Options, Store, SyncPolicy};
 
 /// Options with the given rotation size and no fsync per write, to keep tests fast.
 pub fn opts(max_file_size: u64) -> Options {
-    Options { max_file_size, sync: SyncPolicy::Never }
+    Options {
+        max_file_size,
+        sync: SyncPolicy::Never,
+    }
 }
 
 pub fn open(dir: &Path, max_file_size: u64) -> Store {
@@ -50,12 +53,18 @@ pub fn newest_data_file(dir: &Path) -> PathBuf {
 }
 
 pub fn append_bytes(path: &Path, bytes: &[u8]) {
-    let mut f = OpenOptions::new().append(true).open(path).expect("open for append");
+    let mut f = OpenOptions::new()
+        .append(true)
+        .open(path)
+        .expect("open for append");
     f.write_all(bytes).expect("append");
 }
 
 pub fn truncate_by(path: &Path, n: u64) {
-    let f = OpenOptions::new().write(true).open(path).expect("open for write");
+    let f = OpenOptions::new()
+        .write(true)
+        .open(path)
+        .expect("open for write");
     let len = f.metadata().expect("metadata").len();
     f.set_len(len - n).expect("truncate");
 }
@@ -66,13 +75,19 @@ pub fn flip_bit_in_data(dir: &Path, needle: &[u8]) -> PathBuf {
     for path in data_files(dir) {
         let bytes = fs::read(&path).expect("read data file");
         if let Some(pos) = bytes.windows(needle.len()).position(|w| w == needle) {
-            let mut f = OpenOptions::new().write(true).open(&path).expect("open for write");
+            let mut f = OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .expect("open for write");
             f.seek(SeekFrom::Start(pos as u64)).expect("seek");
             f.write_all(&[bytes[pos] ^ 0x01]).expect("write");
             return path;
         }
     }
-    panic!("{:?} not found in any data file", String::from_utf8_lossy(needle));
+    panic!(
+        "{:?} not found in any data file",
+        String::from_utf8_lossy(needle)
+    );
 }
 
 /// The store's contents as a sorted list, read through `keys` and `get`.
