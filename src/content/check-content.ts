@@ -70,6 +70,10 @@ export function checkContent(course: Course, contentDir: string): ContentProblem
       const starterTests = listFiles(path.join(starterDir, 'tests'));
       const solutionTests = listFiles(path.join(solutionDir, 'tests'));
       if (starterTests.length === 0) report(path.join(starterDir, 'tests'), 'has no tests: the tests define when the exercise is done');
+      for (const file of starterTests) {
+        const problem = unseededPropertyTest(readFileSync(path.join(starterDir, 'tests', file), 'utf8'));
+        if (problem) report(path.join(starterDir, 'tests', file), problem);
+      }
       for (const file of new Set([...starterTests, ...solutionTests])) {
         const a = path.join(starterDir, 'tests', file);
         const b = path.join(solutionDir, 'tests', file);
@@ -91,6 +95,20 @@ export function checkContent(course: Course, contentDir: string): ContentProblem
     }
   }
   return problems;
+}
+
+/**
+ * A property test must check the same cases on every run (a learner's CI run that fails once and passes on retry
+ * teaches nothing) and write no regression file into tests/ (the tamper check would refuse it): a runner made with
+ * a fixed seed and `failure_persistence: None`, never the `proptest!` macro, which seeds from the OS.
+ */
+export function unseededPropertyTest(source: string): string | undefined {
+  if (!/\bproptest\b/.test(source)) return undefined;
+  const fix = 'use TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha)) with failure_persistence: None';
+  if (/\bproptest!\s*[({[]/.test(source)) return `runs a property test through the proptest! macro, which seeds from the OS: ${fix}`;
+  if (/TestRunner::(?:new|default)\s*\(/.test(source) || !/deterministic_rng\s*\(|TestRng::from_seed\s*\(/.test(source)) return `runs a property test without a fixed seed: ${fix}`;
+  if (!/failure_persistence:\s*None/.test(source)) return `runs a property test that may write a regression file into tests/: ${fix}`;
+  return undefined;
 }
 
 function checkCrate(dir: string, id: string): string[] {

@@ -12,6 +12,9 @@ It proves that the exercise's official tests ran and passed, rather than trustin
   3. `cargo test -p <id> --no-fail-fast --test <target>` for each official target, streamed, counting libtest's
      `test result:` lines: one per official target, none failed, and exactly as many passed as the course
      publishes for the exercise.
+`--plan` instead decides which exercises the push concerns: those whose files (all but tests/, target/ and *.md)
+differ from the starter the course published. It writes `touched=<JSON list of ids>` to $GITHUB_OUTPUT (and prints
+it), so the workflow runs only their jobs; the others end "skipped", which the bot reads as "not started".
 Every problem is one `::error title=...::...` line (a GitHub Actions annotation); the exit status is 1 on any.
 Each failing test is one too, titled "Failing test", its message `<target>::<test name>`: the bot reads them.
 Only the standard library is used, so `python3 -I` (no script folder or user site on sys.path) runs it anywhere.
@@ -74,7 +77,7 @@ def changed_files(files):
         except OSError:
             data = None
         # A checkout may turn LF into CRLF (a learner's .gitattributes); git's blob is still the LF one.
-        if data is None or sha not in (blob_sha(data), blob_sha(data.replace(b"\r\n", b"\n"))):
+        if data is None or not matches_published(data, sha):
             changed.append(rel)
     return changed
 
@@ -303,12 +306,56 @@ def name_failing_tests(failing):
         problem("More failing tests", f"and {len(failing) - NAMED_FAILURES} more; the log above lists every one.")
 
 
+def matches_published(data, sha):
+    """A file's bytes are the published ones (by git blob SHA), also after a checkout turned LF into CRLF."""
+    return sha in (blob_sha(data), blob_sha(data.replace(b"\r\n", b"\n")))
+
+
+def starter_files(exercise_id):
+    """The exercise's own files (repo paths), leaving out tests/ (guarded), target/ and the READMEs."""
+    folder = ROOT / "exercises" / exercise_id
+    found = {}
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        rel = path.relative_to(folder).parts
+        if not path.is_file() or rel[0] in ("tests", "target") or path.suffix.lower() == ".md":
+            continue
+        found[path.relative_to(ROOT).as_posix()] = path.read_bytes()
+    return found
+
+
+def touched(exercise_id, exercise):
+    """Whether the learner changed the exercise: a file added, removed or different from the published starter."""
+    published = exercise.get("starter")
+    if published is None:
+        return True  # data from before --plan existed: run it
+    files = starter_files(exercise_id)
+    if set(files) != set(published):
+        return True
+    return any(not matches_published(data, published[rel]) for rel, data in files.items())
+
+
+def plan(data):
+    if os.environ.get("GITHUB_EVENT_NAME") == "workflow_dispatch":
+        chosen = list(data["exercises"])  # run by hand: check everything
+    else:
+        chosen = [exercise_id for exercise_id, exercise in data["exercises"].items() if touched(exercise_id, exercise)]
+    line = f"touched={json.dumps(chosen)}"
+    print(line, flush=True)
+    output = os.environ.get("GITHUB_OUTPUT")
+    if output:
+        with open(output, "a", encoding="utf-8") as file:
+            file.write(line + "\n")
+    return 0
+
+
 def main(argv):
     if len(argv) != 2:
-        print("usage: python3 -I .github/course/check.py <exercise id>", file=sys.stderr)
+        print("usage: python3 -I .github/course/check.py <exercise id> | --plan", file=sys.stderr)
         return 2
-    exercise_id = argv[1]
     data = json.loads((HERE / "exercises.json").read_text(encoding="utf-8"))
+    if argv[1] == "--plan":
+        return plan(data)
+    exercise_id = argv[1]
     exercise = data["exercises"].get(exercise_id)
     if exercise is None:
         problem("Unknown exercise", f"{exercise_id} is not an exercise of this course.")

@@ -18,6 +18,11 @@ export function checkCommand(exerciseId: string): string {
   return `python3 -I ${CHECK_SCRIPT_PATH} ${exerciseId}`;
 }
 
+/** The command of the workflow's plan job: which exercises the push changed. */
+export function planCommand(): string {
+  return `python3 -I ${CHECK_SCRIPT_PATH} --plan`;
+}
+
 /** The script's text, as written into the learner's repo. */
 export function checkScript(): string {
   return readFileSync(path.join(import.meta.dirname, 'course-check.py'), 'utf8');
@@ -45,6 +50,8 @@ export interface ExerciseCheckData {
   targets: TestTarget[];
   /** The exercise's official test files (every file under tests/) with their git blob SHAs. */
   files: Record<string, string>;
+  /** The starter's other files (not tests/, not READMEs, whose links depend on where the course is published), by blob SHA: `--plan` runs an exercise only once they differ. */
+  starter: Record<string, string>;
   /** The build script the course's own crate has (repo path), or null: any other is refused. */
   buildScript: string | null;
   extraDependencies: boolean;
@@ -72,6 +79,9 @@ export function checkData(course: Course, contentDir: string, workspaceManifest:
       files: Object.fromEntries(
         officialTestFiles(starterDir).map((file) => [`${prefix}/tests/${file}`, gitBlobSha(readFileSync(path.join(starterDir, 'tests', file)))]),
       ),
+      starter: Object.fromEntries(
+        starterOwnFiles(starterDir).map((file) => [`${prefix}/${file}`, gitBlobSha(readFileSync(path.join(starterDir, file)))]),
+      ),
       buildScript: build ? `${prefix}/${build}` : null,
       extraDependencies: exercise.extraDependencies ?? false,
       dependencies: publishedDependencies(manifest),
@@ -93,6 +103,14 @@ export function officialTestFiles(crateDir: string): string[] {
     .filter((f) => statSync(path.join(dir, f)).isFile())
     .map((f) => f.split(path.sep).join('/'))
     .filter((f) => f.endsWith('.rs'))
+    .sort();
+}
+
+/** An exercise's files as `--plan` compares them: all but tests/, target/ and Markdown, forward slashes, sorted. */
+export function starterOwnFiles(crateDir: string): string[] {
+  return readdirSync(crateDir, { recursive: true, encoding: 'utf8' })
+    .map((f) => f.split(path.sep).join('/'))
+    .filter((f) => !/^(tests|target)(\/|$)/.test(f) && !f.toLowerCase().endsWith('.md') && f !== 'Cargo.lock' && statSync(path.join(crateDir, f)).isFile())
     .sort();
 }
 

@@ -32,7 +32,11 @@ function isPublished(file: ProtectedFile, actual: string | null | undefined): bo
 }
 
 export interface Verdict {
-  status: ExerciseStatus;
+  /**
+   * `not-started`: the course workflow skipped the exercise's job because the push left its files as the starter
+   * has them: no verdict to record; credit already earned stands.
+   */
+  status: ExerciseStatus | 'not-started';
   /** The commit judged: the head of the default branch. */
   commit: string;
   /** Why, in words a learner understands; null for a plain pass. */
@@ -93,6 +97,7 @@ export function exerciseVerdict(
     return { status: 'pending', commit: head, detail: `No ${exercise.check} check has run on your latest commit yet.` };
   }
   if (run.status !== 'completed') return { status: 'pending', commit: head, detail: `The ${exercise.check} check is still running.${aside}` };
+  if (run.conclusion === 'skipped') return { status: 'not-started', commit: head, detail: `Not started: your files of ${exercise.id} are still the starter's, so its check was skipped.` };
   if (run.conclusion !== 'success') {
     return { status: 'failed', commit: head, detail: `The ${exercise.check} check finished with "${run.conclusion ?? 'no conclusion'}".${aside}` };
   }

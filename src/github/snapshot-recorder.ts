@@ -55,6 +55,11 @@ export function createSnapshotRecorder(deps: RecorderDeps) {
           const guards = guardsOf.get(exercise.id) ?? [];
           const blobs = new Map(guards.map((f) => [f.path, snapshot.blobs.get(f.path) ?? null]));
           const verdict = exerciseVerdict(exercise, snapshot.oid, snapshot.runs, guards, blobs);
+          if (verdict.status === 'not-started') {
+            // The learner's files are the starter's again (or were never changed): an old failure no longer applies.
+            store.results.forgetUncredited(learner.id, exercise.id);
+            continue;
+          }
           const named = verdict.status === 'failed' ? failing.get(exercise.id) : undefined;
           const runId = verdict.status === 'failed' ? (named?.runId ?? decidingRun(exercise, snapshot.oid, snapshot.runs)?.id ?? null) : null;
           const { firstPass, previous } = store.results.record(

@@ -87,7 +87,13 @@ export function createExerciseResultQueries(db: Db) {
      RETURNING *`,
   );
 
+  const forgetUncredited = db.prepare<[number, string]>('DELETE FROM exercise_results WHERE learner_id = ? AND exercise_id = ? AND first_passed_at IS NULL');
+
   return {
+    /** Back to "not started": an exercise without credit loses its latest verdict (a pass, once earned, is kept). */
+    forgetUncredited(learnerId: number, exerciseId: string): void {
+      forgetUncredited.run(learnerId, exerciseId);
+    },
     listForLearner(learnerId: number): ExerciseResult[] {
       return forLearner.all(learnerId).map(toResult);
     },

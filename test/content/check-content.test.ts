@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { checkContent } from '../../src/content/check-content.ts';
+import { checkContent, unseededPropertyTest } from '../../src/content/check-content.ts';
 import { relativeLinks, rewriteRelativeLinks } from '../../src/content/markdown-links.ts';
 import { loadCourse } from '../../src/content/load-course.ts';
 import { contentFixture } from '../helpers/content-fixture.ts';
@@ -74,5 +74,29 @@ describe('relativeLinks', () => {
   it('rewrites only relative targets outside code, keeping titles', () => {
     const markdown = '[a](b.md) [w](https://x.test) `[c](d.md)` [e](f.md "t")';
     assert.equal(rewriteRelativeLinks(markdown, (t) => (t === 'f.md' ? 'https://h/f.md' : undefined)), '[a](b.md) [w](https://x.test) `[c](d.md)` [e](https://h/f.md "t")');
+  });
+});
+
+describe('unseededPropertyTest', () => {
+  const seeded = [
+    'use proptest::prelude::*;',
+    'use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};',
+    '#[test]',
+    'fn model() {',
+    '    let config = ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() };',
+    '    let mut runner = TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));',
+    '    runner.run(&any::<u8>(), |_| Ok(())).unwrap();',
+    '}',
+  ].join('\n');
+
+  it('accepts a runner with a fixed seed and no regression file, and tests without proptest', () => {
+    assert.equal(unseededPropertyTest(seeded), undefined);
+    assert.equal(unseededPropertyTest('#[test]\nfn plain() {}\n'), undefined);
+  });
+
+  it('refuses the proptest! macro, an OS-seeded runner and a persisted failure', () => {
+    assert.match(unseededPropertyTest('use proptest::prelude::*;\nproptest! {\n    #[test]\n    fn p(x in 0u8..) {}\n}\n') ?? '', /proptest! macro, which seeds from the OS/);
+    assert.match(unseededPropertyTest(seeded.replace(/TestRunner::new_with_rng\(config, TestRng::deterministic_rng\(RngAlgorithm::ChaCha\)\)/, 'TestRunner::new(config)')) ?? '', /without a fixed seed/);
+    assert.match(unseededPropertyTest(seeded.replace('failure_persistence: None, ', '')) ?? '', /may write a regression file/);
   });
 });

@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_CONTENT_DIR, loadCourse } from '../../src/content/load-course.ts';
 import { CHECK_DATA_PATH, CHECK_SCRIPT_PATH, checkScript } from '../../src/content/course-check.ts';
 import { officialFiles, writeStarterRepo } from '../../src/content/starter-repo.ts';
-import { WORKFLOW_PATH } from '../../src/content/workflow.ts';
+import { PLAN_JOB, WORKFLOW_PATH } from '../../src/content/workflow.ts';
 import { contentFixture } from '../helpers/content-fixture.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const BASE = 'https://example.test/content';
+const hasPython = spawnSync('python3', ['--version']).status === 0;
 
 describe('writeStarterRepo', () => {
   it('writes a workspace of the starters, one workflow job per exercise named by its check, a README and .gitignore', () => {
@@ -82,14 +83,77 @@ describe('the real course written as a starter repo', () => {
   const out = path.join(tempDir(), 'real');
   writeStarterRepo(course, DEFAULT_CONTENT_DIR, out, { contentBaseUrl: BASE });
 
-  it('has a workflow that is valid YAML, one job per exercise named by its check, each running the course check', () => {
-    const workflow = parseYaml(readFileSync(path.join(out, WORKFLOW_PATH), 'utf8')) as { jobs: Record<string, { name: string; steps: { uses?: string; run?: string }[] }> };
-    assert.deepEqual(Object.keys(workflow.jobs), exercises.map((e) => e.check));
+  type Job = { name: string; needs?: string; if?: string; outputs?: Record<string, string>; steps: { id?: string; uses?: string; run?: string; with?: Record<string, string> }[] };
+  const workflow = () => parseYaml(readFileSync(path.join(out, WORKFLOW_PATH), 'utf8')) as { jobs: Record<string, Job> };
+
+  it('has a workflow that is valid YAML: a plan job, then one job per exercise named by its check, each running the course check with a cargo cache', () => {
+    const { jobs } = workflow();
+    assert.deepEqual(Object.keys(jobs), [PLAN_JOB, ...exercises.map((e) => e.check)]);
+    assert.deepEqual(jobs[PLAN_JOB]?.steps.map((s) => s.uses ?? s.run), ['actions/checkout@v4', 'python3 -I .github/course/check.py --plan']);
+    assert.equal(jobs[PLAN_JOB]?.outputs?.touched, '${{ steps.plan.outputs.touched }}');
     for (const exercise of exercises) {
-      const job = workflow.jobs[exercise.check];
+      const job = jobs[exercise.check];
       assert.equal(job?.name, exercise.check);
-      assert.deepEqual(job?.steps.map((s) => s.uses ?? s.run), ['actions/checkout@v4', `python3 -I .github/course/check.py ${exercise.id}`]);
+      assert.equal(job?.needs, PLAN_JOB);
+      assert.deepEqual(job?.steps.map((s) => s.uses ?? s.run), ['actions/checkout@v4', 'actions/cache@v4', `python3 -I .github/course/check.py ${exercise.id}`]);
+      const cache = job?.steps[1]?.with ?? {};
+      assert.deepEqual(cache.path?.trim().split('\n'), ['~/.cargo/registry/index/', '~/.cargo/registry/cache/', '~/.cargo/git/db/', 'target/']);
+      assert.match(cache.key ?? '', new RegExp(`^cargo-\\$\\{\\{ runner\\.os \\}\\}-${exercise.id}-\\$\\{\\{ hashFiles\\(`));
     }
+  });
+
+  /**
+   * Which exercise jobs GitHub runs after the plan job, from each job's `if:` as written. The expression has one form;
+   * anything else fails the test rather than being guessed at.
+   */
+  function jobsThatRun(plan: { result: 'success' | 'failure'; touched: string[] }): string[] {
+    return Object.entries(workflow().jobs).flatMap(([id, job]) => {
+      if (id === PLAN_JOB) return [];
+      const form = /^\$\{\{ !cancelled\(\) && \(needs\.plan\.result != 'success' \|\| contains\(fromJSON\(needs\.plan\.outputs\.touched\), '([^']+)'\)\) \}\}$/.exec(job.if ?? '');
+      assert.ok(form, `${id}: unexpected if: ${job.if}`);
+      return plan.result !== 'success' || plan.touched.includes(form[1]!) ? [id] : [];
+    });
+  }
+
+  // The plan test edits its own copy of the starter.
+  const planned = path.join(tempDir(), 'planned');
+  writeStarterRepo(course, DEFAULT_CONTENT_DIR, planned, { contentBaseUrl: BASE });
+
+  function runPlan(env: Record<string, string> = {}): { touched: string[]; output: string } {
+    const outputFile = path.join(tempDir(), 'github-output');
+    writeFileSync(outputFile, '');
+    const run = spawnSync('python3', ['-I', '.github/course/check.py', '--plan'], { cwd: planned, encoding: 'utf8', env: { ...process.env, GITHUB_EVENT_NAME: 'push', GITHUB_OUTPUT: outputFile, ...env } });
+    assert.equal(run.status, 0, run.stderr);
+    const output = readFileSync(outputFile, 'utf8');
+    const touched = JSON.parse(/^touched=(.*)$/m.exec(output)?.[1] ?? 'null') as string[];
+    return { touched, output };
+  }
+
+  it('runs only the jobs of exercises the learner changed; READMEs and line endings do not count; run by hand, everything', { skip: hasPython ? false : 'python3 is not installed' }, () => {
+    assert.deepEqual(runPlan().touched, [], 'the untouched starter');
+    assert.deepEqual(jobsThatRun({ result: 'success', touched: [] }), []);
+
+    const lib = path.join(planned, 'exercises/ex01-lru-cache/src/lib.rs');
+    const original = readFileSync(lib);
+    writeFileSync(path.join(planned, 'exercises/ex01-lru-cache/README.md'), '# my notes\n');
+    writeFileSync(lib, original.toString('utf8').replace(/\n/g, '\r\n'));
+    assert.deepEqual(runPlan().touched, [], 'a README edit and a CRLF checkout are not work on the exercise');
+
+    writeFileSync(lib, `${original.toString('utf8')}\n// started\n`);
+    const { touched, output } = runPlan();
+    assert.deepEqual(touched, ['ex01-lru-cache']);
+    assert.equal(output, 'touched=["ex01-lru-cache"]\n', 'the job output GitHub reads');
+    assert.deepEqual(jobsThatRun({ result: 'success', touched }), ['ex01-lru-cache'], 'only that job runs');
+
+    writeFileSync(lib, original);
+    writeFileSync(path.join(planned, 'exercises/ex02-config-cli/src/extra.rs'), 'pub fn more() {}\n');
+    assert.deepEqual(runPlan().touched, ['ex02-config-cli'], 'a new file is a change');
+    rmSync(path.join(planned, 'exercises/ex02-config-cli/src/extra.rs'));
+    rmSync(path.join(planned, 'exercises/ex02-config-cli/src/cli.rs'));
+    assert.deepEqual(runPlan().touched, ['ex02-config-cli'], 'so is a removed one');
+
+    assert.deepEqual(runPlan({ GITHUB_EVENT_NAME: 'workflow_dispatch' }).touched, exercises.map((e) => e.id), 'run by hand: every exercise');
+    assert.deepEqual(jobsThatRun({ result: 'failure', touched: [] }), exercises.map((e) => e.check), 'a failed plan hides nothing');
   });
 
   it('lists as official the workflow, the check script, its data, the root Cargo.toml and every test file, with the SHAs git computes', () => {

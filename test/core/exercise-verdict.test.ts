@@ -37,8 +37,8 @@ describe('exerciseVerdict', () => {
     assert.equal(verdict.status, 'pending');
   });
 
-  it('fails on any conclusion other than success, naming it', () => {
-    for (const conclusion of ['failure', 'cancelled', 'timed_out', 'skipped']) {
+  it('fails on any conclusion other than success (and skipped), naming it', () => {
+    for (const conclusion of ['failure', 'cancelled', 'timed_out', 'neutral', 'action_required']) {
       const verdict = exerciseVerdict(exercise, HEAD, [run({ conclusion })], files, untouched);
       assert.deepEqual([verdict.status, verdict.detail], ['failed', `The ex01-lru-cache check finished with "${conclusion}".`]);
     }
@@ -107,6 +107,12 @@ describe('exerciseVerdict', () => {
     const runs = [run({ workflowPath: '.github/workflows/mine.yml', conclusion: 'failure' }), run({ appSlug: 'x', workflowPath: null, status: 'queued', conclusion: null, completedAt: null })];
     const verdict = exerciseVerdict(exercise, HEAD, runs, files, untouched);
     assert.deepEqual([verdict.status, verdict.detail], ['pending', 'No ex01-lru-cache check has run on your latest commit yet.']);
+  });
+
+  it('reads a skipped run (the plan found the exercise untouched) as not started, not as a failure', () => {
+    const verdict = exerciseVerdict(exercise, HEAD, [run({ conclusion: 'skipped' })], files, untouched);
+    assert.equal(verdict.status, 'not-started');
+    assert.match(verdict.detail ?? '', /still the starter's/);
   });
 
   it('counts a pass whose files are an earlier published version, and no other', () => {

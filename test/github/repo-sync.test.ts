@@ -140,6 +140,28 @@ for (const [reader, restGroupMax] of [['batched GraphQL', 0], ['conditional REST
       fake.addCheckRun(repo, { name: first!.check, conclusion: 'success', completedAt: '2026-12-10T12:05:00Z' });
       assert.equal((await github.sync([mal])).newPasses, 1, 'a re-run of the official job that passes counts');
     });
+
+    it('reads a skipped check (the plan found the exercise untouched) as not started: an old failure goes, credit stays', async () => {
+      const { store, cohort, github } = await setup(fake, {}, restGroupMax);
+      const repo = `sam-${restGroupMax}/course`;
+      starterRepo(fake, course, repo);
+      const sam = linkedLearner(store, cohort, 'sam', repo, NOW);
+      // Before the plan job existed every exercise ran: the untouched ones failed.
+      runChecks(fake, repo, [first!.check]);
+      runChecks(fake, repo, [second!.check], 'failure');
+      await github.sync([sam]);
+      assert.equal(store.results.listForLearner(sam.id).find((r) => r.exerciseId === second!.id)?.status, 'failed');
+
+      fake.push(repo, { 'README.md': '# notes\n' });
+      fake.addCheckRun(repo, { name: first!.check, conclusion: 'skipped' });
+      fake.addCheckRun(repo, { name: second!.check, conclusion: 'skipped' });
+      const report = await github.sync([sam]);
+      assert.equal(report.failures.length, 0);
+      const results = new Map(store.results.listForLearner(sam.id).map((r) => [r.exerciseId, r]));
+      assert.equal(results.get(first!.id)?.status, 'passed', 'credit stays');
+      assert.equal(results.has(second!.id), false, 'not started: no failure shown');
+      assert.deepEqual(celebrations(store, cohort), [`🎉 sam passed ${first!.title}`]);
+    });
   });
 }
 

@@ -14,9 +14,10 @@ pub const MAX_VALUE_LEN: usize = 1024;
 /// the tree. Changes are made in the page cache and reach the file when pages are evicted or at
 /// [`BTree::flush`]; only after `flush` returns are they durable.
 ///
-/// Suggested design: the root lives on page 1 and never moves (when it splits, copy its
-/// contents to a new page and turn page 1 into an interior node over the two halves). Decode a
-/// page into a `Node` enum, change it, encode it back: see the exercise README for a layout.
+/// Required by the tests, which read the file themselves: the root lives on page 1 and never
+/// moves (when it splits, copy its contents to a new page and turn page 1 into an interior node
+/// over the two halves), and every page uses the node layout in the exercise README. Decode a page
+/// into a `Node` enum, change it, encode it back.
 pub struct BTree {
     cache: PageCache,
 }

@@ -6,6 +6,7 @@ use ex01_matching_engine::{
     CancelReason, Command, Engine, Event, OrderId, Price, Qty, RejectReason, Side,
 };
 use proptest::prelude::*;
+use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
 
 use Side::{Buy, Sell};
 
@@ -629,12 +630,20 @@ fn commands() -> impl Strategy<Value = Vec<Command>> {
     })
 }
 
-proptest! {
-    // No failure persistence: a failing case is printed, never written next to the tests.
-    #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+/// A runner with a fixed seed, so every run checks the same 200 cases and a failure always
+/// reproduces. No failure persistence: a failing case is printed, never written next to the tests.
+fn runner() -> TestRunner {
+    let config = ProptestConfig {
+        cases: 200,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha))
+}
 
-    #[test]
-    fn matches_a_naive_reference_matcher(cmds in commands()) {
+#[test]
+fn matches_a_naive_reference_matcher() {
+    let result = runner().run(&commands(), |cmds| {
         let mut engine = Engine::new();
         let mut reference = Reference::default();
         for cmd in &cmds {
@@ -643,10 +652,16 @@ proptest! {
             reference.apply(cmd, &mut want);
             prop_assert_eq!(got, want, "after {:?}", cmd);
         }
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
     }
+}
 
-    #[test]
-    fn book_is_never_crossed_and_quantity_is_conserved(cmds in commands()) {
+#[test]
+fn book_is_never_crossed_and_quantity_is_conserved() {
+    let result = runner().run(&commands(), |cmds| {
         let mut engine = Engine::new();
         // Per accepted order: original qty, and how much of it traded or was cancelled.
         let mut original: BTreeMap<u64, u64> = BTreeMap::new();
@@ -664,7 +679,9 @@ proptest! {
                         original.insert(id.0, qty.0);
                         done.insert(id.0, 0);
                     }
-                    Event::Trade { taker, maker, qty, .. } => {
+                    Event::Trade {
+                        taker, maker, qty, ..
+                    } => {
                         prop_assert!(qty.0 > 0);
                         *done.get_mut(&taker.0).expect("taker was accepted") += qty.0;
                         *done.get_mut(&maker.0).expect("maker was accepted") += qty.0;
@@ -694,14 +711,34 @@ proptest! {
         }
         // Market data consumers that only see BookUpdates have exactly the engine's book.
         let book = engine.book();
-        let rebuilt_bids: Vec<(Price, Qty)> =
-            mirror.iter().rev().filter(|((buy, _), _)| *buy).map(|((_, p), q)| (Price(*p), Qty(*q))).collect();
-        let rebuilt_asks: Vec<(Price, Qty)> =
-            mirror.iter().filter(|((buy, _), _)| !*buy).map(|((_, p), q)| (Price(*p), Qty(*q))).collect();
+        let rebuilt_bids: Vec<(Price, Qty)> = mirror
+            .iter()
+            .rev()
+            .filter(|((buy, _), _)| *buy)
+            .map(|((_, p), q)| (Price(*p), Qty(*q)))
+            .collect();
+        let rebuilt_asks: Vec<(Price, Qty)> = mirror
+            .iter()
+            .filter(|((buy, _), _)| !*buy)
+            .map(|((_, p), q)| (Price(*p), Qty(*q)))
+            .collect();
         prop_assert_eq!(book.depth(Buy, usize::MAX), rebuilt_bids);
         prop_assert_eq!(book.depth(Sell, usize::MAX), rebuilt_asks);
-        let total: u64 = book.depth(Buy, usize::MAX).iter().chain(book.depth(Sell, usize::MAX).iter()).map(|(_, q)| q.0).sum();
-        let by_order: u64 = original.keys().filter_map(|id| book.order(OrderId(*id))).map(|o| o.remaining.0).sum();
+        let total: u64 = book
+            .depth(Buy, usize::MAX)
+            .iter()
+            .chain(book.depth(Sell, usize::MAX).iter())
+            .map(|(_, q)| q.0)
+            .sum();
+        let by_order: u64 = original
+            .keys()
+            .filter_map(|id| book.order(OrderId(*id)))
+            .map(|o| o.remaining.0)
+            .sum();
         prop_assert_eq!(total, by_order);
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
     }
 }
