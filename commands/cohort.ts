@@ -1,7 +1,7 @@
 import { formatDayInZone, formatInZone, weekdayName } from '../src/core/calendar.ts';
 import type { Cohort, Learner } from '../src/core/cohort.ts';
 import { assignmentPeriod } from '../src/core/assignment-posts.ts';
-import { moduleLabel } from '../src/core/course.ts';
+import { HINTS_PER_EXERCISE, moduleLabel } from '../src/core/course.ts';
 import { cohortWeek, currentWindow, totalWeeks } from '../src/core/schedule.ts';
 import { defineCommandGroup, defineSubcommand } from '../src/chat/define-command.ts';
 import { inCohort, requireCohort, requireGithub } from '../src/chat/guards.ts';
@@ -103,6 +103,8 @@ function statusReply(cohort: Cohort, now: Date, services: Services): Reply {
   if (help) fields.push(help);
   const buddies = buddyField(cohort, learners, services);
   if (buddies) fields.push(buddies);
+  const hints = hintField(cohort, services);
+  if (hints) fields.push(hints);
   if (failedCount > 0) {
     const reasons = failed.map((m) => `${m.kind}: ${m.lastError ?? 'no reason recorded'}`).join('\n');
     fields.push({ name: `⚠️ ${failedCount} ${failedCount === 1 ? 'message' : 'messages'} could not be sent`, value: `${reasons}\nFix the cause, then /cohort resend sends ${failedCount === 1 ? 'it' : 'them'} again.` });
@@ -121,6 +123,16 @@ function needsHandField(cohort: Cohort, now: Date, services: Services): NonNulla
   });
   if (lines.length === 0) return undefined;
   return { name: `Might need a hand (${lines.length})`, value: [...lines.slice(0, 10), ...(lines.length > 10 ? [`and ${lines.length - 10} more`] : [])].join('\n') };
+}
+
+/** Who has used hints, most recent first: a learner on their third hint may want a person rather than a fourth. */
+function hintField(cohort: Cohort, services: Services): NonNullable<Reply['fields']>[number] | undefined {
+  const usage = services.store.hints.usageInCohort(cohort.id);
+  if (usage.length === 0) return undefined;
+  const byLearner = new Map<string, string[]>();
+  for (const use of usage) byLearner.set(use.displayName, [...(byLearner.get(use.displayName) ?? []), `\`${use.exerciseId}\` ${use.revealed}/${HINTS_PER_EXERCISE}`]);
+  const lines = [...byLearner].map(([name, uses]) => `${name}: ${uses.join(', ')}`);
+  return { name: `Hints used (${usage.reduce((sum, u) => sum + u.revealed, 0)})`, value: [...lines.slice(0, 10), ...(lines.length > 10 ? [`and ${lines.length - 10} more`] : [])].join('\n') };
 }
 
 /** The latest study buddy groups, for organisers to see who works with whom. */

@@ -1,4 +1,5 @@
-import type { Course, Module } from '../core/course.ts';
+import type { Course, Exercise, Module } from '../core/course.ts';
+import { parseExerciseRef, searchExercises } from '../core/exercise-ref.ts';
 import { moduleLabel } from '../core/course.ts';
 import { parseModuleRef, searchModules } from '../core/module-ref.ts';
 import { parseDate, parsePostTime, parseTimezone } from '../core/calendar.ts';
@@ -110,6 +111,20 @@ export function moduleOption<const Required extends boolean = false>(spec: BaseS
       searchModules(env.course, partial)
         .slice(0, MAX_CHOICES)
         .map((module) => ({ name: moduleLabel(module), value: module.slug })),
+  });
+}
+
+/** An exercise by id or title words, suggested as the user types. */
+export function exerciseOption<const Required extends boolean = false>(spec: BaseSpec<Required>): OptionSpec<Exercise, Required> {
+  return option(spec, {
+    wireType: 'string',
+    placeholder: 'exercise',
+    multiWord: true,
+    parse: (raw, env) => parseExerciseRef(env.course, String(raw)),
+    autocomplete: (partial, env) =>
+      searchExercises(env.course, partial)
+        .slice(0, MAX_CHOICES)
+        .map((exercise) => ({ name: `${exercise.id} · ${exercise.title}`.slice(0, 100), value: exercise.id })),
   });
 }
 

@@ -14,6 +14,8 @@ export const USER_ERROR_CODES = [
   'too-soon',
   'cohort-calendar',
   'not-a-learner',
+  'not-released',
+  'no-hints',
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
 

@@ -1,8 +1,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Course } from '../core/course.ts';
-import { exerciseCrates } from './exercise-crates.ts';
+import { HINTS_PER_EXERCISE, type Course } from '../core/course.ts';
+import { exerciseTargets, testTargets } from './course-check.ts';
+import { exerciseCrates, uniqueCrates } from './exercise-crates.ts';
 import { relativeLinks } from './markdown-links.ts';
+import { hintsPath } from './hints.ts';
 import { PUBLISHED_FILES, unpublished } from './published-files.ts';
 import { unformattedRustFiles } from './rust-format.ts';
 import { officialFiles } from './starter-repo.ts';
@@ -44,10 +46,21 @@ export function checkContent(course: Course, contentDir: string): ContentProblem
   }
 
   const workflow = renderWorkflow(course.modules.flatMap((m) => m.exercises));
-  for (const { exercise, starterDir, solutionDir } of exerciseCrates(course, contentDir)) {
+  const crates = exerciseCrates(course, contentDir);
+  for (const crate of crates) {
+    const { exercise, starterDir } = crate;
+    if (!exercise.hints) report(hintsPath(path.dirname(path.dirname(starterDir)), exercise.id), `is missing: every exercise has ${HINTS_PER_EXERCISE} hints for /hint`);
     if (!GITHUB_JOB_ID.test(exercise.check) || !workflow.includes(`\n  ${exercise.check}:\n    name: ${exercise.check}\n`)) {
       report(starterDir, `check name "${exercise.check}" is not a job of the starter workflow`);
     }
+    if (!existsSync(starterDir)) continue;
+    const targets = new Set(testTargets(starterDir).map((t) => t.name));
+    for (const name of exercise.targets ?? []) {
+      if (!targets.has(name)) report(path.join(starterDir, 'tests'), `has no test target "${name}", which ${exercise.id} counts (tests/${name}.rs or tests/${name}/main.rs)`);
+    }
+    if (exerciseTargets(crate, crates).length === 0 && targets.size > 0) report(path.join(starterDir, 'tests'), `leaves ${exercise.id} no test target of its own: its milestones claim them all`);
+  }
+  for (const { crateId, starterDir, solutionDir } of uniqueCrates(crates)) {
     for (const [dir, extra] of [
       [starterDir, 'README.md'],
       [solutionDir, 'COMMENTARY.md'],
@@ -60,7 +73,7 @@ export function checkContent(course: Course, contentDir: string): ContentProblem
       else if (extra === 'README.md' && !WHAT_YOU_MAY_CHANGE.test(readFileSync(path.join(dir, extra), 'utf8'))) {
         report(path.join(dir, extra), 'has no "## What you may change" section: say what the learner may change and what the check refuses');
       }
-      problems.push(...checkCrate(dir, exercise.id).map((problem) => ({ file: shown(path.join(dir, 'Cargo.toml')), problem })));
+      problems.push(...checkCrate(dir, crateId).map((problem) => ({ file: shown(path.join(dir, 'Cargo.toml')), problem })));
       const format = unformattedRustFiles(dir);
       if (format === undefined) report(dir, 'cannot be checked for formatting: rustfmt is not installed (rustup component add rustfmt)');
       else if ('error' in format) report(dir, `does not parse: ${format.error}`);

@@ -35,6 +35,15 @@ export function checkCourse(course: Course, contentDir: string, shown: (file: st
       const firstId = seenExercises.get(exercise.id);
       if (firstId) throw new ContentError(yamlFile, `exercises[${i}].id`, `"${exercise.id}" is already used in ${firstId}`);
       seenExercises.set(exercise.id, module.folder);
+      if (exercise.crate !== undefined) {
+        const owner = module.exercises.find((e) => e.id === exercise.crate);
+        if (!owner || owner.crate !== undefined || owner === exercise) {
+          throw new ContentError(yamlFile, `exercises[${i}].crate`, `"${exercise.crate}" is not an exercise of this module with a crate of its own`);
+        }
+        if (!exercise.targets) throw new ContentError(yamlFile, `exercises[${i}].targets`, 'is missing: a milestone names the test targets of the crate it counts');
+      } else if (exercise.targets) {
+        throw new ContentError(yamlFile, `exercises[${i}].targets`, 'is only for a milestone that continues another exercise\'s crate (with `crate`)');
+      }
       const firstCheck = seenChecks.get(exercise.check);
       if (firstCheck) throw new ContentError(yamlFile, `exercises[${i}].check`, `"${exercise.check}" is already used in ${firstCheck}`);
       seenChecks.set(exercise.check, module.folder);

@@ -146,27 +146,29 @@ def describe_dependency(key):
 
 
 def check_package(exercise_id, exercise, metadata):
+    """`exercise_id`'s crate: its own, or for a later milestone of a project the project's (`package`)."""
+    package_name = exercise.get("package", exercise_id)
     root = os.path.realpath(ROOT)
     if os.path.realpath(metadata["workspace_root"]) != root:
         problem("Not the course workspace", f"cargo's workspace root is {metadata['workspace_root']}, not the repository root.")
         return
-    manifest = os.path.join(root, "exercises", exercise_id, "Cargo.toml")
+    manifest = os.path.join(root, "exercises", package_name, "Cargo.toml")
     members = set(metadata["workspace_members"])
     package = next(
         (
             p
             for p in metadata["packages"]
-            if p["id"] in members and p["name"] == exercise_id and os.path.realpath(p["manifest_path"]) == manifest
+            if p["id"] in members and p["name"] == package_name and os.path.realpath(p["manifest_path"]) == manifest
         ),
         None,
     )
     if package is None:
         problem(
             "Exercise package missing",
-            f"exercises/{exercise_id}/Cargo.toml must define the package {exercise_id} as a member of the course workspace.",
+            f"exercises/{package_name}/Cargo.toml must define the package {package_name} as a member of the course workspace.",
         )
         return
-    crate = f"exercises/{exercise_id}/Cargo.toml"
+    crate = f"exercises/{package_name}/Cargo.toml"
 
     # The official test targets, each built from its official file and without extra conditions.
     targets = {t["name"]: t for t in package["targets"] if "test" in t["kind"]}
@@ -235,7 +237,7 @@ def check_package(exercise_id, exercise, metadata):
             where = source if source else f"the path {shown(os.path.dirname(dep['manifest_path']))}"
             problem(
                 "Dependency not from crates.io",
-                f"{exercise_id} depends on {dep['name']} {dep['version']} from {where}: path and git dependencies, "
+                f"{package_name} depends on {dep['name']} {dep['version']} from {where}: path and git dependencies, "
                 "and [patch] or [replace] sections that point at one, are not allowed; use crates.io.",
             )
 
@@ -256,14 +258,14 @@ def check_package(exercise_id, exercise, metadata):
             )
 
 
-def run_tests(exercise_id, targets):
+def run_tests(package_name, targets):
     """
     Runs each official target in turn (so a failing test is named with its target), streaming cargo's output.
     Returns the first non-zero exit status (0 if none), libtest's result lines and the failing tests' names.
     """
     status, results, failing = 0, [], []
     for target in targets:
-        command = ["cargo", "test", "-p", exercise_id, "--no-fail-fast", "--test", target["name"]]
+        command = ["cargo", "test", "-p", package_name, "--no-fail-fast", "--test", target["name"]]
         print(f"$ {' '.join(command)}", flush=True)
         process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
@@ -311,9 +313,9 @@ def matches_published(data, sha):
     return sha in (blob_sha(data), blob_sha(data.replace(b"\r\n", b"\n")))
 
 
-def starter_files(exercise_id):
-    """The exercise's own files (repo paths), leaving out tests/ (guarded), target/ and the READMEs."""
-    folder = ROOT / "exercises" / exercise_id
+def starter_files(package_name):
+    """The crate's own files (repo paths), leaving out tests/ (guarded), target/ and the READMEs."""
+    folder = ROOT / "exercises" / package_name
     found = {}
     for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
         rel = path.relative_to(folder).parts
@@ -324,11 +326,11 @@ def starter_files(exercise_id):
 
 
 def touched(exercise_id, exercise):
-    """Whether the learner changed the exercise: a file added, removed or different from the published starter."""
+    """Whether the learner changed the exercise's crate: a file added, removed or different from the published starter."""
     published = exercise.get("starter")
     if published is None:
         return True  # data from before --plan existed: run it
-    files = starter_files(exercise_id)
+    files = starter_files(exercise.get("package", exercise_id))
     if set(files) != set(published):
         return True
     return any(not matches_published(data, published[rel]) for rel, data in files.items())
@@ -372,7 +374,7 @@ def main(argv):
         print(f"::error title={escape(exercise_id, True)} not checked::Fix the problems above; the tests were not run.")
         return 1
 
-    status, results, failing = run_tests(exercise_id, exercise["targets"])
+    status, results, failing = run_tests(exercise.get("package", exercise_id), exercise["targets"])
     name_failing_tests(failing)
     for rel in changed_files(official_files):
         problem("Official file changed during the tests", f"{rel} was changed while the tests were built or ran.")

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Course, Exercise } from '../core/course.ts';
-import { exerciseCrates } from './exercise-crates.ts';
+import { exerciseCrates, type ExerciseCrate } from './exercise-crates.ts';
 import { gitBlobSha } from './git-blob-sha.ts';
 
 /**
@@ -45,6 +45,8 @@ export interface PublishedDependency {
 
 export interface ExerciseCheckData {
   check: string;
+  /** The crate (package and folder under exercises/) whose targets it counts: its own, or its project's for a milestone. */
+  package: string;
   /** How many official tests the reference solution passes: the check demands exactly this many. */
   tests: number;
   targets: TestTarget[];
@@ -68,16 +70,19 @@ export interface CheckData {
 /** The content of `.github/course/exercises.json` for the course. */
 export function checkData(course: Course, contentDir: string, workspaceManifest: string): CheckData {
   const exercises: Record<string, ExerciseCheckData> = {};
-  for (const { exercise, starterDir } of exerciseCrates(course, contentDir)) {
-    const prefix = `exercises/${exercise.id}`;
+  const crates = exerciseCrates(course, contentDir);
+  for (const crate of crates) {
+    const { exercise, starterDir, crateId } = crate;
+    const prefix = `exercises/${crateId}`;
     const manifest = readFileSync(path.join(starterDir, 'Cargo.toml'), 'utf8');
     const build = buildScriptOf(starterDir, manifest);
     exercises[exercise.id] = {
       check: exercise.check,
+      package: crateId,
       tests: publishedCount(exercise),
-      targets: testTargets(starterDir).map((t) => ({ name: t.name, path: `${prefix}/tests/${t.file}` })),
+      targets: exerciseTargets(crate, crates).map((t) => ({ name: t.name, path: `${prefix}/tests/${t.file}` })),
       files: Object.fromEntries(
-        officialTestFiles(starterDir).map((file) => [`${prefix}/tests/${file}`, gitBlobSha(readFileSync(path.join(starterDir, 'tests', file)))]),
+        exerciseTestFiles(crate, crates).map((file) => [`${prefix}/tests/${file}`, gitBlobSha(readFileSync(path.join(starterDir, 'tests', file)))]),
       ),
       starter: Object.fromEntries(
         starterOwnFiles(starterDir).map((file) => [`${prefix}/${file}`, gitBlobSha(readFileSync(path.join(starterDir, file)))]),
@@ -104,6 +109,26 @@ export function officialTestFiles(crateDir: string): string[] {
     .map((f) => f.split(path.sep).join('/'))
     .filter((f) => f.endsWith('.rs'))
     .sort();
+}
+
+/** The official test targets an exercise counts: a milestone its listed ones, the crate's own exercise all the others. */
+export function exerciseTargets(crate: ExerciseCrate, crates: readonly ExerciseCrate[]): { name: string; file: string }[] {
+  const all = testTargets(crate.starterDir);
+  const listed = crate.exercise.targets;
+  if (listed) return all.filter((target) => listed.includes(target.name));
+  const claimed = new Set(crates.filter((c) => c.crateId === crate.crateId).flatMap((c) => c.exercise.targets ?? []));
+  return all.filter((target) => !claimed.has(target.name));
+}
+
+/** The official test files an exercise depends on: those of its targets, and the crate's shared helpers (tests/common/…). */
+export function exerciseTestFiles(crate: ExerciseCrate, crates: readonly ExerciseCrate[]): string[] {
+  const targets = new Set(testTargets(crate.starterDir).map((t) => t.name));
+  const mine = new Set(exerciseTargets(crate, crates).map((t) => t.name));
+  return officialTestFiles(crate.starterDir).filter((file) => {
+    const parts = file.split('/');
+    const target = parts.length === 1 ? file.slice(0, -'.rs'.length) : (parts[0] ?? '');
+    return !targets.has(target) || mine.has(target);
+  });
 }
 
 /** An exercise's files as `--plan` compares them: all but tests/, target/ and Markdown, forward slashes, sorted. */

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { Course, Module } from '../core/course.ts';
 import { ContentError } from './content-error.ts';
 import { checkCourse } from './check-course.ts';
+import { hintsPath, readHints } from './hints.ts';
 import { courseFileSchema, moduleFileSchema } from './schema.ts';
 
 /** The default content folder: `content/` at the repository root. */
@@ -38,7 +39,11 @@ export function loadCourse(contentDir: string = DEFAULT_CONTENT_DIR): Course {
         title: lecture.title,
         contentPath: `modules/${folder}/${lecture.path}`,
       })),
-      exercises: file.exercises.map((exercise) => ({ ...exercise, summary: exercise.summary.trim(), extraDependencies: exercise.extraDependencies ?? false })),
+      exercises: file.exercises.map((exercise) => {
+        const hints = readHints(moduleDir, exercise.id);
+        if (!hints.ok) throw new ContentError(shown(hintsPath(moduleDir, exercise.id)), null, hints.error);
+        return { ...exercise, summary: exercise.summary.trim(), extraDependencies: exercise.extraDependencies ?? false, ...(hints.value ? { hints: hints.value } : {}) };
+      }),
     };
   });
 

@@ -50,6 +50,12 @@ export const moduleFileSchema = z
             tests: z.number().int().min(1),
             /** Whether a learner may add crates.io dependencies to this exercise's Cargo.toml; default no. */
             extraDependencies: z.boolean().optional(),
+            /**
+             * A later milestone of a project: the id of the exercise (same module) whose crate it continues, and the
+             * official test targets of that crate it counts. The crate's own exercise counts the other targets.
+             */
+            crate: z.string().regex(/^ex\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be the id of an exercise of this module').optional(),
+            targets: z.array(z.string().regex(/^[A-Za-z0-9_]+$/, 'must be a test target name, e.g. milestone3')).min(1).optional(),
           })
           .strict(),
       )

@@ -1,9 +1,9 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { moduleLabel, type Course } from '../core/course.ts';
-import { CHECK_DATA_PATH, CHECK_SCRIPT_PATH, checkData, checkScript, officialTestFiles, WORKSPACE_MANIFEST_PATH } from './course-check.ts';
+import { CHECK_DATA_PATH, CHECK_SCRIPT_PATH, checkData, checkScript, exerciseTestFiles, WORKSPACE_MANIFEST_PATH } from './course-check.ts';
 import { sitePathFor } from './content-links.ts';
-import { exerciseCrates } from './exercise-crates.ts';
+import { exerciseCrates, uniqueCrates } from './exercise-crates.ts';
 import { gitBlobSha } from './git-blob-sha.ts';
 import { readPublished } from './published-files.ts';
 import { rewriteRelativeLinks } from './markdown-links.ts';
@@ -39,8 +39,9 @@ export function officialFiles(course: Course, contentDir: string): OfficialFileW
   };
   const shared = (filePath: string, content: string) => file(filePath, content, undefined);
   const workspace = workspaceManifest(course);
-  const tests = crates.flatMap(({ exercise, starterDir }) =>
-    officialTestFiles(starterDir).map((name) => file(`exercises/${exercise.id}/tests/${name}`, readFileSync(path.join(starterDir, 'tests', name)), exercise.id)),
+  // A file shared by a project's milestones (tests/common/…) is listed once per exercise that depends on it.
+  const tests = crates.flatMap((crate) =>
+    exerciseTestFiles(crate, crates).map((name) => file(`exercises/${crate.crateId}/tests/${name}`, readFileSync(path.join(crate.starterDir, 'tests', name)), crate.exercise.id)),
   );
   return [
     shared(WORKFLOW_PATH, renderWorkflow(crates.map((c) => c.exercise))),
@@ -51,9 +52,9 @@ export function officialFiles(course: Course, contentDir: string): OfficialFileW
   ];
 }
 
-/** The workspace's Cargo.toml: every exercise a member, nothing else (no [patch], no [profile]). */
+/** The workspace's Cargo.toml: every exercise crate a member (a milestone shares its project's), nothing else (no [patch], no [profile]). */
 function workspaceManifest(course: Course): string {
-  const members = course.modules.flatMap((m) => m.exercises).map((e) => `    "exercises/${e.id}",`).join('\n');
+  const members = course.modules.flatMap((m) => m.exercises).filter((e) => e.crate === undefined).map((e) => `    "exercises/${e.id}",`).join('\n');
   return `[workspace]\nresolver = "2"\nmembers = [\n${members}\n]\n`;
 }
 
@@ -75,9 +76,9 @@ export function writeStarterRepo(
   if (existsSync(outDir) && readdirSync(outDir).length > 0) throw new Error(`${outDir} is not empty: choose a new folder for the starter repo.`);
   const crates = exerciseCrates(course, contentDir);
   mkdirSync(outDir, { recursive: true });
-  for (const crate of crates) {
+  for (const crate of uniqueCrates(crates)) {
     const from = use === 'starters' ? crate.starterDir : crate.solutionDir;
-    const to = path.join(outDir, 'exercises', crate.exercise.id);
+    const to = path.join(outDir, 'exercises', crate.crateId);
     cpSync(from, to, { recursive: true, filter: (source) => !/[/\\](target|Cargo\.lock)$/.test(source) });
     linkBackToCourse(from, to, contentDir, (inContent, anchor) =>
       options.publicUrl !== undefined

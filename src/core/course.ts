@@ -9,6 +9,9 @@ export interface Lecture {
   contentPath: string;
 }
 
+/** Hints per exercise: a nudge, a closer look, nearly the approach. */
+export const HINTS_PER_EXERCISE = 3;
+
 export interface Exercise {
   /** Unique across the course, e.g. `ex01-lru-cache`. */
   id: string;
@@ -24,6 +27,12 @@ export interface Exercise {
   tests?: number;
   /** Whether the learner may add crates.io dependencies to the exercise's Cargo.toml (module.yaml; default false). */
   extraDependencies?: boolean;
+  /** Three hints of increasing detail (content `hints/<id>.md`), revealed one at a time by `/hint`. */
+  hints?: string[];
+  /** A later milestone of a project: the exercise whose crate it continues (module.yaml `crate`). */
+  crate?: string;
+  /** With `crate`: the crate's official test targets this milestone counts. */
+  targets?: string[];
 }
 
 export interface Module {

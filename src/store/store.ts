@@ -5,6 +5,7 @@ import { createCohortQueries } from './cohorts.ts';
 import { createDigestRankQueries } from './digest-ranks.ts';
 import { createExerciseResultQueries } from './exercise-results.ts';
 import { createGithubCacheQueries } from './github-cache.ts';
+import { createHintRevealQueries } from './hint-reveals.ts';
 import { createGithubDeliveryQueries } from './github-deliveries.ts';
 import { createLinkRequestQueries, createSyncStateQueries } from './github-links.ts';
 import { createLearnerQueries } from './learners.ts';
@@ -34,6 +35,7 @@ export interface Store {
   digestRanks: ReturnType<typeof createDigestRankQueries>;
   buddies: ReturnType<typeof createBuddyQueries>;
   nudgeFacts: ReturnType<typeof createNudgeFactQueries>;
+  hints: ReturnType<typeof createHintRevealQueries>;
   /** Runs `work` in one transaction: all of its writes land, or none. */
   transaction<T>(work: () => T): T;
   close(): void;
@@ -74,6 +76,7 @@ function createStore(db: Db): Store {
     digestRanks: createDigestRankQueries(db),
     buddies: createBuddyQueries(db),
     nudgeFacts: createNudgeFactQueries(db, results),
+    hints: createHintRevealQueries(db),
     transaction: (work) => db.transaction(work)(),
     close: () => db.close(),
   };

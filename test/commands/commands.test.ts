@@ -11,9 +11,9 @@ describe('every command through the registry', () => {
     const cohort = berlinCohort(store);
     store.learners.join(cohort.id, 'u-ada', 'Ada', NOW);
     const names = registry.list().map((c) => c.name);
-    assert.deepEqual(names, ['buddy', 'cohort', 'help', 'join', 'leaderboard', 'link-github', 'module', 'next-module', 'progress', 'reminders', 'schedule', 'sync']);
+    assert.deepEqual(names, ['buddy', 'cohort', 'help', 'hint', 'join', 'leaderboard', 'link-github', 'module', 'next-module', 'progress', 'reminders', 'schedule', 'sync']);
     // /cohort is for organisers; /link-github and /sync need GitHub (test/commands/link-github.test.ts).
-    const arguments_: Record<string, string> = { module: '1', reminders: 'on', buddy: 'on' };
+    const arguments_: Record<string, string> = { module: '1', reminders: 'on', buddy: 'on', hint: 'ex01-lru-cache' };
     for (const name of names.filter((n) => !['cohort', 'link-github', 'sync'].includes(n))) {
       const reply = await registry.execute(invocation(name, arguments_[name] ?? ''), services);
       assert.notEqual(reply.tone, 'error', `/${name} answered with an error: ${reply.text}`);
@@ -30,6 +30,7 @@ describe('/help', () => {
       '/buddy <state:on|off>',
       '/cohort <create|status|pause|resume|post-now|resend|timezone|add-organiser|remove-organiser|sync|publish|exclude|include|export|board|skip|settings>',
       '/help [command:command]',
+      '/hint <exercise>',
       '/join',
       '/leaderboard [show:text|image]',
       '/link-github <start|verify>',

@@ -55,6 +55,7 @@ describe('checkContent', () => {
       /exercises\/ex01-lru-cache\/tests\/lru\.rs: is not formatted: run `cargo fmt`/,
     ],
     ['a solution that does not parse', (dir) => writeFileSync(path.join(dir, MODULE, 'solutions/ex01-lru-cache/src/lib.rs'), 'pub fn answer( {\n'), /solutions\/ex01-lru-cache: does not parse: error: this file contains an unclosed delimiter/],
+    ['an exercise without hints', (dir) => rmSync(path.join(dir, MODULE, 'hints/ex01-lru-cache.md')), /hints\/ex01-lru-cache\.md: is missing: every exercise has 3 hints for \/hint/],
     ['an exercise without tests', (dir) => rmSync(path.join(dir, MODULE, 'exercises/ex01-lru-cache/tests'), { recursive: true }), /exercises\/ex01-lru-cache\/tests: has no tests/],
   ];
   for (const [name, edit, expected] of cases) {

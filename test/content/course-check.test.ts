@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { CHECK_DATA_PATH, checkCommand, publishedDependencies, testTargets, type CheckData } from '../../src/content/course-check.ts';
 import { DEFAULT_CONTENT_DIR, loadCourse } from '../../src/content/load-course.ts';
 import { officialFiles, writeStarterRepo } from '../../src/content/starter-repo.ts';
+import { checkContent } from '../../src/content/check-content.ts';
+import { recordPublished } from '../../src/content/published-files.ts';
+import { WORKFLOW_PATH } from '../../src/content/workflow.ts';
 import { contentFixture } from '../helpers/content-fixture.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { failingTestsFrom } from '../../src/github/failing-tests.ts';
@@ -69,6 +72,54 @@ describe('testTargets', () => {
   });
 });
 
+/** The fixture course with a second exercise, `ex02-lru-milestone`: milestone 2 of the LRU project, in its crate. */
+function milestoneFixture(): string {
+  const content = contentFixture();
+  const module = path.join(content, 'modules/module-01-core-rust');
+  const yaml = path.join(module, 'module.yaml');
+  writeFileSync(
+    yaml,
+    `${readFileSync(yaml, 'utf8')}  - id: ex02-lru-milestone\n    title: LRU, milestone 2\n    summary: More.\n    points: 50\n    check: ex02-lru-milestone\n    tests: 1\n    crate: ex01-lru-cache\n    targets: [milestone2]\n`,
+  );
+  for (const side of ['exercises', 'solutions']) writeFileSync(path.join(module, side, 'ex01-lru-cache/tests/milestone2.rs'), '#[test]\nfn still_answers() {\n    assert_eq!(ex01_lru_cache::answer(), 42);\n}\n');
+  writeFileSync(path.join(module, 'hints/ex02-lru-milestone.md'), readFileSync(path.join(module, 'hints/ex01-lru-cache.md')));
+  recordPublished(content, officialFiles(loadCourse(content), content));
+  return content;
+}
+
+describe("a project's later milestone as an exercise of its own", () => {
+  it('shares the crate: one workspace member, its own job, its own targets and guarded files, content checks pass', () => {
+    const content = milestoneFixture();
+    const course = loadCourse(content);
+    assert.deepEqual(checkContent(course, content), []);
+    const data = JSON.parse(officialFiles(course, content).find((f) => f.path === CHECK_DATA_PATH)?.content ?? '{}') as CheckData;
+    assert.deepEqual(
+      Object.entries(data.exercises).map(([id, e]) => [id, e.package, e.targets.map((t) => t.name), Object.keys(e.files)]),
+      [
+        ['ex01-lru-cache', 'ex01-lru-cache', ['lru'], ['exercises/ex01-lru-cache/tests/lru.rs']],
+        ['ex02-lru-milestone', 'ex01-lru-cache', ['milestone2'], ['exercises/ex01-lru-cache/tests/milestone2.rs']],
+      ],
+    );
+    const repo = path.join(tempDir(), 'repo');
+    writeStarterRepo(course, content, repo, { contentBaseUrl: 'https://example.test' });
+    assert.deepEqual(readdirSync(path.join(repo, 'exercises')), ['ex01-lru-cache']);
+    assert.match(readFileSync(path.join(repo, 'Cargo.toml'), 'utf8'), /members = \[\n {4}"exercises\/ex01-lru-cache",\n\]/);
+    assert.match(readFileSync(path.join(repo, WORKFLOW_PATH), 'utf8'), /\n {2}ex02-lru-milestone:\n {4}name: ex02-lru-milestone\n/);
+  });
+
+  it('refuses a milestone of another module or of no crate, and a target the crate does not have', () => {
+    const content = milestoneFixture();
+    const yaml = path.join(content, 'modules/module-01-core-rust/module.yaml');
+    const original = readFileSync(yaml, 'utf8');
+    writeFileSync(yaml, original.replace('crate: ex01-lru-cache', 'crate: ex09-nothing'));
+    assert.throws(() => loadCourse(content), /exercises\[1\]\.crate: "ex09-nothing" is not an exercise of this module with a crate of its own/);
+    writeFileSync(yaml, original.replace('    targets: [milestone2]\n', ''));
+    assert.throws(() => loadCourse(content), /exercises\[1\]\.targets: is missing/);
+    writeFileSync(yaml, original.replace('targets: [milestone2]', 'targets: [milestone3]'));
+    assert.match(checkContent(loadCourse(content), content).map((p) => p.problem).join('\n'), /has no test target "milestone3", which ex02-lru-milestone counts/);
+  });
+});
+
 describe('the check data of the real course', () => {
   const course = loadCourse();
   const data = JSON.parse(officialFiles(course, DEFAULT_CONTENT_DIR).find((f) => f.path === CHECK_DATA_PATH)?.content ?? '{}') as CheckData;
@@ -100,8 +151,8 @@ describe('the check data of the real course', () => {
 describe('the check script, against a stand-in cargo', { skip: spawnSync('python3', ['--version']).status === 0 ? false : 'python3 is not installed' }, () => {
   const ID = 'ex01-lru-cache';
 
-  function setUp(tests = 1) {
-    const content = contentFixture();
+  function setUp(tests = 1, milestone = false) {
+    const content = milestone ? milestoneFixture() : contentFixture();
     const yaml = path.join(content, 'modules/module-01-core-rust/module.yaml');
     writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('tests: 1', `tests: ${tests}`));
     const repo = path.join(realpathSync(tempDir()), 'repo');
@@ -127,19 +178,20 @@ describe('the check script, against a stand-in cargo', { skip: spawnSync('python
           targets: [
             { kind: ['lib'], name: 'ex01_lru_cache', src_path: path.join(crate, 'src/lib.rs') },
             { kind: ['test'], name: 'lru', src_path: path.join(crate, 'tests/lru.rs') },
+            ...(milestone ? [{ kind: ['test'], name: 'milestone2', src_path: path.join(crate, 'tests/milestone2.rs') }] : []),
           ],
           dependencies: [] as unknown[],
         } as Record<string, unknown>,
       ],
       resolve: { nodes: [{ id: self, deps: [] as { pkg: string }[] }] },
     };
-    const run = (output: { stdout?: string; stderr?: string; status?: number }) => {
+    const run = (output: { stdout?: string; stderr?: string; status?: number }, exerciseId = ID) => {
       writeFileSync(path.join(bin, 'metadata.json'), JSON.stringify(metadata));
       writeFileSync(path.join(bin, 'stdout'), output.stdout ?? '');
       writeFileSync(path.join(bin, 'stderr'), output.stderr ?? '');
       writeFileSync(path.join(bin, 'status'), String(output.status ?? 0));
       writeFileSync(path.join(bin, 'args'), '');
-      const result = spawnSync('bash', ['-e', '-c', checkCommand(ID)], { cwd: repo, encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` } });
+      const result = spawnSync('bash', ['-e', '-c', checkCommand(exerciseId)], { cwd: repo, encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` } });
       return { status: result.status, output: `${result.stdout}\n${result.stderr}`, cargoCalls: readFileSync(path.join(bin, 'args'), 'utf8').trim().split('\n') };
     };
     return { metadata, run, self, repo };
@@ -182,6 +234,14 @@ describe('the check script, against a stand-in cargo', { skip: spawnSync('python
     assert.equal(failed.status, 1);
     assert.match(failed.output, /title=Tests failed::cargo test exited with status 101/);
     assert.match(failed.output, /title=Official tests failed::1 official test\(s\) failed/);
+  });
+
+  it("checks a project's later milestone in the project's crate, running only the milestone's target", () => {
+    const { run } = setUp(1, true);
+    const result = run({ stdout: summary(1) }, 'ex02-lru-milestone');
+    assert.equal(result.status, 0, result.output);
+    assert.deepEqual(result.cargoCalls, ['metadata --format-version 1', `test -p ${ID} --no-fail-fast --test milestone2`]);
+    assert.deepEqual(run({ stdout: summary(1) }).cargoCalls.at(-1), `test -p ${ID} --no-fail-fast --test lru`, 'the project exercise keeps its own target');
   });
 
   it('names each failing test as an annotation, with its target, which the bot reads back as exactly those names', () => {

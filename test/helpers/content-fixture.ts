@@ -50,6 +50,7 @@ export function contentFixture(): string {
   write(`${module}/solutions/ex01-lru-cache/COMMENTARY.md`, '# Commentary\n');
   write(`${module}/solutions/ex01-lru-cache/src/lib.rs`, 'pub fn answer() -> u32 {\n    42\n}\n');
   write(`${module}/solutions/ex01-lru-cache/tests/lru.rs`, test);
+  write(`${module}/hints/ex01-lru-cache.md`, '# Hints: An LRU cache\n\n## Hint 1\n\nRead the test.\n\n## Hint 2\n\nWhat does `answer` return?\n\n## Hint 3\n\nThe answer to everything.\n');
   recordPublished(dir, officialFiles(loadCourse(dir), dir));
   return dir;
 }

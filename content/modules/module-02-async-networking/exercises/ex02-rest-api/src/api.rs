@@ -3,6 +3,8 @@
 //! Write the router as a `match` on the method and the path segments, with one function per endpoint
 //! returning `Result<Response<Body>, ApiError>`, and convert errors in exactly one place ([`handle`]).
 
+use std::sync::Arc;
+
 use hyper::{Body, Request, Response};
 
 use crate::store::NoteStore;
@@ -25,6 +27,9 @@ pub const MAX_LIMIT: usize = 100;
 /// * `GET /notes/{id}` → 200 with `ETag`, or 304 when `If-None-Match` matches
 /// * `PUT /notes/{id}` → 200 with `ETag`; the body's `version` must be the stored one (409 otherwise)
 /// * `DELETE /notes/{id}` → 204; an optional `If-Match` must match (412 otherwise)
-pub async fn handle(req: Request<Body>, store: &dyn NoteStore) -> Response<Body> {
+///
+/// The store is shared (`Arc`): its calls block (the file store syncs to disk), so run them with
+/// `tokio::task::spawn_blocking`, and a task there must own what it uses.
+pub async fn handle(req: Request<Body>, store: Arc<dyn NoteStore>) -> Response<Body> {
     todo!()
 }

@@ -2,6 +2,12 @@
 //!
 //! Routing is a `match` on the method and the path segments. That is all a router is for five endpoints;
 //! axum's `Router` does the same matching with a radix tree and extractors on top.
+//!
+//! [`NoteStore`] is a blocking API (the file store waits for `fsync`), so every store call goes through
+//! `call_store`, which runs it on Tokio's blocking thread pool instead of the worker thread that drives
+//! this request and many others.
+
+use std::sync::Arc;
 
 use hyper::body::HttpBody;
 use hyper::header::{
@@ -24,14 +30,20 @@ pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 100;
 
 /// Answers one request. Never fails: every error becomes a JSON error response.
-pub async fn handle(req: Request<Body>, store: &dyn NoteStore) -> Response<Body> {
+///
+/// The store is shared (`Arc`) because store calls run on Tokio's blocking pool, and a task there must own
+/// what it uses.
+pub async fn handle(req: Request<Body>, store: Arc<dyn NoteStore>) -> Response<Body> {
     match dispatch(req, store).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }
 }
 
-async fn dispatch(req: Request<Body>, store: &dyn NoteStore) -> Result<Response<Body>, ApiError> {
+async fn dispatch(
+    req: Request<Body>,
+    store: Arc<dyn NoteStore>,
+) -> Result<Response<Body>, ApiError> {
     let path = req.uri().path().to_owned();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match segments.as_slice() {
@@ -40,16 +52,16 @@ async fn dispatch(req: Request<Body>, store: &dyn NoteStore) -> Result<Response<
             &serde_json::json!({ "status": "ok" }),
         )),
         ["notes"] => match *req.method() {
-            Method::GET => list_notes(&req, store),
+            Method::GET => list_notes(&req, store).await,
             Method::POST => create_note(req, store).await,
             _ => Err(ApiError::MethodNotAllowed("GET, POST")),
         },
         ["notes", id] => {
             let id = parse_id(id)?;
             match *req.method() {
-                Method::GET => get_note(&req, store, id),
+                Method::GET => get_note(&req, store, id).await,
                 Method::PUT => update_note(req, store, id).await,
-                Method::DELETE => delete_note(&req, store, id),
+                Method::DELETE => delete_note(&req, store, id).await,
                 _ => Err(ApiError::MethodNotAllowed("GET, PUT, DELETE")),
             }
         }
@@ -65,12 +77,29 @@ fn parse_id(raw: &str) -> Result<u64, ApiError> {
         .ok_or_else(|| ApiError::NotFound(format!("note {raw:?} does not exist")))
 }
 
-fn get_note(
+/// Runs one store call on Tokio's blocking pool and waits for it without blocking this worker thread.
+///
+/// The outer `Result` is about the call itself: it fails only if the store panicked. The inner one is the
+/// store's answer, which each handler maps to HTTP in its own way. If the client disconnects, hyper drops
+/// the handler, but dropping a `spawn_blocking` handle does not cancel the call: it runs to completion,
+/// and only the answer is lost.
+async fn call_store<T: Send + 'static>(
+    store: Arc<dyn NoteStore>,
+    call: impl FnOnce(&dyn NoteStore) -> Result<T, StoreError> + Send + 'static,
+) -> Result<Result<T, StoreError>, ApiError> {
+    tokio::task::spawn_blocking(move || call(store.as_ref()))
+        .await
+        .map_err(|e| ApiError::Internal(format!("store call failed: {e}")))
+}
+
+async fn get_note(
     req: &Request<Body>,
-    store: &dyn NoteStore,
+    store: Arc<dyn NoteStore>,
     id: u64,
 ) -> Result<Response<Body>, ApiError> {
-    let note = store.get(id).map_err(store_error)?;
+    let note = call_store(store, move |s| s.get(id))
+        .await?
+        .map_err(store_error)?;
     if let Some(value) = req.headers().get(IF_NONE_MATCH) {
         let value = value
             .to_str()
@@ -96,27 +125,35 @@ struct PageBody {
     next_offset: Option<usize>,
 }
 
-fn list_notes(req: &Request<Body>, store: &dyn NoteStore) -> Result<Response<Body>, ApiError> {
+async fn list_notes(
+    req: &Request<Body>,
+    store: Arc<dyn NoteStore>,
+) -> Result<Response<Body>, ApiError> {
     let query = parse_list_query(req.uri().query())?;
-    let page = store.list(&query).map_err(store_error)?;
-    let end = query.offset.saturating_add(page.items.len());
+    let (limit, offset) = (query.limit, query.offset);
+    let page = call_store(store, move |s| s.list(&query))
+        .await?
+        .map_err(store_error)?;
+    let end = offset.saturating_add(page.items.len());
     let body = PageBody {
         next_offset: (end < page.total).then_some(end),
         items: page.items,
         total: page.total,
-        limit: query.limit,
-        offset: query.offset,
+        limit,
+        offset,
     };
     Ok(json_response(StatusCode::OK, &body))
 }
 
 async fn create_note(
     mut req: Request<Body>,
-    store: &dyn NoteStore,
+    store: Arc<dyn NoteStore>,
 ) -> Result<Response<Body>, ApiError> {
     let input: CreateNote = read_json(&mut req).await?;
     let draft = input.validate().map_err(ApiError::Validation)?;
-    let note = store.create(draft).map_err(store_error)?;
+    let note = call_store(store, move |s| s.create(draft))
+        .await?
+        .map_err(store_error)?;
     let mut response = note_response(StatusCode::CREATED, &note);
     let location = HeaderValue::from_str(&format!("/notes/{}", note.id))
         .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -126,13 +163,14 @@ async fn create_note(
 
 async fn update_note(
     mut req: Request<Body>,
-    store: &dyn NoteStore,
+    store: Arc<dyn NoteStore>,
     id: u64,
 ) -> Result<Response<Body>, ApiError> {
     let input: UpdateNote = read_json(&mut req).await?;
     let draft = input.validate().map_err(ApiError::Validation)?;
-    let note = store
-        .update(id, input.version, draft)
+    let expected = input.version;
+    let note = call_store(store, move |s| s.update(id, expected, draft))
+        .await?
         .map_err(|e| match e {
             StoreError::VersionConflict { id, current, .. } => {
                 ApiError::VersionConflict { id, current }
@@ -142,20 +180,22 @@ async fn update_note(
     Ok(note_response(StatusCode::OK, &note))
 }
 
-fn delete_note(
+async fn delete_note(
     req: &Request<Body>,
-    store: &dyn NoteStore,
+    store: Arc<dyn NoteStore>,
     id: u64,
 ) -> Result<Response<Body>, ApiError> {
     let expected = parse_if_match(req.headers())?;
-    store.delete(id, expected).map_err(|e| match e {
-        // The same store error as in `update_note`, but here the version came from a precondition header,
-        // and HTTP says a failed precondition is a 412.
-        StoreError::VersionConflict { id, current, .. } => {
-            ApiError::PreconditionFailed { id, current }
-        }
-        other => store_error(other),
-    })?;
+    call_store(store, move |s| s.delete(id, expected))
+        .await?
+        .map_err(|e| match e {
+            // The same store error as in `update_note`, but here the version came from a precondition header,
+            // and HTTP says a failed precondition is a 412.
+            StoreError::VersionConflict { id, current, .. } => {
+                ApiError::PreconditionFailed { id, current }
+            }
+            other => store_error(other),
+        })?;
     let mut response = Response::new(Body::empty());
     *response.status_mut() = StatusCode::NO_CONTENT;
     Ok(response)

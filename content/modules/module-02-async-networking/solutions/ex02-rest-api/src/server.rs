@@ -61,7 +61,7 @@ pub fn serve(listener: TcpListener, store: Arc<dyn NoteStore>) -> Result<ServerH
         async move {
             Ok::<_, Infallible>(service_fn(move |req| {
                 let store = Arc::clone(&store);
-                async move { Ok::<_, Infallible>(handle(req, store.as_ref()).await) }
+                async move { Ok::<_, Infallible>(handle(req, store).await) }
             }))
         }
     });

@@ -1,14 +1,17 @@
 //! Storage behind the API: the [`NoteStore`] trait and two implementations.
 //!
-//! The trait is synchronous on purpose. Both stores finish every call in microseconds (the file store
-//! adds one small write), and a synchronous trait stays object safe without boxing futures. A store that
-//! talks to a network database would make the methods async instead; see the commentary.
+//! The trait is synchronous, and it may block: the file store waits for the disk on every change. A
+//! synchronous trait stays object safe without boxing futures, and it keeps the stores simple and testable
+//! without a runtime. The price is that async code must not call it on a runtime worker thread; the API
+//! runs every store call on Tokio's blocking pool (see `api.rs`). A store that talks to a network database
+//! would make the methods async instead; see the commentary.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{mpsc, Arc, Mutex, MutexGuard};
+use std::thread;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -60,6 +63,9 @@ pub struct Page {
 }
 
 /// A place to keep notes. Implementations must be safe to share between request tasks.
+///
+/// The methods may block (on a lock, or on the disk), so async code calls them through
+/// `tokio::task::spawn_blocking`, never directly on a runtime worker thread.
 pub trait NoteStore: Send + Sync {
     /// Stores a new note with a fresh id, version 1 and both timestamps set to now.
     fn create(&self, draft: NoteDraft) -> Result<Note, StoreError>;
@@ -209,18 +215,36 @@ impl NoteStore for MemoryStore {
 
 /// Keeps notes in memory and rewrites a JSON file after every change, so they survive a restart.
 ///
-/// Each write goes to a temporary file that is flushed to disk and then renamed over the real one, so a
-/// crash leaves either the old or the new content, never half of each. If a write fails, the change is
-/// not applied in memory either, so memory and disk stay in step.
+/// Each write goes to a temporary file that is flushed to disk and renamed over the real one, and then the
+/// directory is flushed too, so a crash leaves either the old or the new content, never half of each, and
+/// a change survives a crash once its call has returned. If a write fails, the change is not applied in
+/// memory either, so memory and disk stay in step.
+///
+/// One writer thread, started by [`JsonFileStore::open`], makes every change: it is the only code that
+/// touches the file, so changes are applied and written one at a time, in order, without any lock held
+/// during the I/O. Readers only ever lock the committed notes for as long as it takes to copy what they
+/// need, so they never wait for the disk. A caller that changes the store blocks until the writer has
+/// finished its change, fsyncs included.
 #[derive(Debug)]
 pub struct JsonFileStore {
+    /// The notes as last written to disk. Locked only to read, copy or replace them, never across I/O.
+    committed: Arc<Mutex<Notes>>,
+    /// Changes for the writer thread. Dropping the store drops this sender, and the thread then exits.
+    changes: mpsc::Sender<Change>,
+}
+
+/// One change for the writer thread to apply; it sends its result back to the caller itself.
+type Change = Box<dyn FnOnce(&Writer) + Send>;
+
+/// The state of the writer thread: where the notes live on disk, and the committed copy it publishes to.
+struct Writer {
     path: PathBuf,
-    inner: Mutex<Notes>,
+    committed: Arc<Mutex<Notes>>,
 }
 
 impl JsonFileStore {
     /// Opens the store at `path`, loading the notes saved there, or starting empty if the file does not
-    /// exist (it is created on the first change).
+    /// exist (it is created on the first change), and starts the writer thread.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
         let notes = match fs::read(&path) {
@@ -228,36 +252,93 @@ impl JsonFileStore {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Notes::default(),
             Err(e) => return Err(e.into()),
         };
-        Ok(Self {
+        let committed = Arc::new(Mutex::new(notes));
+        let writer = Writer {
             path,
-            inner: Mutex::new(notes),
-        })
+            committed: Arc::clone(&committed),
+        };
+        let (changes, queue) = mpsc::channel::<Change>();
+        thread::Builder::new()
+            .name("notes-writer".to_owned())
+            .spawn(move || {
+                // Ends when the store, and with it the only sender, is dropped.
+                for change in queue {
+                    change(&writer);
+                }
+            })?;
+        Ok(Self { committed, changes })
     }
 
-    /// Applies `change` to a copy of the notes, persists the copy, and only then makes it current.
-    fn mutate<T>(
+    /// Hands `change` to the writer thread and waits until it has been applied and written, or has failed.
+    fn mutate<T: Send + 'static>(
+        &self,
+        change: impl FnOnce(&mut Notes) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (reply, result) = mpsc::sync_channel(1);
+        let job: Change = Box::new(move |writer: &Writer| {
+            // If the caller is gone there is no one to tell, and nothing to undo: the change stands.
+            let _ = reply.send(writer.apply(change));
+        });
+        self.changes.send(job).map_err(|_| writer_stopped())?;
+        // No reply means the writer thread died (it panicked) before answering.
+        result.recv().map_err(|_| writer_stopped())?
+    }
+}
+
+fn writer_stopped() -> StoreError {
+    StoreError::Io(io::Error::other("the notes writer thread has stopped"))
+}
+
+impl Writer {
+    /// Applies `change` to a copy of the notes, writes the copy to disk, and only then makes it current.
+    ///
+    /// Only this thread ever replaces the committed notes, so the copy is of the latest state, and nothing
+    /// can change that state between the copy and the replacement: changes are serialised without a lock
+    /// being held while the file is written.
+    fn apply<T>(
         &self,
         change: impl FnOnce(&mut Notes) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let mut guard = lock(&self.inner);
-        let mut next = guard.clone();
+        let mut next = lock(&self.committed).clone();
         let result = change(&mut next)?;
-        self.persist(&next)?;
-        *guard = next;
+        persist(&self.path, &next)?;
+        *lock(&self.committed) = next;
         Ok(result)
     }
+}
 
-    fn persist(&self, notes: &Notes) -> Result<(), StoreError> {
-        let bytes = serde_json::to_vec_pretty(notes)?;
-        let mut tmp_name = self.path.file_name().unwrap_or_default().to_os_string();
-        tmp_name.push(".tmp");
-        let tmp = self.path.with_file_name(tmp_name);
+/// Replaces the file at `path` with `notes`, atomically and durably: write a temporary file, fsync it,
+/// rename it over the old file, fsync the directory (module 03, lecture 1).
+fn persist(path: &Path, notes: &Notes) -> Result<(), StoreError> {
+    let bytes = serde_json::to_vec_pretty(notes)?;
+    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
+    tmp_name.push(".tmp");
+    let tmp = path.with_file_name(tmp_name);
+    {
         let mut file = fs::File::create(&tmp)?;
         file.write_all(&bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, &self.path)?;
-        Ok(())
+        file.sync_all()?; // the new content is on disk under the temporary name...
     }
+    fs::rename(&tmp, path)?; // ...before the rename makes it the real file (atomic within one directory)...
+    sync_parent_dir(path)?; // ...and the rename itself is on disk, so it cannot be undone by a crash.
+    Ok(())
+}
+
+/// Flushes the directory holding `path`, where a rename is recorded.
+#[cfg(unix)]
+fn sync_parent_dir(path: &Path) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."), // a bare file name lives in the current directory
+    };
+    // Opening a directory read-only and fsyncing it is valid on Unix.
+    fs::File::open(dir)?.sync_all()
+}
+
+/// Windows cannot open a directory with `File::open`, and NTFS journals metadata anyway.
+#[cfg(not(unix))]
+fn sync_parent_dir(_path: &Path) -> io::Result<()> {
+    Ok(())
 }
 
 impl NoteStore for JsonFileStore {
@@ -266,18 +347,18 @@ impl NoteStore for JsonFileStore {
     }
 
     fn get(&self, id: u64) -> Result<Note, StoreError> {
-        lock(&self.inner).get(id)
+        lock(&self.committed).get(id)
     }
 
     fn list(&self, query: &ListQuery) -> Result<Page, StoreError> {
-        Ok(lock(&self.inner).list(query))
+        Ok(lock(&self.committed).list(query))
     }
 
     fn update(&self, id: u64, expected_version: u64, draft: NoteDraft) -> Result<Note, StoreError> {
-        self.mutate(|notes| notes.update(id, expected_version, draft))
+        self.mutate(move |notes| notes.update(id, expected_version, draft))
     }
 
     fn delete(&self, id: u64, expected_version: Option<u64>) -> Result<(), StoreError> {
-        self.mutate(|notes| notes.delete(id, expected_version))
+        self.mutate(move |notes| notes.delete(id, expected_version))
     }
 }
