@@ -117,7 +117,7 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
     }
     web = createWebServer(logger);
     // With a public address the bot serves the course and published boards, whatever else needs HTTP.
-    let needsHttp = config.publicUrl !== undefined;
+    let needsHttp = config.publicUrl !== undefined || config.portSet === true;
     if (config.publicUrl !== undefined) {
       mountSite(web, { course, contentDir, store, clock, logger, highlighter: await createContentHighlighter(course, contentDir) });
     }
@@ -134,6 +134,7 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
     } else if (config.github.webhookSecret) {
       logger.warn('GITHUB_WEBHOOK_SECRET is set but no GitHub token or App is: webhooks are not received');
     }
+    web.readiness(() => [store.problem(), discord?.problem(), slack?.problem()].filter((p): p is string => p !== undefined));
     if (needsHttp) httpPort = await web.start(config.port, io.httpHost);
     if (local) {
       const { cohort, created } = ensureDemoCohort(store, clock.now(), machineTimezone());

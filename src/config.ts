@@ -18,6 +18,8 @@ export interface Config {
   /** `undefined` lets the app choose: quieter in local mode, where logs would mix with the prompt. */
   logLevel: LogLevel | undefined;
   port: number;
+  /** PORT was given: the HTTP server (health, readiness) runs even when nothing else needs it, e.g. in Socket Mode. */
+  portSet?: boolean;
   /** Where learners reach the bot's HTTP server (origin and optional path, no trailing slash); links point there. */
   publicUrl: string | undefined;
   /** A published copy of content/ (no trailing slash): where links point when there is no PUBLIC_URL. */
@@ -172,6 +174,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databasePath,
     logLevel,
     port,
+    portSet: value('PORT') !== undefined,
     publicUrl,
     contentBaseUrl,
     discord,

@@ -36,6 +36,10 @@ export interface Store {
   buddies: ReturnType<typeof createBuddyQueries>;
   nudgeFacts: ReturnType<typeof createNudgeFactQueries>;
   hints: ReturnType<typeof createHintRevealQueries>;
+  /** Why the database cannot serve (closed, unreadable), or undefined. */
+  problem(): string | undefined;
+  /** An online, consistent copy of the database into `file` (SQLite's backup API), while the bot keeps running. */
+  backup(file: string): Promise<void>;
   /** Runs `work` in one transaction: all of its writes land, or none. */
   transaction<T>(work: () => T): T;
   close(): void;
@@ -77,6 +81,18 @@ function createStore(db: Db): Store {
     buddies: createBuddyQueries(db),
     nudgeFacts: createNudgeFactQueries(db, results),
     hints: createHintRevealQueries(db),
+    problem() {
+      if (!db.open) return 'the database is closed';
+      try {
+        db.prepare('SELECT 1').get();
+        return undefined;
+      } catch (error) {
+        return `the database does not answer: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    },
+    backup: async (file) => {
+      await db.backup(file);
+    },
     transaction: (work) => db.transaction(work)(),
     close: () => db.close(),
   };

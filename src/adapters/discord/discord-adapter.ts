@@ -5,6 +5,7 @@ import {
   GatewayIntentBits,
   MessageFlags,
   Routes,
+  Status,
   type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
@@ -45,6 +46,8 @@ export interface DiscordAdapter {
   stop(): Promise<void>;
   /** Sends an outbox message to a channel through REST, with discord.js's rate-limit handling. */
   deliver: Deliver;
+  /** Why the adapter cannot serve now (gateway not connected), or undefined. */
+  problem(): string | undefined;
 }
 
 /** Discord codes meaning a retry cannot help: unknown channel, missing access or permissions, invalid body. */
@@ -145,6 +148,8 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     async stop() {
       await client.destroy();
     },
+    // The client stays "ready" across a reconnect; each shard's status says whether its gateway socket is up.
+    problem: () => (client.isReady() && [...client.ws.shards.values()].every((shard) => shard.status === Status.Ready) ? undefined : 'Discord: the gateway is not connected'),
     async deliver({ channelId, payload, key, recipientUserId, editOf }) {
       const reply = replySchema.parse(payload);
       const message = renderDiscordMessage(reply);

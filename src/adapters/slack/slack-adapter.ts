@@ -53,6 +53,8 @@ export interface SlackAdapter {
   deliver: Deliver;
   /** These learners have new passes: their Home tabs are republished. */
   passesRecorded(learners: readonly Learner[]): void;
+  /** Why the adapter cannot serve now (not started, Socket Mode disconnected), or undefined. */
+  problem(): string | undefined;
 }
 
 /** A view's title holds at most 24 characters. */
@@ -211,6 +213,8 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     logger.error({ err: error }, 'slack app error');
   });
 
+  let started = false;
+  let socketState: 'connected' | 'disconnected' | 'reconnecting' | undefined;
   return {
     async start() {
       const problem = slackNamesProblem(names, [...known]);
@@ -220,16 +224,24 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       } catch (error) {
         throw explainSlackError(error) ?? error;
       }
-      if (socketMode) await app.start();
-      else if (receiver) options.web.route('/slack', slackEndpoint(receiver.requestListener));
+      if (socketMode) {
+        // Bolt keeps its Socket Mode client on the receiver it made; its state events say whether the socket is up.
+        const socket = (app as unknown as { receiver?: { client?: { on?(event: string, listener: () => void): unknown } } }).receiver?.client;
+        for (const state of ['connected', 'disconnected', 'reconnecting'] as const) socket?.on?.(state, () => (socketState = state));
+        await app.start();
+        socketState = 'connected';
+      } else if (receiver) options.web.route('/slack', slackEndpoint(receiver.requestListener));
+      started = true;
       logger.info({ mode: socketMode ? 'socket' : 'http', appCommand: names.appCommand }, 'slack adapter started');
     },
     async stop() {
+      started = false;
       home.stop();
       if (socketMode) await app.stop();
     },
     deliver: createSlackDeliver(client, logger, present),
     passesRecorded: (learners) => home.refresh(learners),
+    problem: () => (!started ? 'Slack: not started' : socketState && socketState !== 'connected' ? `Slack: Socket Mode ${socketState}` : undefined),
   };
 }
 

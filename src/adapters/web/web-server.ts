@@ -7,6 +7,8 @@ import { SECURITY_HEADERS } from './security-headers.ts';
 export interface WebServer {
   /** Sends requests whose path starts with `prefix` to `listener` (Slack events now; GitHub webhooks later). */
   route(prefix: string, listener: RequestListener): void;
+  /** What /readyz asks: each problem that makes the bot not ready (store closed, a platform disconnected); none when ready. */
+  readiness(check: () => string[]): void;
   /** Listens on `port` (0 picks a free one) on all interfaces; resolves with the port. */
   start(port: number, host?: string): Promise<number>;
   stop(): Promise<void>;
@@ -25,10 +27,14 @@ export interface WebServerLimits {
 /** Slack and GitHub send bodies of kilobytes (GitHub caps webhooks at 25 MB, ours are far smaller). */
 export const WEB_LIMITS: WebServerLimits = { maxBodyBytes: 1024 * 1024, requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, maxConnections: 1_000 };
 
-/** The bot's one HTTP server on PORT: every HTTP edge registers a route here, and /health answers for all. */
+/**
+ * The bot's one HTTP server on PORT: every HTTP edge registers a route here. `/health` and `/healthz` answer 200 while
+ * the process serves; `/readyz` answers 200 when the readiness check finds no problem, else 503 naming them.
+ */
 export function createWebServer(logger: Logger, limits: Partial<WebServerLimits> = {}): WebServer {
   const { maxBodyBytes, requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs, maxConnections } = { ...WEB_LIMITS, ...limits };
   const routes: { prefix: string; listener: RequestListener }[] = [];
+  let readiness: () => string[] = () => [];
   // Node checks request timeouts every `connectionsCheckingInterval` (30 s by default): often enough to honour ours.
   const timeouts = {
     requestTimeout: requestTimeoutMs,
@@ -46,9 +52,17 @@ export function createWebServer(logger: Logger, limits: Partial<WebServerLimits>
       req.socket.end();
       return;
     }
-    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/health') {
-      res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : '{"ok":true}');
-      return;
+    const probe = (status: number, body: unknown) =>
+      res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : JSON.stringify(body));
+    if ((req.method === 'GET' || req.method === 'HEAD') && (path === '/health' || path === '/healthz')) return probe(200, { ok: true });
+    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/readyz') {
+      let problems: string[];
+      try {
+        problems = readiness();
+      } catch (error) {
+        problems = [`the readiness check failed: ${error instanceof Error ? error.message : String(error)}`];
+      }
+      return probe(problems.length === 0 ? 200 : 503, problems.length === 0 ? { ready: true } : { ready: false, problems });
     }
     const route = routes.find((r) => path === r.prefix || path.startsWith(`${r.prefix}/`));
     if (!route) {
@@ -68,6 +82,9 @@ export function createWebServer(logger: Logger, limits: Partial<WebServerLimits>
   return {
     route(prefix, listener) {
       routes.push({ prefix, listener });
+    },
+    readiness(check) {
+      readiness = check;
     },
     async start(port, host) {
       server.listen(port, host);

@@ -20,6 +20,27 @@ describe("the bot's web server", () => {
     await web.stop();
   });
 
+  it('answers /readyz 200 when the check finds nothing, else 503 naming each problem, also when the check itself fails', async () => {
+    const web = createWebServer(createLogger('silent'));
+    let check: () => string[] = () => [];
+    web.readiness(() => check());
+    const base = `http://127.0.0.1:${await web.start(0, '127.0.0.1')}`;
+    const ask = async () => {
+      const response = await fetch(`${base}/readyz`);
+      assert.equal(response.headers.get('cache-control'), 'no-store');
+      return [response.status, await response.json()];
+    };
+    assert.deepEqual(await ask(), [200, { ready: true }]);
+    check = () => ['the database is closed', 'Slack: Socket Mode reconnecting'];
+    assert.deepEqual(await ask(), [503, { ready: false, problems: ['the database is closed', 'Slack: Socket Mode reconnecting'] }]);
+    check = () => {
+      throw new Error('boom');
+    };
+    assert.deepEqual(await ask(), [503, { ready: false, problems: ['the readiness check failed: boom'] }]);
+    assert.equal((await fetch(`${base}/healthz`)).status, 200, 'alive all along');
+    await web.stop();
+  });
+
   it('refuses a body declared too large before reading it, and drops a request whose body never finishes', async () => {
     let reached = false;
     const web = createWebServer(createLogger('silent'), { maxBodyBytes: 1024, requestTimeoutMs: 400 });
