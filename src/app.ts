@@ -4,6 +4,7 @@ import { renderText } from './adapters/console/render-text.ts';
 import { createDiscordAdapter, type DiscordAdapter } from './adapters/discord/discord-adapter.ts';
 import { createSlackAdapter, type SlackAdapter } from './adapters/slack/slack-adapter.ts';
 import { createContentHighlighter, mountSite } from './adapters/web/site-routes.ts';
+import { createMetrics } from './adapters/web/metrics.ts';
 import { createWebServer, type WebServer } from './adapters/web/web-server.ts';
 import type { Services } from './chat/context.ts';
 import { loadCommands } from './chat/load-commands.ts';
@@ -69,6 +70,7 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
   const course = loadCourse(contentDir);
   const registry = createRegistry(await loadCommands());
   const store = openStore(config.databasePath);
+  const metrics = createMetrics(store);
   const clock = io.clock ?? systemClock;
   const deliverers: Partial<Record<Platform, Deliver>> = {};
   const outbox = createOutboxWorker({
@@ -78,6 +80,7 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
     deliverers,
     leaseMs: config.outboxLeaseMs,
     batching: { kinds: ['celebration'], combine: (_kind, payloads) => celebrationBurstReply(payloads) },
+    telemetry: metrics.telemetry,
   });
   let slack: SlackAdapter | undefined;
   const github = createGithubService({
@@ -88,11 +91,12 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
     logger,
     ...githubWiring(course, contentDir, store),
     onCelebrated: () => outbox.wake(),
+    telemetry: metrics.telemetry,
     // The Slack adapter starts later; a pass before then has no Home tab to refresh.
     onPassed: (learner) => slack?.passesRecorded([learner]),
     tuning: { webhookDelayMs: config.github.webhookGatherMs, ...io.githubTuning },
   });
-  const services: Services = { store, course, clock, logger, links: createContentLinks(contentDir, config), outbox, ...(github ? { github } : {}) };
+  const services: Services = { store, course, clock, logger, links: createContentLinks(contentDir, config), outbox, telemetry: metrics.telemetry, ...(github ? { github } : {}) };
 
   const scheduler = createScheduler({
     store,
@@ -129,11 +133,12 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
       needsHttp ||= !config.slack.appToken;
     }
     if (github && config.github.webhookSecret) {
-      web.route('/github/webhook', createGithubWebhookHandler({ secret: config.github.webhookSecret, store, clock, logger, onAccepted: () => github.webhookAccepted() }));
+      web.route('/github/webhook', createGithubWebhookHandler({ secret: config.github.webhookSecret, store, clock, logger, telemetry: metrics.telemetry, onAccepted: () => github.webhookAccepted() }));
       needsHttp = true;
     } else if (config.github.webhookSecret) {
       logger.warn('GITHUB_WEBHOOK_SECRET is set but no GitHub token or App is: webhooks are not received');
     }
+    web.route('/metrics', metrics.handler(config.metricsToken));
     web.readiness(() => [store.problem(), discord?.problem(), slack?.problem()].filter((p): p is string => p !== undefined));
     if (needsHttp) httpPort = await web.start(config.port, io.httpHost);
     if (local) {

@@ -18,6 +18,8 @@ export interface Config {
   /** `undefined` lets the app choose: quieter in local mode, where logs would mix with the prompt. */
   logLevel: LogLevel | undefined;
   port: number;
+  /** A scrape of /metrics must send `Authorization: Bearer <this>`; unset, /metrics is open (keep PORT private then). */
+  metricsToken?: string;
   /** PORT was given: the HTTP server (health, readiness) runs even when nothing else needs it, e.g. in Socket Mode. */
   portSet?: boolean;
   /** Where learners reach the bot's HTTP server (origin and optional path, no trailing slash); links point there. */
@@ -72,6 +74,8 @@ const VARIABLES = {
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS), expected: `one of ${LOG_LEVELS.join(', ')}` },
   // Digits only: Number() would also take `0x50` and `1e3`.
   PORT: { schema: z.string().regex(/^\d{1,5}$/).transform(Number).pipe(z.number().max(65535)), expected: 'a TCP port number from 0 to 65535' },
+  // Printable ASCII without spaces, at least 16 characters: a bearer token that is easy to paste and hard to guess.
+  METRICS_TOKEN: { schema: z.string().regex(/^[\x21-\x7e]{16,200}$/), expected: 'a bearer token of 16 to 200 printable characters without spaces', secret: true },
   PUBLIC_URL: {
     schema: baseUrl,
     expected: "the bot's public address, an http(s) URL without query or fragment, e.g. https://cohort.example.org",
@@ -175,6 +179,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel,
     port,
     portSet: value('PORT') !== undefined,
+    ...(value('METRICS_TOKEN') ? { metricsToken: value('METRICS_TOKEN') } : {}),
     publicUrl,
     contentBaseUrl,
     discord,

@@ -49,9 +49,12 @@ export interface Services {
   outbox: { wake(): void };
   /** Undefined when no GitHub token or App is configured. */
   github?: GithubPort;
+  /** Where commands are counted and timed for operators; none in tests that do not ask. */
+  telemetry?: Telemetry;
 }
 
 export type { GithubPort };
+import type { Telemetry } from '../telemetry.ts';
 
 export interface ActionSummary {
   description: string;

@@ -33,6 +33,11 @@ export function createRegistry(commands: readonly Command[]): Registry {
   const summaries = sorted.map(summarise);
 
   async function execute(invocation: Invocation, services: Services): Promise<Reply> {
+    const started = performance.now();
+    const known = byName.has(invocation.command);
+    // Unknown names are counted under one label, so typing nonsense cannot grow the metrics without bound.
+    const report = (outcome: 'answered' | 'refused' | 'failed') =>
+      services.telemetry?.command({ command: known ? invocation.command : '(unknown)', platform: invocation.platform, outcome, seconds: (performance.now() - started) / 1000 });
     const logger = services.logger.child({ invocation: invocation.id, command: invocation.command, platform: invocation.platform });
     try {
       const command = byName.get(invocation.command);
@@ -58,12 +63,15 @@ export function createRegistry(commands: readonly Command[]): Registry {
       for (const guard of action.guards) guard(ctx);
       const reply = await action.run(ctx);
       logger.debug({ subcommand }, 'command answered');
+      report('answered');
       return reply;
     } catch (error) {
       if (error instanceof UserError) {
         logger.debug({ code: error.code }, 'command refused');
+        report('refused');
         return errorReply(error.message, error.hint);
       }
+      report('failed');
       const errorId = newErrorId();
       logger.error({ err: error, errorId }, 'command failed');
       return errorReply('Something went wrong on my side, not yours.', `If it keeps happening, tell an organiser and quote error id ${errorId}.`);

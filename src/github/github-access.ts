@@ -23,6 +23,7 @@ export interface GithubAccessOptions extends GithubClientTuning {
   share: number;
   logger: Logger;
   sleep?: (ms: number) => Promise<void>;
+  onRateLimit?(resource: string, remaining: number): void;
 }
 
 /**
@@ -31,7 +32,8 @@ export interface GithubAccessOptions extends GithubClientTuning {
  * Undefined when neither is configured.
  */
 export function createGithubAccess(config: Config['github'], options: GithubAccessOptions): GithubAccess | undefined {
-  const newBudget = () => new RateBudget({ share: options.share, logger: options.logger, ...(options.sleep ? { sleep: options.sleep } : {}) });
+  const newBudget = () =>
+    new RateBudget({ share: options.share, logger: options.logger, ...(options.sleep ? { sleep: options.sleep } : {}), ...(options.onRateLimit ? { onObserved: options.onRateLimit } : {}) });
   if (config.appId && config.privateKey) return appAccess(config.appId, config.privateKey, config.apiUrl, options, newBudget);
   if (!config.token) return undefined;
   const budget = newBudget();

@@ -1,3 +1,4 @@
+import type { Telemetry } from '../telemetry.ts';
 import type { Config } from '../config.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Learner } from '../core/cohort.ts';
@@ -19,6 +20,8 @@ export interface GithubServiceOptions extends Pick<RecorderDeps, 'guardedFiles' 
   logger: Logger;
   /** Told when a sync stored celebrations, so the outbox sends them at once. */
   onCelebrated(): void;
+  /** Counts syncs and their failures, and what GitHub says is left of its rate limits. */
+  telemetry?: Telemetry;
   tuning?: GithubClientTuning & {
     sleep?: (ms: number) => Promise<void>;
     headsBatch?: number;
@@ -52,7 +55,12 @@ const WEBHOOK_RETRY_MS = 60_000;
 export function createGithubService(options: GithubServiceOptions): GithubService | undefined {
   const { store, clock, config } = options;
   const logger = options.logger.child({ edge: 'github' });
-  const access = createGithubAccess(config, { ...options.tuning, share: config.syncShare, logger });
+  const access = createGithubAccess(config, {
+    ...options.tuning,
+    share: config.syncShare,
+    logger,
+    ...(options.telemetry ? { onRateLimit: options.telemetry.githubRateLimit } : {}),
+  });
   if (!access) return undefined;
   const files = createRepoFiles(access, store);
   const repoSync = createRepoSync({ ...options, ...options.tuning, logger, access });
@@ -66,7 +74,18 @@ export function createGithubService(options: GithubServiceOptions): GithubServic
     );
     return work;
   };
-  const sync = (learners: readonly Learner[], syncOptions?: Parameters<GithubPort['sync']>[1]) => track(repoSync.sync(learners, syncOptions));
+  /** A sync, counted for operators by what started it. */
+  const counted = async (trigger: string, learners: readonly Learner[], syncOptions?: Parameters<GithubPort['sync']>[1]): Promise<SyncReport> => {
+    try {
+      const report = await repoSync.sync(learners, syncOptions);
+      options.telemetry?.sync({ trigger, learners: report.learners, failures: report.failures.length });
+      return report;
+    } catch (error) {
+      options.telemetry?.sync({ trigger, learners: learners.length, failures: learners.length });
+      throw error;
+    }
+  };
+  const sync = (learners: readonly Learner[], syncOptions?: Parameters<GithubPort['sync']>[1]) => track(counted('command', learners, syncOptions));
 
   // One push finishes a job per exercise, each with its own webhook: what arrives within a short delay is read in
   // one sync, and deliveries naming the same repo cost one read, so a push costs one query, not one per job.
@@ -86,7 +105,7 @@ export function createGithubService(options: GithubServiceOptions): GithubServic
     const repos = [...new Set(pending.map((p) => p.repo))];
     const learners = repos.flatMap((repo) => store.learners.findByRepo(repo));
     try {
-      if (learners.length > 0) await repoSync.sync(learners, { force: true });
+      if (learners.length > 0) await counted('webhook', learners, { force: true });
       store.githubDeliveries.markProcessed(pending.map((p) => p.deliveryId), clock.now());
     } catch (error) {
       // The work stays pending: tried again soon, and at the next start if the process stops first.
@@ -102,7 +121,7 @@ export function createGithubService(options: GithubServiceOptions): GithubServic
       (async () => {
         store.githubCache.prune(new Date(clock.now().getTime() - CACHE_KEPT_MS));
         store.githubDeliveries.prune(new Date(clock.now().getTime() - DELIVERIES_KEPT_MS));
-        return repoSync.sync(store.learners.listLinkedInActiveCohorts());
+        return counted('poll', store.learners.listLinkedInActiveCohorts());
       })(),
     ).finally(() => (polling = undefined));
     return polling;

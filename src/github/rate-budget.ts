@@ -25,6 +25,8 @@ export interface RateBudgetOptions {
   logger: Logger;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Told what GitHub says is left of a resource, for operators' metrics. */
+  onObserved?(resource: RateResource, remaining: number): void;
 }
 
 /**
@@ -51,6 +53,7 @@ export class RateBudget {
     const remaining = Number(headers?.['x-ratelimit-remaining']);
     const reset = Number(headers?.['x-ratelimit-reset']);
     if (![limit, remaining, reset].every(Number.isFinite)) return;
+    this.options.onObserved?.(resource, remaining);
     const known = this.windows.get(resource);
     const resetAt = reset * 1000;
     // Answers arrive out of order; within one window the lowest remaining is the truth.

@@ -1,3 +1,4 @@
+import type { Telemetry } from '../telemetry.ts';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.ts';
@@ -14,6 +15,8 @@ export interface GithubEvent {
 }
 
 export interface WebhookHandlerOptions {
+  /** Counts deliveries accepted and refused. */
+  telemetry?: Telemetry;
   secret: string;
   store: Store;
   clock: Clock;
@@ -54,6 +57,7 @@ export function createGithubWebhookHandler(options: WebhookHandlerOptions): Requ
       const raw = Buffer.concat(chunks);
       if (!isValidGithubSignature(options.secret, raw, req.headers['x-hub-signature-256'] as string | undefined)) {
         logger.warn({ delivery: req.headers['x-github-delivery'] }, 'webhook refused: bad or missing signature (check GITHUB_WEBHOOK_SECRET)');
+        options.telemetry?.webhook('refused');
         return answer(401, 'bad signature');
       }
       const headers = headersSchema.safeParse(req.headers);
@@ -63,12 +67,16 @@ export function createGithubWebhookHandler(options: WebhookHandlerOptions): Requ
       } catch {
         payload = undefined;
       }
-      if (!headers.success || typeof payload !== 'object' || payload === null) return answer(400, 'not a GitHub webhook');
+      if (!headers.success || typeof payload !== 'object' || payload === null) {
+        options.telemetry?.webhook('refused');
+        return answer(400, 'not a GitHub webhook');
+      }
       const { 'x-github-event': name, 'x-github-delivery': deliveryId } = headers.data;
       const repo = repoToSync({ name, deliveryId, payload: payload as Record<string, unknown> });
       const accepted = store.githubDeliveries.accept(deliveryId, name, repo, clock.now());
       if (accepted === 'done') return answer(200, 'already received');
       answer(202, 'accepted');
+      options.telemetry?.webhook('accepted');
       if (repo) {
         logger.debug({ event: name, delivery: deliveryId, repo, redelivery: accepted === 'pending' }, 'webhook: sync queued');
         setImmediate(() => options.onAccepted());

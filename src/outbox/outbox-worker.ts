@@ -1,3 +1,4 @@
+import type { Telemetry } from '../telemetry.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Platform } from '../core/cohort.ts';
 import type { Logger } from '../logger.ts';
@@ -35,6 +36,8 @@ export class PermanentDeliveryError extends Error {
 }
 
 export interface OutboxWorkerOptions {
+  /** Counts sends, retries and messages given up on. */
+  telemetry?: Telemetry;
   store: Store;
   clock: Clock;
   logger: Logger;
@@ -113,6 +116,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         ...(lead.editOf ? { editOf: lead.editOf } : {}),
       });
       each((id) => store.outbox.markSent(id, platformMessageId, clock.now()));
+      options.telemetry?.delivery('sent', lead.kind);
       log.info('outbox message delivered');
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -120,10 +124,12 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       const at = clock.now();
       if (error instanceof PermanentDeliveryError || at.getTime() - lead.retrySince.getTime() >= retryForMs) {
         each((id) => store.outbox.markFailed(id, reason));
+        options.telemetry?.delivery('failed', lead.kind);
         log.error({ err: error, attempts }, 'outbox message failed for good');
       } else {
         const next = new Date(at.getTime() + Math.min(maxBackoffMs, backoffMs * 2 ** Math.min(attempts - 1, 30)));
         each((id) => store.outbox.markRetry(id, reason, next));
+        options.telemetry?.delivery('retry', lead.kind);
         log.warn({ err: error, attempts, next }, 'outbox message will be retried');
       }
     }

@@ -96,6 +96,10 @@ export function createOutboxQueries(db: Db) {
   const allIn = db.prepare<[number], OutboxRow>(`${SELECT} WHERE o.cohort_id = ? ORDER BY o.id`);
   const failedIn = db.prepare<[number, number], OutboxRow>(`${SELECT} WHERE o.cohort_id = ? AND o.status = 'failed' ORDER BY o.id DESC LIMIT ?`);
   const failedCount = db.prepare<[number], { n: number }>("SELECT count(*) AS n FROM outbox WHERE cohort_id = ? AND status = 'failed'");
+  const byStatus = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM outbox WHERE status = ?');
+  const lastPosts = db.prepare<[], { cohort_id: number; sent_at: string }>(
+    "SELECT cohort_id, max(sent_at) AS sent_at FROM outbox WHERE status = 'sent' AND recipient_user_id IS NULL AND sent_at IS NOT NULL GROUP BY cohort_id",
+  );
   const resend = db.prepare<[{ now: string; cohort: number }]>(
     "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = @now, retry_since = @now, lease_until = NULL WHERE cohort_id = @cohort AND status = 'failed'",
   );
@@ -164,6 +168,17 @@ export function createOutboxQueries(db: Db) {
     },
     pendingCount(cohortId: number): number {
       return pending.get(cohortId)?.n ?? 0;
+    },
+    /** Messages waiting, in every cohort: the outbox depth operators watch. */
+    pendingTotal(): number {
+      return byStatus.get('pending')?.n ?? 0;
+    },
+    failedTotal(): number {
+      return byStatus.get('failed')?.n ?? 0;
+    },
+    /** When each cohort's last channel post (not a direct message) was sent. */
+    lastChannelPosts(): { cohortId: number; sentAt: Date }[] {
+      return lastPosts.all().map((r) => ({ cohortId: r.cohort_id, sentAt: new Date(r.sent_at) }));
     },
     /** Every message of the cohort, oldest first: for operators and tests, not for hot paths. */
     listForCohort(cohortId: number): OutboxMessage[] {
