@@ -14,7 +14,8 @@ export function unformattedRustFiles(crateDir: string): { files: string[] } | { 
   const run = spawnSync('rustfmt', ['--check', '--files-with-diff', '--edition', crateEdition(crateDir), ...files], { encoding: 'utf8' });
   if (run.error) return undefined;
   if (run.status !== 0 && run.stdout.trim() === '') return { error: run.stderr.trim().split('\n')[0] ?? `rustfmt exited with ${run.status}` };
-  return { files: run.stdout.split('\n').filter(Boolean).map((file) => path.relative(crateDir, file).split(path.sep).join('/')) };
+  // rustfmt follows `mod` declarations, so a module file given too is reported twice.
+  return { files: [...new Set(run.stdout.split('\n').filter(Boolean).map((file) => path.relative(crateDir, file).split(path.sep).join('/')))] };
 }
 
 /** The crate's `edition`, or cargo's default when it names none. */
