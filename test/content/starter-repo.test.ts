@@ -162,7 +162,7 @@ describe('the real course written as a starter repo', () => {
       files.filter((f) => f.exerciseId === undefined).map((f) => f.path),
       [WORKFLOW_PATH, CHECK_SCRIPT_PATH, CHECK_DATA_PATH, 'Cargo.toml'],
     );
-    for (const exercise of exercises) assert.ok(files.some((f) => f.exerciseId === exercise.id && f.path.startsWith(`exercises/${exercise.id}/tests/`)), exercise.id);
+    for (const exercise of exercises) assert.ok(files.some((f) => f.exerciseId === exercise.id && f.path.startsWith(`exercises/${exercise.crate ?? exercise.id}/tests/`)), exercise.id);
     const shas = execFileSync('git', ['hash-object', ...files.map((f) => path.join(out, f.path))], { encoding: 'utf8' }).trim().split('\n');
     assert.deepEqual(files.map((f) => f.sha), shas);
     const data = JSON.parse(readFileSync(path.join(out, CHECK_DATA_PATH), 'utf8')) as { files: Record<string, string> };

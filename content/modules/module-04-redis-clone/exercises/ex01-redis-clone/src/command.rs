@@ -46,6 +46,75 @@ pub enum Command {
     },
     /// `PERSIST key`.
     Persist(Bytes),
+    /// `LPUSH key element [element ...]` and `RPUSH key element [element ...]`.
+    Push {
+        /// The list to push onto (created if missing).
+        key: Bytes,
+        /// Which end to push at.
+        end: ListEnd,
+        /// The elements, in the order they were sent (each is pushed in turn).
+        elements: Vec<Bytes>,
+    },
+    /// `LPOP key [count]` and `RPOP key [count]`.
+    Pop {
+        /// The list to pop from.
+        key: Bytes,
+        /// Which end to pop from.
+        end: ListEnd,
+        /// `None` without a count (reply: one element or null); `Some(n)` with one (reply: an array).
+        count: Option<usize>,
+    },
+    /// `LLEN key`.
+    LLen(Bytes),
+    /// `LRANGE key start stop`: inclusive indexes, negative ones counting from the end.
+    LRange {
+        /// The list to read.
+        key: Bytes,
+        /// First index (inclusive).
+        start: i64,
+        /// Last index (inclusive).
+        stop: i64,
+    },
+    /// `HSET key field value [field value ...]`.
+    HSet {
+        /// The hash to write (created if missing).
+        key: Bytes,
+        /// The field/value pairs, in the order they were sent.
+        pairs: Vec<(Bytes, Bytes)>,
+    },
+    /// `HGET key field`.
+    HGet {
+        /// The hash to read.
+        key: Bytes,
+        /// The field to read.
+        field: Bytes,
+    },
+    /// `HDEL key field [field ...]`.
+    HDel {
+        /// The hash to change.
+        key: Bytes,
+        /// The fields to remove.
+        fields: Vec<Bytes>,
+    },
+    /// `HGETALL key`.
+    HGetAll(Bytes),
+    /// `HLEN key`.
+    HLen(Bytes),
+    /// `TYPE key`.
+    Type(Bytes),
+    /// `DBSIZE`.
+    DbSize,
+    /// `FLUSHDB`.
+    FlushDb,
+}
+
+/// The end of a list a push or pop works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListEnd {
+    /// The head (`LPUSH`, `LPOP`); index 0.
+    Left,
+    /// The tail (`RPUSH`, `RPOP`); index -1.
+    Right,
 }
 
 /// The arguments of `SET`.
@@ -96,6 +165,9 @@ pub enum CommandError {
     /// A zero, negative or overflowing expire time. Holds the lower-case command name.
     #[error("ERR invalid expire time in '{0}' command")]
     InvalidExpire(String),
+    /// A negative count where only zero or more makes sense (`LPOP key -1`).
+    #[error("ERR value is out of range, must be positive")]
+    NotPositive,
 }
 
 impl CommandError {
@@ -108,6 +180,10 @@ impl CommandError {
 impl Command {
     /// Parses a client request, which must be an array of bulk strings whose first element names the
     /// command (case-insensitively).
+    ///
+    /// Milestone 3 adds the list, hash and keyspace commands (`LPUSH` to `FLUSHDB`): check their arity the
+    /// same way, and parse `LPOP`/`RPOP` counts and `LRANGE` indexes here (a negative count is
+    /// [`CommandError::NotPositive`]).
     pub fn from_frame(frame: Frame) -> Result<Command, CommandError> {
         todo!("milestone 1: validate the frame and build a Command")
     }

@@ -1,10 +1,39 @@
-//! The keyspace: executes [`Command`]s and owns expiry.
+//! The keyspace: executes [`Command`]s and owns expiry, both lazy (on access) and active (sampling, from
+//! milestone 3).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::clock::{Clock, SystemClock};
 use crate::command::Command;
 use crate::frame::Frame;
+
+/// The error reply for a command used on a key of another type (milestone 3).
+pub const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
+
+/// How many keys with a TTL one sampling round of active expiry examines, at most (milestone 3).
+pub const ACTIVE_EXPIRE_SAMPLE: usize = 20;
+
+/// How often the server runs an active expiry cycle ([`crate::active_expiry`]).
+pub const ACTIVE_EXPIRE_INTERVAL: Duration = Duration::from_millis(100);
+
+/// The most time one active expiry cycle may spend. Measure it on the keyspace's clock, so that a
+/// [`crate::ManualClock`] that nobody advances never cuts a cycle short.
+pub const ACTIVE_EXPIRE_BUDGET: Duration = Duration::from_millis(25);
+
+/// What one call of [`Db::active_expire_cycle`] did (complete).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ExpireCycleStats {
+    /// Sampling rounds run. Each round is one acquisition of the keyspace lock.
+    pub rounds: usize,
+    /// Keys examined, over all rounds.
+    pub sampled: usize,
+    /// Expired keys deleted, over all rounds.
+    pub expired: usize,
+    /// The most keys examined in any single round, that is under one acquisition of the lock. Never more
+    /// than [`ACTIVE_EXPIRE_SAMPLE`].
+    pub largest_round: usize,
+}
 
 /// A shared, thread-safe keyspace. Cloning is cheap and every clone sees the same data.
 ///
@@ -47,6 +76,11 @@ impl Db {
 
     /// Executes one command atomically and returns its reply. See the exercise README for each command's
     /// replies. A key whose deadline has been reached (`now >= deadline`) must be invisible to every command.
+    ///
+    /// Milestone 3: a command used on a key of another type replies [`WRONGTYPE`] and changes nothing;
+    /// `SET` replaces a key of any type. A list or hash never exists empty: the key goes with its last
+    /// element. `DBSIZE` is the exception to invisibility: like Redis, it counts the keys stored, including
+    /// expired ones that neither a command nor active expiry has reclaimed yet.
     pub fn execute(&self, command: Command) -> Frame {
         todo!("milestone 1")
     }
@@ -54,5 +88,16 @@ impl Db {
     /// Deletes every expired key now and returns how many there were.
     pub fn purge_expired(&self) -> usize {
         todo!("milestone 1")
+    }
+
+    /// Runs one Redis-style active expiry cycle and reports what it did (milestone 3).
+    ///
+    /// Each round takes the keyspace lock once, examines up to [`ACTIVE_EXPIRE_SAMPLE`] random keys among
+    /// those that have a deadline (never keys without one), deletes the expired ones and releases the lock.
+    /// Another round follows while more than 25% of a round's sample was expired; the cycle also stops once
+    /// [`ACTIVE_EXPIRE_BUDGET`] has passed. It must not read keys through the commands, and the stats must
+    /// be exact: `expired` is the number of keys this call deleted.
+    pub fn active_expire_cycle(&self) -> ExpireCycleStats {
+        todo!("milestone 3")
     }
 }

@@ -1,6 +1,8 @@
-//! The TCP server: one Tokio task per connection, pipelined requests, replies in order.
+//! The TCP server: one Tokio task per connection, pipelined requests, replies in order; and the background
+//! task that runs active expiry.
 
 use std::io;
+use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
@@ -25,4 +27,12 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     todo!("milestone 2")
+}
+
+/// Runs [`Db::active_expire_cycle`] every `period`, forever, with the first cycle at once (milestone 3).
+/// Spawn it next to [`serve`] in `main.rs` with [`crate::db::ACTIVE_EXPIRE_INTERVAL`].
+///
+/// Never hold the keyspace lock across an `.await`. A zero `period` must not panic.
+pub async fn active_expiry(db: Db, period: Duration) {
+    todo!("milestone 3")
 }

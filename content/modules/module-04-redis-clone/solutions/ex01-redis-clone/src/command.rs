@@ -46,6 +46,75 @@ pub enum Command {
     },
     /// `PERSIST key`.
     Persist(Bytes),
+    /// `LPUSH key element [element ...]` and `RPUSH key element [element ...]`.
+    Push {
+        /// The list to push onto (created if missing).
+        key: Bytes,
+        /// Which end to push at.
+        end: ListEnd,
+        /// The elements, in the order they were sent (each is pushed in turn).
+        elements: Vec<Bytes>,
+    },
+    /// `LPOP key [count]` and `RPOP key [count]`.
+    Pop {
+        /// The list to pop from.
+        key: Bytes,
+        /// Which end to pop from.
+        end: ListEnd,
+        /// `None` without a count (reply: one element or null); `Some(n)` with one (reply: an array).
+        count: Option<usize>,
+    },
+    /// `LLEN key`.
+    LLen(Bytes),
+    /// `LRANGE key start stop`: inclusive indexes, negative ones counting from the end.
+    LRange {
+        /// The list to read.
+        key: Bytes,
+        /// First index (inclusive).
+        start: i64,
+        /// Last index (inclusive).
+        stop: i64,
+    },
+    /// `HSET key field value [field value ...]`.
+    HSet {
+        /// The hash to write (created if missing).
+        key: Bytes,
+        /// The field/value pairs, in the order they were sent.
+        pairs: Vec<(Bytes, Bytes)>,
+    },
+    /// `HGET key field`.
+    HGet {
+        /// The hash to read.
+        key: Bytes,
+        /// The field to read.
+        field: Bytes,
+    },
+    /// `HDEL key field [field ...]`.
+    HDel {
+        /// The hash to change.
+        key: Bytes,
+        /// The fields to remove.
+        fields: Vec<Bytes>,
+    },
+    /// `HGETALL key`.
+    HGetAll(Bytes),
+    /// `HLEN key`.
+    HLen(Bytes),
+    /// `TYPE key`.
+    Type(Bytes),
+    /// `DBSIZE`.
+    DbSize,
+    /// `FLUSHDB`.
+    FlushDb,
+}
+
+/// The end of a list a push or pop works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListEnd {
+    /// The head (`LPUSH`, `LPOP`); index 0.
+    Left,
+    /// The tail (`RPUSH`, `RPOP`); index -1.
+    Right,
 }
 
 /// The arguments of `SET`.
@@ -96,6 +165,9 @@ pub enum CommandError {
     /// A zero, negative or overflowing expire time. Holds the lower-case command name.
     #[error("ERR invalid expire time in '{0}' command")]
     InvalidExpire(String),
+    /// A negative count where only zero or more makes sense (`LPOP key -1`).
+    #[error("ERR value is out of range, must be positive")]
+    NotPositive,
 }
 
 impl CommandError {
@@ -202,6 +274,89 @@ impl Command {
             "persist" => {
                 arity(args.len() == 1)?;
                 Command::Persist(args[0].clone())
+            }
+            "lpush" | "rpush" => {
+                arity(args.len() >= 2)?;
+                Command::Push {
+                    key: args[0].clone(),
+                    end: if lower == "lpush" {
+                        ListEnd::Left
+                    } else {
+                        ListEnd::Right
+                    },
+                    elements: args[1..].to_vec(),
+                }
+            }
+            "lpop" | "rpop" => {
+                arity(args.len() == 1 || args.len() == 2)?;
+                let count = match args.get(1) {
+                    None => None,
+                    Some(arg) => Some(
+                        usize::try_from(parse_i64(arg)?).map_err(|_| CommandError::NotPositive)?,
+                    ),
+                };
+                Command::Pop {
+                    key: args[0].clone(),
+                    end: if lower == "lpop" {
+                        ListEnd::Left
+                    } else {
+                        ListEnd::Right
+                    },
+                    count,
+                }
+            }
+            "llen" => {
+                arity(args.len() == 1)?;
+                Command::LLen(args[0].clone())
+            }
+            "lrange" => {
+                arity(args.len() == 3)?;
+                Command::LRange {
+                    key: args[0].clone(),
+                    start: parse_i64(&args[1])?,
+                    stop: parse_i64(&args[2])?,
+                }
+            }
+            "hset" => {
+                arity(args.len() >= 3 && args.len() % 2 == 1)?;
+                Command::HSet {
+                    key: args[0].clone(),
+                    pairs: args[1..]
+                        .chunks_exact(2)
+                        .map(|pair| (pair[0].clone(), pair[1].clone()))
+                        .collect(),
+                }
+            }
+            "hget" => {
+                arity(args.len() == 2)?;
+                Command::HGet {
+                    key: args[0].clone(),
+                    field: args[1].clone(),
+                }
+            }
+            "hdel" => {
+                arity(args.len() >= 2)?;
+                Command::HDel {
+                    key: args[0].clone(),
+                    fields: args[1..].to_vec(),
+                }
+            }
+            "hgetall" | "hlen" | "type" => {
+                arity(args.len() == 1)?;
+                let key = args[0].clone();
+                match lower.as_str() {
+                    "hgetall" => Command::HGetAll(key),
+                    "hlen" => Command::HLen(key),
+                    _ => Command::Type(key),
+                }
+            }
+            "dbsize" => {
+                arity(args.is_empty())?;
+                Command::DbSize
+            }
+            "flushdb" => {
+                arity(args.is_empty())?;
+                Command::FlushDb
             }
             _ => {
                 return Err(CommandError::Unknown(

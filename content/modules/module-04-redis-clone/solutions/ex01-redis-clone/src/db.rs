@@ -1,13 +1,42 @@
-//! The keyspace: executes [`Command`]s and owns expiry.
+//! The keyspace: executes [`Command`]s and owns expiry, both lazy (on access) and active (sampling).
 
-use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use bytes::Bytes;
 
 use crate::clock::{Clock, SystemClock};
-use crate::command::{Command, SetArgs, SetCondition};
+use crate::command::{Command, ListEnd, SetArgs, SetCondition};
 use crate::frame::Frame;
+
+/// The error reply for a command used on a key of another type.
+pub const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
+
+/// How many keys with a TTL one sampling round of active expiry examines, at most.
+pub const ACTIVE_EXPIRE_SAMPLE: usize = 20;
+
+/// How often the server runs an active expiry cycle ([`crate::active_expiry`]).
+pub const ACTIVE_EXPIRE_INTERVAL: Duration = Duration::from_millis(100);
+
+/// The most time one active expiry cycle may spend, measured on the keyspace's clock.
+pub const ACTIVE_EXPIRE_BUDGET: Duration = Duration::from_millis(25);
+
+/// What one call of [`Db::active_expire_cycle`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ExpireCycleStats {
+    /// Sampling rounds run. Each round is one acquisition of the keyspace lock.
+    pub rounds: usize,
+    /// Keys examined, over all rounds.
+    pub sampled: usize,
+    /// Expired keys deleted, over all rounds.
+    pub expired: usize,
+    /// The most keys examined in any single round, that is under one acquisition of the lock. Never more
+    /// than [`ACTIVE_EXPIRE_SAMPLE`].
+    pub largest_round: usize,
+}
 
 /// A shared, thread-safe keyspace. Cloning is cheap and every clone sees the same data.
 ///
@@ -23,9 +52,14 @@ struct Shared {
     clock: Arc<dyn Clock>,
 }
 
-#[derive(Default)]
 struct State {
     entries: HashMap<Bytes, Entry>,
+    /// Exactly the keys of `entries` that have a deadline, for sampling. Every path that inserts, removes or
+    /// changes the deadline of an entry goes through `insert`, `remove` or `set_deadline`, which keep the two
+    /// in step.
+    volatile: Volatile,
+    /// xorshift64* state for sampling; never zero.
+    rng: u64,
 }
 
 struct Entry {
@@ -34,9 +68,37 @@ struct Entry {
     expires_at: Option<u64>,
 }
 
-/// The value types. Milestone 3 adds lists and hashes here, and `WRONGTYPE` errors with them.
+/// The value types. Redis never stores an empty list or hash: the key goes when its last element does.
 enum Value {
     Str(Bytes),
+    List(VecDeque<Bytes>),
+    Hash(HashMap<Bytes, Bytes>),
+}
+
+/// A set of keys with O(1) insert, remove and uniform random access: a vector plus each key's position in
+/// it, with `swap_remove` for deletion.
+#[derive(Default)]
+struct Volatile {
+    keys: Vec<Bytes>,
+    position: HashMap<Bytes, usize>,
+}
+
+impl Volatile {
+    fn insert(&mut self, key: &Bytes) {
+        if !self.position.contains_key(key) {
+            self.position.insert(key.clone(), self.keys.len());
+            self.keys.push(key.clone());
+        }
+    }
+
+    fn remove(&mut self, key: &[u8]) {
+        if let Some(i) = self.position.remove(key) {
+            self.keys.swap_remove(i);
+            if let Some(moved) = self.keys.get(i) {
+                self.position.insert(moved.clone(), i); // the former last key now lives at i
+            }
+        }
+    }
 }
 
 impl Entry {
@@ -46,13 +108,108 @@ impl Entry {
 }
 
 impl State {
+    fn new() -> State {
+        // A random seed without a dependency: std's hasher keys are randomised per process.
+        let seed = RandomState::new().build_hasher().finish();
+        State {
+            entries: HashMap::new(),
+            volatile: Volatile::default(),
+            rng: seed | 1,
+        }
+    }
+
     /// The entry for `key` if it exists and has not expired. Expired entries are deleted on the way (lazy
     /// expiry), so no command ever observes one.
     fn live(&mut self, key: &[u8], now: u64) -> Option<&mut Entry> {
         if self.entries.get(key).is_some_and(|e| e.is_expired(now)) {
-            self.entries.remove(key);
+            self.remove(key);
         }
         self.entries.get_mut(key)
+    }
+
+    /// The live list at `key`: `Ok(None)` if there is none, a `WRONGTYPE` reply for another type.
+    fn list(&mut self, key: &[u8], now: u64) -> Result<Option<&mut VecDeque<Bytes>>, Frame> {
+        match self.live(key, now) {
+            None => Ok(None),
+            Some(Entry {
+                value: Value::List(list),
+                ..
+            }) => Ok(Some(list)),
+            Some(_) => Err(wrong_type()),
+        }
+    }
+
+    /// The live hash at `key`, like [`State::list`].
+    fn hash(&mut self, key: &[u8], now: u64) -> Result<Option<&mut HashMap<Bytes, Bytes>>, Frame> {
+        match self.live(key, now) {
+            None => Ok(None),
+            Some(Entry {
+                value: Value::Hash(hash),
+                ..
+            }) => Ok(Some(hash)),
+            Some(_) => Err(wrong_type()),
+        }
+    }
+
+    fn insert(&mut self, key: Bytes, entry: Entry) {
+        if entry.expires_at.is_some() {
+            self.volatile.insert(&key);
+        } else {
+            self.volatile.remove(&key);
+        }
+        self.entries.insert(key, entry);
+    }
+
+    fn remove(&mut self, key: &[u8]) -> Option<Entry> {
+        let entry = self.entries.remove(key)?;
+        if entry.expires_at.is_some() {
+            self.volatile.remove(key);
+        }
+        Some(entry)
+    }
+
+    /// Sets or clears the deadline of an existing entry.
+    fn set_deadline(&mut self, key: &Bytes, expires_at: Option<u64>) {
+        if let Some(entry) = self.entries.get_mut(key) {
+            entry.expires_at = expires_at;
+            if expires_at.is_some() {
+                self.volatile.insert(key);
+            } else {
+                self.volatile.remove(key);
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.volatile = Volatile::default();
+    }
+
+    fn next_random(&mut self) -> u64 {
+        let mut x = self.rng;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.rng = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// One sampling round: examines up to [`ACTIVE_EXPIRE_SAMPLE`] random keys with a deadline (with
+    /// replacement, as Redis does) and deletes the expired ones. Returns (examined, deleted).
+    fn expire_round(&mut self, now: u64) -> (usize, usize) {
+        let want = ACTIVE_EXPIRE_SAMPLE.min(self.volatile.keys.len());
+        let (mut sampled, mut expired) = (0, 0);
+        while sampled < want && !self.volatile.keys.is_empty() {
+            let len = self.volatile.keys.len() as u64;
+            let i = usize::try_from(self.next_random() % len).unwrap_or(0);
+            let key = self.volatile.keys[i].clone();
+            sampled += 1;
+            if self.entries.get(&key).is_some_and(|e| e.is_expired(now)) {
+                self.remove(&key);
+                expired += 1;
+            }
+        }
+        (sampled, expired)
     }
 }
 
@@ -78,7 +235,7 @@ impl Db {
     pub fn with_clock(clock: Arc<dyn Clock>) -> Db {
         Db {
             shared: Arc::new(Shared {
-                state: Mutex::new(State::default()),
+                state: Mutex::new(State::new()),
                 clock,
             }),
         }
@@ -104,6 +261,7 @@ impl Db {
                     value: Value::Str(v),
                     ..
                 }) => Frame::Bulk(v.clone()),
+                Some(_) => wrong_type(),
                 None => Frame::Null,
             },
             Command::Set(args) => set(&mut state, args, now),
@@ -111,7 +269,7 @@ impl Db {
                 let mut removed = 0;
                 for key in &keys {
                     if state.live(key, now).is_some() {
-                        state.entries.remove(key);
+                        state.remove(key);
                         removed += 1;
                     }
                 }
@@ -124,11 +282,11 @@ impl Db {
             Command::Expire { key, millis } => match state.live(&key, now) {
                 None => Frame::Integer(0),
                 Some(_) if millis <= 0 => {
-                    state.entries.remove(&key);
+                    state.remove(&key);
                     Frame::Integer(1)
                 }
-                Some(entry) => {
-                    entry.expires_at = Some(now.saturating_add(millis.unsigned_abs()));
+                Some(_) => {
+                    state.set_deadline(&key, Some(now.saturating_add(millis.unsigned_abs())));
                     Frame::Integer(1)
                 }
             },
@@ -148,34 +306,119 @@ impl Db {
             },
             Command::Persist(key) => match state.live(&key, now) {
                 Some(entry) if entry.expires_at.is_some() => {
-                    entry.expires_at = None;
+                    state.set_deadline(&key, None);
                     Frame::Integer(1)
                 }
                 _ => Frame::Integer(0),
             },
+            Command::Push { key, end, elements } => push(&mut state, key, end, elements, now),
+            Command::Pop { key, end, count } => pop(&mut state, &key, end, count, now),
+            Command::LLen(key) => match state.list(&key, now) {
+                Ok(list) => count(list.map_or(0, |l| l.len())),
+                Err(reply) => reply,
+            },
+            Command::LRange { key, start, stop } => match state.list(&key, now) {
+                Ok(list) => lrange(list.map(|l| &*l), start, stop),
+                Err(reply) => reply,
+            },
+            Command::HSet { key, pairs } => hset(&mut state, key, pairs, now),
+            Command::HGet { key, field } => match state.hash(&key, now) {
+                Ok(hash) => hash
+                    .and_then(|h| h.get(&field))
+                    .map_or(Frame::Null, |v| Frame::Bulk(v.clone())),
+                Err(reply) => reply,
+            },
+            Command::HDel { key, fields } => hdel(&mut state, &key, &fields, now),
+            Command::HGetAll(key) => match state.hash(&key, now) {
+                Ok(hash) => Frame::Array(
+                    hash.into_iter()
+                        .flatten()
+                        .flat_map(|(f, v)| [Frame::Bulk(f.clone()), Frame::Bulk(v.clone())])
+                        .collect(),
+                ),
+                Err(reply) => reply,
+            },
+            Command::HLen(key) => match state.hash(&key, now) {
+                Ok(hash) => count(hash.map_or(0, |h| h.len())),
+                Err(reply) => reply,
+            },
+            Command::Type(key) => {
+                let name = match state.live(&key, now).map(|e| &e.value) {
+                    None => "none",
+                    Some(Value::Str(_)) => "string",
+                    Some(Value::List(_)) => "list",
+                    Some(Value::Hash(_)) => "hash",
+                };
+                Frame::Simple(name.to_string())
+            }
+            // Stored keys, including expired ones that neither a read nor active expiry has reclaimed yet.
+            Command::DbSize => count(state.entries.len()),
+            Command::FlushDb => {
+                state.clear();
+                Frame::ok()
+            }
         }
     }
 
     /// Deletes every expired key now and returns how many there were.
     ///
-    /// This is a full scan under the lock: fine for tests and small keyspaces. Milestone 3 replaces it with
-    /// Redis-style random sampling run from a background task.
+    /// This scans every key with a deadline under one lock acquisition: fine for tests and small keyspaces,
+    /// but the server uses [`Db::active_expire_cycle`], which bounds the time it holds the lock.
     pub fn purge_expired(&self) -> usize {
         let now = self.shared.clock.now_millis();
         let mut state = self.lock();
-        let before = state.entries.len();
-        state.entries.retain(|_, entry| !entry.is_expired(now));
-        before - state.entries.len()
+        let expired: Vec<Bytes> = state
+            .volatile
+            .keys
+            .iter()
+            .filter(|k| state.entries.get(*k).is_some_and(|e| e.is_expired(now)))
+            .cloned()
+            .collect();
+        for key in &expired {
+            state.remove(key);
+        }
+        expired.len()
+    }
+
+    /// Runs one Redis-style active expiry cycle and reports what it did.
+    ///
+    /// Each round takes the keyspace lock once, examines up to [`ACTIVE_EXPIRE_SAMPLE`] random keys that
+    /// have a deadline, deletes the expired ones and releases the lock. Rounds repeat while more than 25% of
+    /// a round's sample was expired, and stop early once [`ACTIVE_EXPIRE_BUDGET`] has passed on the clock.
+    pub fn active_expire_cycle(&self) -> ExpireCycleStats {
+        let budget = u64::try_from(ACTIVE_EXPIRE_BUDGET.as_millis()).unwrap_or(u64::MAX);
+        let start = self.shared.clock.now_millis();
+        let mut stats = ExpireCycleStats::default();
+        loop {
+            let now = self.shared.clock.now_millis();
+            if stats.rounds > 0 && now.saturating_sub(start) >= budget {
+                break;
+            }
+            let (sampled, expired) = self.lock().expire_round(now); // the guard drops at the semicolon
+            stats.rounds += 1;
+            stats.sampled += sampled;
+            stats.expired += expired;
+            stats.largest_round = stats.largest_round.max(sampled);
+            if expired * 4 <= sampled {
+                break; // at most a quarter expired (or nothing to sample): not worth another round
+            }
+        }
+        stats
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        // A panic while holding the lock cannot leave an entry half-written (every mutation is a single map
-        // operation), so a poisoned lock is safe to keep using.
+        // A panic while holding the lock cannot leave the keyspace half-written (every mutation is a map or
+        // deque operation, and the entry map and the volatile index are updated together before any call
+        // that could panic), so a poisoned lock is safe to keep using.
         self.shared
             .state
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+fn wrong_type() -> Frame {
+    Frame::Error(WRONGTYPE.to_string())
 }
 
 fn set(state: &mut State, args: SetArgs, now: u64) -> Frame {
@@ -200,7 +443,8 @@ fn set(state: &mut State, args: SetArgs, now: u64) -> Frame {
         None if keep_ttl => existing.and_then(|e| e.expires_at),
         None => None,
     };
-    state.entries.insert(
+    // SET replaces a value of any type.
+    state.insert(
         key,
         Entry {
             value: Value::Str(value),
@@ -227,13 +471,133 @@ fn incr_by(state: &mut State, key: Bytes, delta: i64, now: u64) -> Frame {
                 }
             }
         }
+        Some(_) => return wrong_type(),
     };
     let Some(next) = current.checked_add(delta) else {
         return Frame::Error("ERR increment or decrement would overflow".to_string());
     };
     let value = Value::Str(Bytes::from(next.to_string()));
-    state.entries.insert(key, Entry { value, expires_at }); // INCR keeps the deadline
+    state.insert(key, Entry { value, expires_at }); // INCR keeps the deadline
     Frame::Integer(next)
+}
+
+fn push(state: &mut State, key: Bytes, end: ListEnd, elements: Vec<Bytes>, now: u64) -> Frame {
+    fn push_all(list: &mut VecDeque<Bytes>, end: ListEnd, elements: Vec<Bytes>) {
+        for element in elements {
+            match end {
+                ListEnd::Left => list.push_front(element),
+                ListEnd::Right => list.push_back(element),
+            }
+        }
+    }
+    match state.list(&key, now) {
+        Err(reply) => reply,
+        Ok(Some(list)) => {
+            push_all(list, end, elements); // an existing list keeps its deadline
+            count(list.len())
+        }
+        Ok(None) => {
+            let mut list = VecDeque::with_capacity(elements.len());
+            push_all(&mut list, end, elements);
+            let len = list.len();
+            let entry = Entry {
+                value: Value::List(list),
+                expires_at: None,
+            };
+            state.insert(key, entry);
+            count(len)
+        }
+    }
+}
+
+fn pop(state: &mut State, key: &Bytes, end: ListEnd, n: Option<usize>, now: u64) -> Frame {
+    let list = match state.list(key, now) {
+        Err(reply) => return reply,
+        Ok(None) => return Frame::Null,
+        Ok(Some(list)) => list,
+    };
+    let take = n.unwrap_or(1).min(list.len());
+    let popped: Vec<Bytes> = (0..take)
+        .filter_map(|_| match end {
+            ListEnd::Left => list.pop_front(),
+            ListEnd::Right => list.pop_back(),
+        })
+        .collect();
+    if list.is_empty() {
+        state.remove(key); // no empty lists: the key goes with its last element
+    }
+    match n {
+        None => popped.into_iter().next().map_or(Frame::Null, Frame::Bulk),
+        Some(_) => Frame::Array(popped.into_iter().map(Frame::Bulk).collect()),
+    }
+}
+
+/// `LRANGE` with Redis's index rules: negative indexes count from the end, then both ends are clamped to
+/// the list, and an empty range is an empty array.
+fn lrange(list: Option<&VecDeque<Bytes>>, start: i64, stop: i64) -> Frame {
+    let Some(list) = list else {
+        return Frame::Array(Vec::new());
+    };
+    let len = i64::try_from(list.len()).unwrap_or(i64::MAX);
+    // `len + index` cannot overflow: len >= 0 and index < 0.
+    let start = if start < 0 {
+        (len + start).max(0)
+    } else {
+        start
+    };
+    let stop = if stop < 0 {
+        len + stop
+    } else {
+        stop.min(len - 1)
+    };
+    if start > stop || start >= len {
+        return Frame::Array(Vec::new());
+    }
+    // Now 0 <= start <= stop < len.
+    let (Ok(start), Ok(stop)) = (usize::try_from(start), usize::try_from(stop)) else {
+        return Frame::Array(Vec::new());
+    };
+    Frame::Array(list.range(start..=stop).cloned().map(Frame::Bulk).collect())
+}
+
+fn hset(state: &mut State, key: Bytes, pairs: Vec<(Bytes, Bytes)>, now: u64) -> Frame {
+    fn set_all(hash: &mut HashMap<Bytes, Bytes>, pairs: Vec<(Bytes, Bytes)>) -> usize {
+        // Counts new fields only; a field repeated in one call is new once.
+        let mut added = 0;
+        for (field, value) in pairs {
+            if hash.insert(field, value).is_none() {
+                added += 1;
+            }
+        }
+        added
+    }
+    match state.hash(&key, now) {
+        Err(reply) => reply,
+        Ok(Some(hash)) => count(set_all(hash, pairs)), // an existing hash keeps its deadline
+        Ok(None) => {
+            let mut hash = HashMap::with_capacity(pairs.len());
+            let added = set_all(&mut hash, pairs);
+            let entry = Entry {
+                value: Value::Hash(hash),
+                expires_at: None,
+            };
+            state.insert(key, entry);
+            count(added)
+        }
+    }
+}
+
+fn hdel(state: &mut State, key: &Bytes, fields: &[Bytes], now: u64) -> Frame {
+    let hash = match state.hash(key, now) {
+        Err(reply) => return reply,
+        Ok(None) => return Frame::Integer(0),
+        Ok(Some(hash)) => hash,
+    };
+    let removed = fields.iter().filter(|f| hash.remove(*f).is_some()).count();
+    if hash.is_empty() {
+        state.remove(key); // no empty hashes either
+    }
+    count(removed)
 }
 
 fn count(n: usize) -> Frame {

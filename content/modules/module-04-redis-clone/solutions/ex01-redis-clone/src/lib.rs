@@ -4,9 +4,9 @@
 //!
 //! - [`frame`]: RESP2 frames, an incremental parser and an encoder (milestone 1);
 //! - [`command`]: turning a frame into a typed [`Command`], with Redis's error texts (milestone 1);
-//! - [`db`]: the keyspace, which executes commands and owns expiry (milestone 1);
+//! - [`db`]: the keyspace, which executes commands and owns expiry (milestones 1 and 3);
 //! - [`clock`]: the time source, injectable so that tests control expiry (complete);
-//! - [`server`]: the Tokio TCP server with pipelining (milestone 2).
+//! - [`server`]: the Tokio TCP server with pipelining (milestone 2) and the active expiry task (milestone 3).
 
 pub mod clock;
 pub mod command;
@@ -15,7 +15,7 @@ pub mod frame;
 pub mod server;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use command::{Command, CommandError, SetArgs, SetCondition};
-pub use db::Db;
+pub use command::{Command, CommandError, ListEnd, SetArgs, SetCondition};
+pub use db::{Db, ExpireCycleStats};
 pub use frame::{Frame, FrameError};
-pub use server::{handle_connection, serve};
+pub use server::{active_expiry, handle_connection, serve};

@@ -1,4 +1,5 @@
-//! The TCP server: one Tokio task per connection, pipelined requests, replies in order.
+//! The TCP server: one Tokio task per connection, pipelined requests, replies in order; and the background
+//! task that runs active expiry.
 
 use std::io;
 use std::time::Duration;
@@ -6,6 +7,7 @@ use std::time::Duration;
 use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
+use tokio::time::MissedTickBehavior;
 
 use crate::db::Db;
 use crate::frame::{Frame, FrameError};
@@ -77,5 +79,21 @@ where
         if reader.read_buf(&mut input).await? == 0 {
             return Ok(()); // EOF; a partial request left in `input` is simply dropped
         }
+    }
+}
+
+/// Runs [`Db::active_expire_cycle`] every `period`, forever; the first cycle runs at once. The server spawns
+/// it next to [`serve`] with [`crate::db::ACTIVE_EXPIRE_INTERVAL`].
+///
+/// A cycle is synchronous and takes the keyspace lock once per sampling round, never across an `.await`. It
+/// runs on the calling worker thread, which it occupies for at most [`crate::db::ACTIVE_EXPIRE_BUDGET`] of
+/// the keyspace's clock. A zero `period` is treated as one millisecond.
+pub async fn active_expiry(db: Db, period: Duration) {
+    let mut ticker = tokio::time::interval(period.max(Duration::from_millis(1)));
+    // After a stall, run one cycle and carry on at the normal pace rather than a burst of catch-up cycles.
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        db.active_expire_cycle();
     }
 }

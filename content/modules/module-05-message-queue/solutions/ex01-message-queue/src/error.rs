@@ -55,7 +55,20 @@ pub enum MqError {
         /// The offset acked.
         offset: u64,
     },
-    /// A [`crate::LogConfig`] that cannot work.
+    /// An ack or NACK from a delivery that no longer holds the message's lease: its ack deadline passed or it
+    /// was NACKed, so the message is, or will be, delivered again (milestone 3).
+    #[error("delivery {attempt} of offset {offset} no longer holds its lease (group {group:?}, topic {topic:?})")]
+    StaleLease {
+        /// The group.
+        group: String,
+        /// The topic.
+        topic: String,
+        /// The offset acked or NACKed.
+        offset: u64,
+        /// The attempt number the ack or NACK carried.
+        attempt: u32,
+    },
+    /// A [`crate::LogConfig`] or [`crate::DeliveryConfig`] that cannot work.
     #[error("invalid configuration: {0}")]
     Config(String),
 }

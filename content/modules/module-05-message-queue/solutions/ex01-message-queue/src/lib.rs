@@ -7,17 +7,30 @@
 //! - [`Broker`]: topics plus consumer groups with at-least-once delivery (fetch, ack, commit, redelivery
 //!   of un-acked messages after a restart).
 //!
-//! The network protocol, ack deadlines, dead letters and flow control come in later milestones.
+//! Milestone 3 adds ack deadlines, NACKs and dead letters to the broker:
+//!
+//! - [`DeliveryConfig`]: the ack timeout, the attempts before a message is dead-lettered, the in-flight window;
+//! - [`Clock`]: where the broker reads the time, [`SystemClock`] in production and [`ManualClock`] in tests;
+//! - [`Delivery`], [`DeadLetter`]: a leased message with its attempt number, and the record of a message
+//!   moved to its topic's dead-letter topic `<topic>.dlq`.
+//!
+//! The network protocol, flow control and partitions come in the other milestones.
 
 mod error;
 mod names;
 mod record;
 
 pub mod broker;
+pub mod clock;
+pub mod delivery;
 pub mod log;
 pub mod offsets;
 
 pub use broker::Broker;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use delivery::{
+    dead_letter_topic, DeadLetter, DeadLetterReason, Delivery, DeliveryConfig, DEAD_LETTER_SUFFIX,
+};
 pub use error::MqError;
 pub use log::{FsyncPolicy, LogConfig, Message, TopicLog};
 pub use names::{MAX_GROUP_LEN, MAX_TOPIC_LEN};

@@ -26,9 +26,9 @@ pub enum TokenKind {
     Else,
     /// `while`
     While,
-    /// `fn` (reserved for milestone 3)
+    /// `fn` (milestone 3)
     Fn,
-    /// `return` (reserved for milestone 3)
+    /// `return` (milestone 3)
     Return,
     /// `+`
     Plus,

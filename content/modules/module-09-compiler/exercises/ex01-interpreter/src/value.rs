@@ -2,6 +2,13 @@ use std::fmt;
 use std::rc::Rc;
 
 /// A runtime value. Strings are `Rc<str>`: immutable and shared, so copying a value is cheap.
+///
+/// Milestone 3 adds function values, yours to design: a variant for closures (the function's
+/// definition plus the environment it was created in) and one for native functions. Their
+/// type name is `function`; they display as `<fn name>` (declared with `fn name(..)`), `<fn>`
+/// (a function expression) or `<native fn name>`; and `==` compares them by identity, so
+/// implement `PartialEq` (and `Debug`: a recursive function's environment contains the
+/// function itself) by hand for the closure type.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// The absence of a value.

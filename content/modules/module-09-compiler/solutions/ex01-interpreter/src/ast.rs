@@ -2,9 +2,11 @@
 //! at the code that caused them.
 //!
 //! `Display` prints a compact, fully parenthesized form used by the tests to check precedence
-//! and associativity: `1 + 2 * 3` prints as `(+ 1 (* 2 3))`, a block as `{(let x 1) x}`.
+//! and associativity: `1 + 2 * 3` prints as `(+ 1 (* 2 3))`, a block as `{(let x 1) x}`, a call
+//! as `(call f 1 2)` and a function as `(fn (a b) {(+ a b)})`.
 
 use std::fmt;
+use std::rc::Rc;
 
 use crate::Span;
 
@@ -151,12 +153,43 @@ pub enum ExprKind {
         /// The loop body.
         body: Block,
     },
+    /// `fn (a, b) { .. }` (milestone 3): evaluates to a closure over the current environment.
+    /// The definition sits behind an `Rc` so that a closure can keep its code alive after the
+    /// program's AST is gone (a function defined in one `run` and called in the next).
+    Fn(Rc<FnDef>),
+    /// `callee(arg, ..)` (milestone 3): a postfix operator with the highest binding power.
+    Call {
+        /// The expression that should evaluate to a function.
+        callee: Box<Expr>,
+        /// Where the `(` is (call errors point here, as operator errors point at the operator).
+        paren_span: Span,
+        /// The arguments, evaluated left to right.
+        args: Vec<Expr>,
+    },
+    /// `return` or `return value` (milestone 3): leaves the innermost function call with the
+    /// value, or nil.
+    Return(Option<Box<Expr>>),
+}
+
+/// A function's definition (milestone 3): what a closure runs when called.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FnDef {
+    /// `Some` for a declaration `fn name(..) { .. }`, `None` for a function expression.
+    pub name: Option<String>,
+    /// The parameter names, in order (all different).
+    pub params: Vec<String>,
+    /// The body; its value (or a `return`) is the call's value.
+    pub body: Block,
 }
 
 /// A statement inside a block or at the top level of a program.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stmt {
     /// `let name = init;` declares a variable in the current scope (shadowing is allowed).
+    ///
+    /// A function declaration `fn name(a) { .. }` (milestone 3) is parsed as a `Let` whose `init`
+    /// is an [`ExprKind::Fn`] with `name: Some(..)`, and prints as
+    /// `(let name (fn name (a) {..}))`.
     Let {
         /// The new variable.
         name: String,
@@ -206,6 +239,22 @@ impl fmt::Display for Expr {
                 f.write_str(")")
             }
             ExprKind::While { cond, body } => write!(f, "(while {cond} {body})"),
+            ExprKind::Fn(def) => {
+                f.write_str("(fn ")?;
+                if let Some(name) = &def.name {
+                    write!(f, "{name} ")?;
+                }
+                write!(f, "({}) {})", def.params.join(" "), def.body)
+            }
+            ExprKind::Call { callee, args, .. } => {
+                write!(f, "(call {callee}")?;
+                for arg in args {
+                    write!(f, " {arg}")?;
+                }
+                f.write_str(")")
+            }
+            ExprKind::Return(None) => f.write_str("(return)"),
+            ExprKind::Return(Some(value)) => write!(f, "(return {value})"),
         }
     }
 }

@@ -1,7 +1,12 @@
 use std::collections::HashMap;
+use std::io::Write;
+use std::mem;
 use std::rc::Rc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::ast::{BinOp, Block, Expr, ExprKind, Stmt, UnOp};
+use crate::ast::{BinOp, Block, Expr, ExprKind, FnDef, Stmt, UnOp};
+use crate::env::{self, Env, EnvRef};
+use crate::value::{Closure, Native};
 use crate::{parse, Error, ErrorKind, Span, Value};
 
 /// A runtime error before it is given a line and column (the evaluator does not hold the
@@ -9,34 +14,60 @@ use crate::{parse, Error, ErrorKind, Span, Value};
 struct RuntimeError {
     message: String,
     span: Span,
+    /// The source text `span` points into, once known: set by the first function call the
+    /// error leaves (the function's own source). `None` means the text being run.
+    src: Option<Rc<str>>,
 }
 
-type Eval<T = Value> = Result<T, RuntimeError>;
+/// Why evaluation stopped early: an error, or a `return` on its way to the call boundary.
+/// Both travel through `?`; only a call catches `Return`. The error is boxed to keep `Eval`,
+/// which every level of the recursion returns, small.
+enum Unwind {
+    Error(Box<RuntimeError>),
+    Return(Value),
+}
+
+type Eval<T = Value> = Result<T, Unwind>;
 
 fn fail<T>(message: impl Into<String>, span: Span) -> Eval<T> {
-    Err(RuntimeError {
+    Err(Unwind::Error(Box::new(RuntimeError {
         message: message.into(),
         span,
-    })
+        src: None,
+    })))
 }
 
 /// A tree-walking interpreter. Global variables persist across calls to [`Interpreter::run`],
 /// so one interpreter can back a REPL.
 ///
-/// Scopes are a stack of maps: index 0 holds the globals, and each block pushes a scope on
-/// entry and pops it on exit. (Milestone 3's closures need scopes that outlive the block that
-/// created them; that is when this becomes a chain of `Rc<RefCell<Env>>`.)
+/// The globals are a plain map owned by the interpreter. Every other scope (a block's, a
+/// call's) is an [`Env`] on the heap with a link to its parent, because a closure created in it
+/// may keep it alive after the block or call has finished. `env` is the innermost scope of the
+/// code running now; `None` means the global scope.
 pub struct Interpreter {
-    scopes: Vec<HashMap<String, Value>>,
+    globals: HashMap<String, Value>,
+    env: Option<EnvRef>,
+    /// The source text of the code running now: the current `run`'s, or inside a call, the
+    /// text the function was written in. Closures created now remember it.
+    src: Rc<str>,
     /// Current nesting of `eval` calls, bounded by [`MAX_EVAL_DEPTH`].
     depth: usize,
+    /// Function calls in progress, bounded by [`MAX_CALLS`].
+    calls: usize,
+    /// Where `print` writes.
+    out: Box<dyn Write>,
 }
 
 /// How deeply `eval` may recurse. The parser bounds nesting, but a long chain like
-/// `1 + 1 + ... + 1` is parsed in a loop and still produces a deep (left-leaning) tree. Past this
-/// depth we report an error instead of overflowing the Rust stack, which would abort the
-/// process. Milestone 3 reuses the same guard for deep recursion in the guest language.
-const MAX_EVAL_DEPTH: usize = 400;
+/// `1 + 1 + ... + 1` is parsed in a loop and still produces a deep (left-leaning) tree, and
+/// every guest function call nests a few more levels. Past this depth we report an error
+/// instead of overflowing the Rust stack, which would abort the process. It is high enough that
+/// [`MAX_CALLS`] calls of an ordinary function body hit `stack overflow` first.
+const MAX_EVAL_DEPTH: usize = 1_000;
+
+/// How many function calls may be in progress at once. The call that would be one more fails
+/// with `stack overflow`.
+const MAX_CALLS: usize = 200;
 
 impl Default for Interpreter {
     fn default() -> Self {
@@ -45,11 +76,25 @@ impl Default for Interpreter {
 }
 
 impl Interpreter {
-    /// An interpreter with no variables defined.
+    /// An interpreter whose only variables are the native functions, and whose `print` writes
+    /// to standard output.
     pub fn new() -> Self {
+        Self::with_output(std::io::stdout())
+    }
+
+    /// An interpreter whose `print` writes to `out`.
+    pub fn with_output(out: impl Write + 'static) -> Self {
+        let globals = Native::ALL
+            .iter()
+            .map(|&native| (native.name().to_owned(), Value::Native(native)))
+            .collect();
         Self {
-            scopes: vec![HashMap::new()],
+            globals,
+            env: None,
+            src: Rc::from(""),
             depth: 0,
+            calls: 0,
+            out: Box::new(out),
         }
     }
 
@@ -58,15 +103,26 @@ impl Interpreter {
     /// runtime error, globals defined before the error remain defined.
     pub fn run(&mut self, src: &str) -> Result<Value, Error> {
         let program = parse(src)?;
+        self.src = Rc::from(src);
         let result = self.block_contents(&program);
-        self.scopes.truncate(1); // unwind scopes an error may have left behind
+        // Unwind whatever an error left behind: scopes, call depth, a function's source.
+        self.env = None;
         self.depth = 0;
-        result.map_err(|e| Error::new(ErrorKind::Runtime, e.message, e.span, src))
+        self.calls = 0;
+        let _ = self.out.flush();
+        match result {
+            // The parser rejects `return` outside a function, so no `Return` gets this far.
+            Ok(value) | Err(Unwind::Return(value)) => Ok(value),
+            Err(Unwind::Error(e)) => {
+                let text = e.src.as_deref().unwrap_or(src);
+                Err(Error::new(ErrorKind::Runtime, e.message, e.span, text))
+            }
+        }
     }
 
     /// The current value of global variable `name`.
     pub fn global(&self, name: &str) -> Option<&Value> {
-        self.scopes[0].get(name)
+        self.globals.get(name)
     }
 
     fn block_contents(&mut self, block: &Block) -> Eval {
@@ -79,27 +135,37 @@ impl Interpreter {
         }
     }
 
+    /// Runs a block in a new scope inside the current one. The old scope is restored on every
+    /// path out, errors and `return` included.
     fn scoped_block(&mut self, block: &Block) -> Eval {
-        self.scopes.push(HashMap::new());
+        let inner = Env::child(self.env.as_ref());
+        let outer = self.env.replace(inner);
         let result = self.block_contents(block);
-        self.scopes.pop();
+        self.env = outer;
         result
     }
 
     fn exec(&mut self, stmt: &Stmt) -> Eval<()> {
-        match stmt {
-            Stmt::Let { name, init, .. } => {
-                let value = self.eval(init)?;
-                self.scopes
-                    .last_mut()
-                    .expect("global scope")
-                    .insert(name.clone(), value);
-            }
-            Stmt::Expr(expr) => {
-                self.eval(expr)?;
-            }
+        let (name, expr) = match stmt {
+            Stmt::Let { name, init, .. } => (Some(name), init),
+            Stmt::Expr(expr) => (None, expr),
+        };
+        let value = self.eval(expr)?;
+        if let Some(name) = name {
+            self.define(name, value);
         }
         Ok(())
+    }
+
+    /// Declares `name` in the current scope. A second `let` of the same name in the same scope
+    /// replaces the variable: closures that captured the scope see the new one.
+    fn define(&mut self, name: &str, value: Value) {
+        match &self.env {
+            Some(scope) => scope.borrow_mut().define(name, value),
+            None => {
+                self.globals.insert(name.to_owned(), value);
+            }
+        }
     }
 
     /// Evaluates one expression. Each non-trivial form lives in its own method: in debug builds
@@ -148,11 +214,21 @@ impl Interpreter {
                 else_branch,
             } => self.if_else(cond, then_branch, else_branch.as_deref()),
             ExprKind::While { cond, body } => self.while_loop(cond, body),
+            ExprKind::Fn(def) => Ok(self.closure(def)),
+            ExprKind::Call {
+                callee,
+                paren_span,
+                args,
+            } => self.call(callee, *paren_span, args),
+            ExprKind::Return(value) => self.return_value(value.as_deref()),
         }
     }
 
     fn lookup(&self, name: &str, span: Span) -> Eval {
-        match self.scopes.iter().rev().find_map(|scope| scope.get(name)) {
+        if let Some(value) = env::get(self.env.clone(), name) {
+            return Ok(value);
+        }
+        match self.globals.get(name) {
             Some(value) => Ok(value.clone()),
             None => fail(format!("undefined variable `{name}`"), span),
         }
@@ -160,12 +236,10 @@ impl Interpreter {
 
     fn assign(&mut self, name: &str, value: &Expr, span: Span) -> Eval {
         let value = self.eval(value)?;
-        match self
-            .scopes
-            .iter_mut()
-            .rev()
-            .find_map(|scope| scope.get_mut(name))
-        {
+        let Err(value) = env::assign(self.env.clone(), name, value.clone()) else {
+            return Ok(value);
+        };
+        match self.globals.get_mut(name) {
             Some(slot) => {
                 *slot = value.clone();
                 Ok(value)
@@ -176,48 +250,23 @@ impl Interpreter {
 
     fn unary(&mut self, op: UnOp, op_span: Span, operand: &Expr) -> Eval {
         let value = self.eval(operand)?;
-        match (op, &value) {
-            (UnOp::Neg, Value::Int(n)) => n
-                .checked_neg()
-                .map(Value::Int)
-                .map_or_else(|| fail("integer overflow", op_span), Ok),
-            (UnOp::Neg, Value::Float(x)) => Ok(Value::Float(-x)),
-            (UnOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
-            _ => fail(
-                format!("cannot apply `{}` to {}", op.symbol(), value.type_name()),
-                op_span,
-            ),
-        }
+        apply_unary(op, value).or_else(|message| fail(message, op_span))
     }
 
     fn logical(&mut self, op: BinOp, op_span: Span, lhs: &Expr, rhs: &Expr) -> Eval {
-        let want_bool = |v: Value| match v {
-            Value::Bool(b) => Ok(b),
-            other => fail(
-                format!(
-                    "operands of `{}` must be bool, found {}",
-                    op.symbol(),
-                    other.type_name()
-                ),
-                op_span,
-            ),
-        };
-        let left = want_bool(self.eval(lhs)?)?;
+        let left = want_bool(op, op_span, self.eval(lhs)?)?;
         // Short-circuit: the right operand is not evaluated (or type-checked) when the left
         // one decides the result.
         if (op == BinOp::And && !left) || (op == BinOp::Or && left) {
             return Ok(Value::Bool(left));
         }
-        Ok(Value::Bool(want_bool(self.eval(rhs)?)?))
+        Ok(Value::Bool(want_bool(op, op_span, self.eval(rhs)?)?))
     }
 
     fn binary(&mut self, op: BinOp, op_span: Span, lhs: &Expr, rhs: &Expr) -> Eval {
         let left = self.eval(lhs)?;
         let right = self.eval(rhs)?;
-        apply_binary(op, &left, &right).map_err(|message| RuntimeError {
-            message,
-            span: op_span,
-        })
+        apply_binary(op, &left, &right).or_else(|message| fail(message, op_span))
     }
 
     fn if_else(&mut self, cond: &Expr, then_branch: &Block, else_branch: Option<&Expr>) -> Eval {
@@ -245,6 +294,166 @@ impl Interpreter {
                 cond.span,
             ),
         }
+    }
+
+    /// A function expression: the definition plus the current scope and source text.
+    fn closure(&self, def: &Rc<FnDef>) -> Value {
+        Value::Closure(Rc::new(Closure {
+            def: Rc::clone(def),
+            env: self.env.clone(),
+            src: Rc::clone(&self.src),
+        }))
+    }
+
+    /// Evaluates the callee, then the arguments from left to right, then calls.
+    ///
+    /// `call` and `call_closure` are on the recursive path of every guest call, so the work
+    /// that is not (evaluating arguments, checking them, building the frame, tidying up an
+    /// error) lives in helpers whose stack frames are gone by the time the body runs.
+    fn call(&mut self, callee: &Expr, paren_span: Span, args: &[Expr]) -> Eval {
+        let callee = self.eval(callee)?;
+        let args = self.eval_args(args)?;
+        match callee {
+            Value::Closure(closure) => self.call_closure(&closure, args, paren_span),
+            Value::Native(native) => self.call_native(native, args, paren_span),
+            other => fail(format!("cannot call {}", other.type_name()), paren_span),
+        }
+    }
+
+    fn eval_args(&mut self, args: &[Expr]) -> Eval<Vec<Value>> {
+        let mut values = Vec::with_capacity(args.len());
+        for arg in args {
+            values.push(self.eval(arg)?);
+        }
+        Ok(values)
+    }
+
+    fn call_closure(&mut self, closure: &Closure, args: Vec<Value>, paren_span: Span) -> Eval {
+        let frame = self.enter(closure, args, paren_span)?;
+        let caller_env = self.env.replace(frame);
+        let caller_src = mem::replace(&mut self.src, Rc::clone(&closure.src));
+        self.calls += 1;
+        let result = self.block_contents(&closure.def.body);
+        self.calls -= 1;
+        self.env = caller_env;
+        self.src = caller_src;
+        finish_call(result, closure)
+    }
+
+    /// Checks a call and builds its scope: a child of the scope the function was *created*
+    /// in (not the caller's), holding the parameters.
+    fn enter(&self, closure: &Closure, args: Vec<Value>, paren_span: Span) -> Eval<EnvRef> {
+        check_arity(closure.arity(), args.len(), paren_span)?;
+        if self.calls >= MAX_CALLS {
+            return fail("stack overflow", paren_span);
+        }
+        let frame = Env::child(closure.env.as_ref());
+        {
+            let mut scope = frame.borrow_mut();
+            for (param, arg) in closure.def.params.iter().zip(args) {
+                scope.define(param, arg);
+            }
+        } // the borrow ends before the body runs and touches the frame
+        Ok(frame)
+    }
+
+    fn call_native(&mut self, native: Native, args: Vec<Value>, paren_span: Span) -> Eval {
+        if let Some(arity) = native.arity() {
+            check_arity(arity, args.len(), paren_span)?;
+        }
+        match native {
+            Native::Print => {
+                let line = args
+                    .iter()
+                    .map(Value::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if let Err(e) = writeln!(self.out, "{line}") {
+                    return fail(format!("cannot print: {e}"), paren_span);
+                }
+                Ok(Value::Nil)
+            }
+            Native::Len => match &args[0] {
+                Value::Str(s) => Ok(Value::Int(s.chars().count() as i64)),
+                other => fail(
+                    format!(
+                        "argument of `len` must be string, found {}",
+                        other.type_name()
+                    ),
+                    paren_span,
+                ),
+            },
+            Native::Clock => {
+                let now = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0.0, |d| d.as_secs_f64());
+                Ok(Value::Float(now))
+            }
+        }
+    }
+
+    fn return_value(&mut self, value: Option<&Expr>) -> Eval {
+        let value = match value {
+            Some(expr) => self.eval(expr)?,
+            None => Value::Nil,
+        };
+        Err(Unwind::Return(value))
+    }
+}
+
+/// At the call boundary a `return` becomes the call's value. An error leaving the function gets
+/// the function's source text, unless it already has one (from a function called deeper), so
+/// that its span is read against the text it points into.
+fn finish_call(result: Eval, closure: &Closure) -> Eval {
+    match result {
+        Ok(value) | Err(Unwind::Return(value)) => Ok(value),
+        Err(Unwind::Error(mut error)) => {
+            error.src.get_or_insert_with(|| Rc::clone(&closure.src));
+            Err(Unwind::Error(error))
+        }
+    }
+}
+
+/// `expected 2 arguments, found 1` (and `expected 1 argument, ...` in the singular).
+fn check_arity(expected: usize, found: usize, span: Span) -> Eval<()> {
+    if expected == found {
+        return Ok(());
+    }
+    let plural = if expected == 1 { "" } else { "s" };
+    fail(
+        format!("expected {expected} argument{plural}, found {found}"),
+        span,
+    )
+}
+
+fn apply_unary(op: UnOp, value: Value) -> Result<Value, String> {
+    match (op, &value) {
+        (UnOp::Neg, Value::Int(n)) => n
+            .checked_neg()
+            .map(Value::Int)
+            .ok_or_else(|| "integer overflow".to_owned()),
+        (UnOp::Neg, Value::Float(x)) => Ok(Value::Float(-x)),
+        (UnOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
+        _ => Err(format!(
+            "cannot apply `{}` to {}",
+            op.symbol(),
+            value.type_name()
+        )),
+    }
+}
+
+/// An operand of `&&` or `||`.
+fn want_bool(op: BinOp, op_span: Span, value: Value) -> Eval<bool> {
+    match value {
+        Value::Bool(b) => Ok(b),
+        other => fail(
+            format!(
+                "operands of `{}` must be bool, found {}",
+                op.symbol(),
+                other.type_name()
+            ),
+            op_span,
+        ),
     }
 }
 

@@ -1,4 +1,5 @@
-//! A lexer, a Pratt parser and a tree-walking interpreter for a small expression language.
+//! A lexer, a Pratt parser and a tree-walking interpreter for a small expression language with
+//! first-class functions and closures.
 //!
 //! ```text
 //! let greeting = "hello";
@@ -12,6 +13,7 @@
 //! line and column.
 
 pub mod ast;
+mod env;
 mod error;
 mod interp;
 mod lexer;
@@ -22,4 +24,4 @@ pub use error::{Error, ErrorKind, Span};
 pub use interp::{eval, Interpreter};
 pub use lexer::{lex, Lexer, Token, TokenKind};
 pub use parser::{parse, parse_expr};
-pub use value::Value;
+pub use value::{Closure, Native, Value};

@@ -1,4 +1,6 @@
-use crate::ast::{BinOp, Block, Expr, ExprKind, Stmt, UnOp};
+use std::rc::Rc;
+
+use crate::ast::{BinOp, Block, Expr, ExprKind, FnDef, Stmt, UnOp};
 use crate::lexer::{lex, unescape};
 use crate::{Error, ErrorKind, Span, Token, TokenKind};
 
@@ -6,8 +8,18 @@ use crate::{Error, ErrorKind, Span, Token, TokenKind};
 /// `-(2 ** 2)` as in Python and mathematics.
 const PREFIX_BP: u8 = 13;
 
+/// Left binding power of a call's `(`, a postfix operator: higher than every infix operator, so
+/// `-f(x) ** 2` is `-(f(x) ** 2)` and `f(1)(2)` calls the result of `f(1)`.
+const CALL_BP: u8 = 17;
+
 /// Deeper nesting than this is reported instead of risking a stack overflow.
 const MAX_NESTING: usize = 200;
+
+/// How many levels of [`MAX_NESTING`] a braced block uses. A block nested in a block never
+/// passes through `expr` (`{ { { } } }`, or `fn` declarations inside function bodies), and
+/// the functions that parse blocks have large stack frames in debug builds, so blocks are
+/// counted themselves, as two levels.
+const BLOCK_COST: usize = 2;
 
 /// Parses a whole program: statements, then an optional trailing expression whose value is
 /// the program's value.
@@ -32,6 +44,8 @@ struct Parser<'src> {
     tokens: Vec<Token<'src>>,
     pos: usize,
     depth: usize,
+    /// How many function bodies enclose the current position: `return` needs at least one.
+    fn_depth: usize,
 }
 
 /// `(left, right)` binding powers of infix operators; higher binds tighter. Left-associative
@@ -86,6 +100,7 @@ impl<'src> Parser<'src> {
             tokens: lex(src)?,
             pos: 0,
             depth: 0,
+            fn_depth: 0,
         })
     }
 
@@ -95,6 +110,10 @@ impl<'src> Parser<'src> {
 
     fn peek_kind(&self) -> Option<TokenKind> {
         self.peek().map(|t| t.kind)
+    }
+
+    fn peek_kind_at(&self, ahead: usize) -> Option<TokenKind> {
+        self.tokens.get(self.pos + ahead).map(|t| t.kind)
     }
 
     fn advance(&mut self) -> Option<Token<'src>> {
@@ -146,6 +165,16 @@ impl<'src> Parser<'src> {
                 block.stmts.push(self.let_stmt()?);
                 continue;
             }
+            // `fn name(..) { .. }` declares; `fn (..) { .. }` is an expression like any other.
+            if self.peek_kind() == Some(TokenKind::Fn)
+                && self.peek_kind_at(1) == Some(TokenKind::Ident)
+            {
+                block.stmts.push(self.fn_decl()?);
+                if self.peek_kind() == Some(TokenKind::Semi) {
+                    self.advance();
+                }
+                continue;
+            }
             let block_like = matches!(
                 self.peek_kind(),
                 Some(TokenKind::LBrace | TokenKind::If | TokenKind::While)
@@ -187,6 +216,97 @@ impl<'src> Parser<'src> {
         })
     }
 
+    /// `fn name(params) { body }`: sugar for `let name = fn name(params) { body };`, which is
+    /// all recursion needs, since the body looks `name` up when it runs.
+    fn fn_decl(&mut self) -> Result<Stmt, Error> {
+        let start = self.expect(TokenKind::Fn, "`fn`")?.span;
+        let name = self.expect(TokenKind::Ident, "identifier")?;
+        let init = self.fn_rest(start, Some(name.text.to_owned()))?;
+        Ok(Stmt::Let {
+            name: name.text.to_owned(),
+            name_span: name.span,
+            init,
+        })
+    }
+
+    /// The parameter list and body of a function whose `fn` (and name) are already consumed.
+    fn fn_rest(&mut self, start: Span, name: Option<String>) -> Result<Expr, Error> {
+        self.expect(TokenKind::LParen, "`(`")?;
+        let mut params: Vec<String> = Vec::new();
+        while self.peek_kind() != Some(TokenKind::RParen) {
+            let param = self.expect(TokenKind::Ident, "identifier")?;
+            if params.iter().any(|p| p == param.text) {
+                return Err(self.error(format!("duplicate parameter `{}`", param.text), param.span));
+            }
+            params.push(param.text.to_owned());
+            if !self.list_separator()? {
+                break;
+            }
+        }
+        self.expect(TokenKind::RParen, "`)`")?;
+        self.fn_depth += 1;
+        let body = self.braced_block();
+        self.fn_depth -= 1;
+        let body = body?;
+        let span = start.to(body.span);
+        Ok(Expr {
+            kind: ExprKind::Fn(Rc::new(FnDef { name, params, body })),
+            span,
+        })
+    }
+
+    /// After an element of a parenthesized list: consumes a `,` and returns true, or returns
+    /// false before a `)`. A trailing comma is allowed.
+    fn list_separator(&mut self) -> Result<bool, Error> {
+        match self.peek_kind() {
+            Some(TokenKind::Comma) => {
+                self.advance();
+                Ok(true)
+            }
+            Some(TokenKind::RParen) => Ok(false),
+            _ => Err(self.unexpected("`,` or `)`")),
+        }
+    }
+
+    /// `(arg, ..)` after a callee; the `(` is the next token.
+    fn call(&mut self, callee: Expr) -> Result<Expr, Error> {
+        let paren_span = self.expect(TokenKind::LParen, "`(`")?.span;
+        let mut args = Vec::new();
+        while self.peek_kind() != Some(TokenKind::RParen) {
+            args.push(self.expr(0)?);
+            if !self.list_separator()? {
+                break;
+            }
+        }
+        let close = self.expect(TokenKind::RParen, "`)`")?;
+        let span = callee.span.to(close.span);
+        Ok(Expr {
+            kind: ExprKind::Call {
+                callee: Box::new(callee),
+                paren_span,
+                args,
+            },
+            span,
+        })
+    }
+
+    /// `return` with an optional value: none when `;`, `}` or the end of input follows.
+    fn return_expr(&mut self) -> Result<Expr, Error> {
+        let token = self.expect(TokenKind::Return, "`return`")?;
+        if self.fn_depth == 0 {
+            return Err(self.error("`return` outside of a function", token.span));
+        }
+        let value = match self.peek_kind() {
+            None | Some(TokenKind::Semi | TokenKind::RBrace) => None,
+            Some(_) => Some(Box::new(self.expr(0)?)),
+        };
+        let span = value.as_ref().map_or(token.span, |v| token.span.to(v.span));
+        Ok(Expr {
+            kind: ExprKind::Return(value),
+            span,
+        })
+    }
+
     /// `{ .. }`, `if .. { .. } else ..` or `while .. { .. }`.
     fn block_like(&mut self) -> Result<Expr, Error> {
         match self.peek_kind() {
@@ -217,10 +337,15 @@ impl<'src> Parser<'src> {
     }
 
     fn braced_block(&mut self) -> Result<Block, Error> {
+        self.depth += BLOCK_COST;
+        if self.depth > MAX_NESTING {
+            return Err(self.error("expression is nested too deeply", self.here()));
+        }
         let open = self.expect(TokenKind::LBrace, "`{`")?;
         let mut block = self.block_contents(Some(TokenKind::RBrace))?;
         let close = self.expect(TokenKind::RBrace, "`}`")?;
         block.span = open.span.to(close.span);
+        self.depth -= BLOCK_COST;
         Ok(block)
     }
 
@@ -271,6 +396,10 @@ impl<'src> Parser<'src> {
     fn expr_inner(&mut self, min_bp: u8) -> Result<Expr, Error> {
         let mut lhs = self.prefix()?;
         while let Some(op_token) = self.peek().copied() {
+            if op_token.kind == TokenKind::LParen && CALL_BP >= min_bp {
+                lhs = self.call(lhs)?;
+                continue;
+            }
             let Some((l_bp, r_bp, op)) = infix_binding_power(op_token.kind) else {
                 break;
             };
@@ -392,6 +521,11 @@ impl<'src> Parser<'src> {
                 })
             }
             TokenKind::LBrace | TokenKind::If | TokenKind::While => self.block_like(),
+            TokenKind::Fn => {
+                self.advance();
+                self.fn_rest(token.span, None)
+            }
+            TokenKind::Return => self.return_expr(),
             _ => Err(self.unexpected("expression")),
         }
     }
