@@ -114,6 +114,8 @@ export async function startApp(config: Config, io: AppIo): Promise<App> {
   let running: Promise<void> = new Promise<void>((resolve) => (stopped = resolve));
 
   try {
+    const unreachable = await github?.checkCredentials();
+    if (unreachable) logger.warn({ err: unreachable }, 'could not reach GitHub to check its credentials; the bot starts and syncs try again');
     if (config.discord) {
       discord = createDiscordAdapter({ config: config.discord, registry, services, logger, deferAfterMs: io.discordDeferAfterMs });
       await discord.start();

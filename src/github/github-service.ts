@@ -34,6 +34,8 @@ export interface GithubServiceOptions extends Pick<RecorderDeps, 'guardedFiles' 
 }
 
 export interface GithubService extends GithubPort {
+  /** Wrong credentials throw GithubSetupError naming the variable; GitHub unreachable is returned, for a warning. */
+  checkCredentials(): Promise<Error | undefined>;
   /** A webhook's work was stored (see webhook-handler): it is done after a short gathering delay. */
   webhookAccepted(): void;
   /** Does the webhook work a stopped process left pending, then keeps doing what webhooks store. */
@@ -128,6 +130,7 @@ export function createGithubService(options: GithubServiceOptions): GithubServic
   };
 
   return {
+    checkCredentials: () => access.checkCredentials(),
     mode: access.mode,
     repo: (fullName, now) => files.repo(fullName, now),
     file: (fullName, path, ref, now) => files.file(fullName, path, ref, now),

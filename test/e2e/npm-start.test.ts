@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { cleanEnv } from '../helpers/clean-env.ts';
@@ -71,4 +74,19 @@ describe('npm start in local mode', { timeout: 60_000 }, () => {
       assert.doesNotMatch(run.stderr(), /\s+at /, 'no stack trace');
     });
   }
+
+  it('GIVEN a PORT another program listens on THEN prints one line naming PORT and exits 2', async () => {
+    const other = createServer().listen(0, '0.0.0.0');
+    await once(other, 'listening');
+    const port = (other.address() as AddressInfo).port;
+    try {
+      const run = npmStart({ DATABASE_PATH: path.join(tempDir(), 'port.db'), PORT: String(port) });
+      run.child.stdin.end();
+      assert.equal(await run.exit, 2);
+      const lines = run.stderr().trim().split('\n');
+      assert.deepEqual(lines, [`cohort-bot: configuration error: PORT ${port} is already in use by another program; choose another port (PORT) or stop the other program.`]);
+    } finally {
+      other.close();
+    }
+  });
 });

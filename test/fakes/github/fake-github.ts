@@ -204,6 +204,10 @@ export class FakeGithub {
     const authorization = req.headers.authorization ?? '';
     if (this.app && method === 'POST' && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) return this.issueInstallationToken(path, authorization, send);
     if (this.app && method === 'GET' && /^\/repos\/[^/]+\/[^/]+\/installation$/.test(path)) return this.findInstallation(path, authorization, send);
+    if (method === 'GET' && path === '/app') {
+      if (!this.app || !this.verifyAppJwt(authorization)) return send(401, { message: 'A JSON web token could not be decoded', documentation_url: 'https://docs.github.com/rest' }, {}, 0);
+      return send(200, { id: Number(this.app.id), slug: 'cohort-bot', name: 'cohort-bot', owner: { login: 'course', type: 'Organization' }, permissions: { checks: 'read', contents: 'read', metadata: 'read', actions: 'read' } }, {}, 0);
+    }
 
     const canSee = this.tokens.get(authorization.replace(/^(token|bearer) /i, ''));
     if (!canSee) return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' }, {}, 0);
@@ -214,6 +218,11 @@ export class FakeGithub {
       return send(403, { message, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' }, {}, 0);
     }
 
+    // GET /rate_limit costs nothing, as on GitHub.
+    if (method === 'GET' && path === '/rate_limit') {
+      const state = (r: Resource) => ({ limit: this.rate[r].limit, used: this.rate[r].used, remaining: Math.max(0, this.rate[r].limit - this.rate[r].used), reset: Math.ceil(this.rate[r].resetAt / 1000) });
+      return send(200, { resources: { core: state('core'), graphql: state('graphql') }, rate: state('core') }, {}, 0);
+    }
     if (resource === 'graphql' && method === 'POST') {
       const answer = runGraphql(body, this.repos, canSee, this.rate.graphql);
       return send(answer.status, answer.body, {}, 0);
