@@ -44,6 +44,12 @@ interface BaseSpec<Required extends boolean> {
 
 export const MAX_CHOICES = 25;
 
+/**
+ * Characters no name or label needs and that can mislead or break what others see: C0/C1 controls (NUL included),
+ * and the bidirectional overrides, embeddings, isolates and marks (a name could read backwards). Emoji joiners stay.
+ */
+const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
 /** The part every option builder shares: what the caller said, and whether it must be given. */
 function option<T, Required extends boolean>(
   spec: BaseSpec<Required>,
@@ -63,7 +69,8 @@ export function stringOption<const Required extends boolean = false>(
     parse(raw) {
       const text = String(raw).trim();
       if (text === '') return err('it is empty.');
-      return text.length > maxLength ? err(`it is ${text.length} characters long; the limit is ${maxLength}.`) : ok(text);
+      if (text.length > maxLength) return err(`it is ${text.length} characters long; the limit is ${maxLength}.`);
+      return UNSAFE_CHARACTERS.test(text) ? err('it contains invisible control or text-direction characters; type it plainly.') : ok(text);
     },
   });
 }

@@ -21,7 +21,9 @@ export function parseDate(text: string): Result<string> {
   const trimmed = text.trim();
   if (!/^\d{4}-\d{2}-\d{2}$/.test(trimmed)) return err(`"${trimmed}" is not a date. Write it as YYYY-MM-DD, e.g. 2026-12-07.`);
   const date = DateTime.fromISO(trimmed, { zone: 'UTC' });
-  return date.isValid ? ok(trimmed) : err(`${trimmed} is not a real calendar date.`);
+  if (!date.isValid) return err(`${trimmed} is not a real calendar date.`);
+  // A cohort runs in this century: year 0000 or 9999 is a typo, and would make every schedule meaningless.
+  return date.year < 2000 || date.year > 2100 ? err(`${trimmed} is not a date a cohort can use: pick one between 2000 and 2100.`) : ok(trimmed);
 }
 
 /** `HH:MM` on a 24-hour clock. */

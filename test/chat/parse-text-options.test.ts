@@ -52,6 +52,20 @@ describe('parseTextOptions: positional words', () => {
   });
 });
 
+describe('stringOption', () => {
+  const name = stringOption({ description: 'A name', maxLength: 40 });
+  const env = { course: { title: '', slug: '', summary: '', phases: [], modules: [] } };
+  it('refuses NUL, other control characters and text-direction overrides, without echoing the value; keeps emoji', () => {
+    for (const value of ['Win\u0000ter', 'Winter\u0007', '\u202eretniW', 'Win\u2066ter\u2069', 'a\u200fb']) {
+      const parsed = name.parse(value, env);
+      assert.ok(!parsed.ok && /invisible control or text-direction characters/.test(parsed.error), JSON.stringify(value));
+    }
+    assert.deepEqual(name.parse('Rust 🦀 Winter 👩‍💻', env), { ok: true, value: 'Rust 🦀 Winter 👩‍💻' });
+    const long = name.parse('x'.repeat(100_000), env);
+    assert.ok(!long.ok && long.error === 'it is 100000 characters long; the limit is 40.', 'the error does not repeat a 100 KB value');
+  });
+});
+
 describe('parseTextOptions: name:value and name=value', () => {
   it('GIVEN name:value or name=value THEN the named option is set, in any order', () => {
     assert.deepEqual(parsed(create, 'start:2026-12-07 name=Winter'), { start: '2026-12-07', name: 'Winter' });

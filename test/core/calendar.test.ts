@@ -24,6 +24,11 @@ describe('parseDate', () => {
     assert.equal(valueOf(parseDate('2028-02-29')), '2028-02-29');
   });
 
+  it('GIVEN a real date no cohort can use (year 0000 or 9999) THEN it is refused', () => {
+    assert.match(errorOf(parseDate('0000-01-01')), /not a date a cohort can use: pick one between 2000 and 2100/);
+    assert.match(errorOf(parseDate('9999-12-31')), /between 2000 and 2100/);
+  });
+
   it('GIVEN another format THEN the error shows the expected format', () => {
     for (const text of ['07.12.2026', '2026-12-7', '2026/12/07', '12/07/2026', '2026-12-07T09:00', 'tomorrow', '']) {
       assert.match(errorOf(parseDate(text)), /YYYY-MM-DD/, text);

@@ -5,6 +5,7 @@ import type { Invocation, InvocationUser, Services } from '../../chat/context.ts
 import type { Registry } from '../../chat/registry.ts';
 import { completeLine } from './complete-line.ts';
 import { parseLine } from './parse-line.ts';
+import { errorReply } from '../../chat/reply.ts';
 import { renderText } from './render-text.ts';
 
 export interface ConsoleAdapterOptions {
@@ -37,7 +38,11 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions): ConsoleAda
 
   async function answer(line: string): Promise<void> {
     const parsed = parseLine(line);
-    if (!parsed) return;
+    if (!parsed) {
+      // A blank line is nothing; anything else that names no command (a lone `/`, `//`) gets told how to ask.
+      if (line.trim() !== '') write(`${renderText(errorReply('Type a command after the slash, e.g. /help or /next-module.'))}\n`);
+      return;
+    }
     const invocation: Invocation = {
       id: randomUUID(),
       platform: 'console',

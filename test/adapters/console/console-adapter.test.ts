@@ -72,12 +72,14 @@ describe('console adapter', () => {
       greeting: 'hello there',
     });
     const running = adapter.run();
-    input.end('/join\n\n/nope\n/module 99\n/next-module\n');
+    input.end('/join\n\n/\n/nope\n/module 99\n/next-module\n');
     await running;
 
     assert.ok(printed.startsWith('hello there\ncohort> '));
     const welcome = printed.indexOf('Welcome to Winter cohort, Ada!');
+    const slash = printed.indexOf('Type a command after the slash, e.g. /help or /next-module.');
     const unknown = printed.indexOf("I don't know the command /nope.");
+    assert.ok(slash > welcome && unknown > slash, 'a lone slash is answered, not ignored');
     const badModule = printed.indexOf('There is no module 99');
     const next = printed.indexOf('Next: Module 01 · Core Rust Fluency');
     assert.ok(welcome > 0 && unknown > welcome && badModule > unknown && next > badModule, printed);
