@@ -29,7 +29,8 @@ export function createContentLinks(contentDir: string, { publicUrl, contentBaseU
   return {
     lecture: (_module, lecture) => file(lecture.contentPath),
     module: (module) => file(`${moduleDir(module)}/README.md`),
-    exercise: (module, exerciseId) => file(`${moduleDir(module)}/exercises/${exerciseId}/README.md`),
+    // A milestone's README is its project's: the crate it continues.
+    exercise: (module, exerciseId) => file(`${moduleDir(module)}/exercises/${module.exercises.find((e) => e.id === exerciseId)?.crate ?? exerciseId}/README.md`),
   };
 }
 

@@ -9,9 +9,9 @@ export { exerciseHeadingId, indexCourse, type ContentIndex } from '../core/site-
  * GitHub); the site serves pages, not files, so each target is mapped to the page that shows it, or to nothing.
  */
 
-/** The content paths of the Markdown the site renders: lectures, and each exercise's README. */
-export function exerciseReadmePath(module: Pick<Module, 'folder'>, exercise: Pick<Exercise, 'id'>): string {
-  return `modules/${module.folder}/exercises/${exercise.id}/README.md`;
+/** The content paths of the Markdown the site renders: lectures, and each exercise's README (a milestone's is its project's). */
+export function exerciseReadmePath(module: Pick<Module, 'folder'>, exercise: Pick<Exercise, 'id' | 'crate'>): string {
+  return `modules/${module.folder}/exercises/${exercise.crate ?? exercise.id}/README.md`;
 }
 
 /** Which document a link is written in: its content path, and the exercise whose README it is (if it is one). */

@@ -2,8 +2,9 @@ import { formatInZone } from '../core/calendar.ts';
 import type { Cohort } from '../core/cohort.ts';
 import type { Course, Lecture, Module } from '../core/course.ts';
 import { moduleWindows } from '../core/schedule.ts';
-import { cohortBoardPath, COURSE_PATH, lecturePath, lectureSlug, modulePath } from '../core/site-paths.ts';
+import { cohortBoardPath, COURSE_PATH, exerciseAnchor, lecturePath, lectureSlug, modulePath } from '../core/site-paths.ts';
 import { exerciseReadmePath, indexCourse } from './content-urls.ts';
+import { escapeHtml } from './html.ts';
 import { courseIndexPage, lecturePage, modulePage, notFoundPage, type ModuleSchedule } from './course-pages.ts';
 import type { SiteHighlighter } from './highlight.ts';
 import { createMarkdownRenderer } from './markdown.ts';
@@ -25,7 +26,7 @@ export interface CourseSite {
 
 /** The Markdown the site renders, for collecting the fence languages the highlighter should load. */
 export function courseMarkdown(course: Course, read: ReadContent): string[] {
-  return course.modules.flatMap((m) => [...m.lectures.map((l) => read(l.contentPath)), ...m.exercises.map((e) => read(exerciseReadmePath(m, e)))]);
+  return course.modules.flatMap((m) => [...m.lectures.map((l) => read(l.contentPath)), ...m.exercises.filter((e) => !e.crate).map((e) => read(exerciseReadmePath(m, e)))]);
 }
 
 export function buildCourseSite(course: Course, read: ReadContent, highlighter: SiteHighlighter | undefined): CourseSite {
@@ -37,6 +38,12 @@ export function buildCourseSite(course: Course, read: ReadContent, highlighter: 
   for (const module of course.modules) {
     const rendered = new Map<string, string>();
     for (const exercise of module.exercises) {
+      if (exercise.crate) {
+        // A milestone continues its project: the project's README (shown once, above) describes it.
+        const project = module.exercises.find((e) => e.id === exercise.crate);
+        rendered.set(exercise.id, `<p>A milestone of <a href="#${escapeHtml(exerciseAnchor(exercise.crate))}">${escapeHtml(project?.title ?? exercise.crate)}</a>, in the same crate: its README there describes this milestone and what its tests check.</p>`);
+        continue;
+      }
       const contentPath = exerciseReadmePath(module, exercise);
       const { html } = renderer.render(read(contentPath), { source: { contentPath, exerciseId: exercise.id }, headingOffset: 2, dropLeadingH1: true });
       rendered.set(exercise.id, html);
