@@ -13,7 +13,13 @@
 //! - [`node::serve`]: a node that serves the keys it owns and forwards the others, with a hop limit;
 //! - [`Client`]: a connection to one node.
 //!
-//! Membership, replication and repair come in later milestones.
+//! Milestone 3 lets the nodes maintain the membership themselves:
+//!
+//! - [`Membership`]: one member's view of the cluster, kept by a SWIM-style gossip and failure-detection
+//!   protocol written as a sans-IO state machine (the caller moves its [`Message`]s), with the ring of its
+//!   live members.
+//!
+//! Replication and repair come in later milestones.
 //!
 //! Remove the `allow` below once everything is implemented.
 
@@ -24,6 +30,7 @@ pub mod client;
 pub mod clock;
 pub mod error;
 pub mod hash;
+pub mod membership;
 pub mod node;
 pub mod protocol;
 pub mod ring;
@@ -33,5 +40,6 @@ pub use client::Client;
 pub use clock::{Clock, ManualClock, MonotonicClock};
 pub use error::CacheError;
 pub use hash::hash64;
+pub use membership::{Member, Membership, MembershipConfig, Message, MessageKind, Status};
 pub use node::{serve, NodeConfig, MAX_HOPS};
 pub use ring::{HashRing, DEFAULT_VNODES};

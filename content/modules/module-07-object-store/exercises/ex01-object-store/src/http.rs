@@ -8,6 +8,11 @@
 //! | `PUT /{bucket}/{key}`                     | streaming upload                  |
 //! | `GET` / `HEAD /{bucket}/{key}` (+`Range`) | download / metadata               |
 //! | `DELETE /{bucket}/{key}`                  | delete an object                  |
+//! | `POST /{bucket}/{key}?uploads`            | create a multipart upload         |
+//! | `PUT /{bucket}/{key}?partNumber=N&uploadId=ID` | upload one part              |
+//! | `GET /{bucket}/{key}?uploadId=ID`         | list the parts of an upload       |
+//! | `POST /{bucket}/{key}?uploadId=ID`        | complete an upload                |
+//! | `DELETE /{bucket}/{key}?uploadId=ID`      | abort an upload                   |
 //!
 //! See the exercise README for status codes, headers and the XML bodies.
 

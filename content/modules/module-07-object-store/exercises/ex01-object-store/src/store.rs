@@ -7,11 +7,30 @@ use tokio::fs::File;
 use tokio::io::{AsyncRead, ReadBuf, Take};
 
 use crate::{
-    BucketName, ByteRange, ListOptions, ListPage, ObjectKey, ObjectMeta, PutOptions, StoreError,
+    BucketName, ByteRange, CompletedPart, ListOptions, ListPage, MultipartOptions, ObjectKey,
+    ObjectMeta, PartInfo, PutOptions, StoreError, DEFAULT_MIN_PART_SIZE,
 };
 
 /// The size of the buffer a put reads into: the most body bytes one upload holds in memory.
 pub const CHUNK_SIZE: usize = 64 * 1024;
+
+/// Configuration of a [`Store`] (complete: plain data). Build it with struct update syntax from
+/// the default, e.g. `StoreConfig { min_part_size: 1024, ..StoreConfig::default() }`, so fields
+/// added later (milestone 4 adds some) do not break your code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreConfig {
+    /// The smallest size, in bytes, of every part of a multipart upload but the last, checked
+    /// at completion ([`StoreError::EntityTooSmall`]). Defaults to S3's 5 MiB; tests lower it.
+    pub min_part_size: u64,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self {
+            min_part_size: DEFAULT_MIN_PART_SIZE,
+        }
+    }
+}
 
 /// A handle to an object store rooted at a directory. Cheap to clone; clones share state, so
 /// one `Store` can serve many concurrent tasks (it must be `Send + Sync`).
@@ -21,8 +40,9 @@ pub const CHUNK_SIZE: usize = 64 * 1024;
 /// keys must never become paths.
 #[derive(Clone)]
 pub struct Store {
-    // TODO: your state. Typically an `Arc` of: the root path, a sorted in-memory index of
-    // buckets and keys behind a lock that is never held across `.await`, and a commit lock.
+    // TODO: your state. Typically an `Arc` of: the root path, the `StoreConfig`, a sorted
+    // in-memory index of buckets and keys behind a lock that is never held across `.await`, a
+    // commit lock, and (milestone 3) a table of the multipart uploads in progress.
     root: PathBuf,
 }
 
@@ -54,10 +74,19 @@ impl AsyncRead for ObjectBody {
 }
 
 impl Store {
-    /// Opens (creating if needed) a store rooted at `root`: removes leftovers in `tmp/` and
-    /// loads everything committed earlier, so buckets and objects survive a restart.
+    /// Opens (creating if needed) a store rooted at `root` with the default [`StoreConfig`].
     pub async fn open(root: impl AsRef<Path>) -> Result<Self, StoreError> {
-        todo!("open the store at {:?}", root.as_ref())
+        Self::open_with(root, StoreConfig::default()).await
+    }
+
+    /// Opens (creating if needed) a store rooted at `root`: removes leftovers in `tmp/` and
+    /// loads everything committed earlier, so buckets and objects survive a restart, and
+    /// (milestone 3) so do multipart uploads in progress, with their parts.
+    pub async fn open_with(
+        root: impl AsRef<Path>,
+        config: StoreConfig,
+    ) -> Result<Self, StoreError> {
+        todo!("open the store at {:?} with {config:?}", root.as_ref())
     }
 
     /// Creates an empty bucket; [`StoreError::BucketAlreadyExists`] if it exists.
@@ -134,5 +163,94 @@ impl Store {
         opts: &ListOptions,
     ) -> Result<ListPage, StoreError> {
         todo!("list {bucket} {opts:?}")
+    }
+
+    // ---- Milestone 3: multipart uploads -------------------------------------------------
+
+    /// Starts a multipart upload of `bucket/key` and returns its upload id: an opaque string,
+    /// different for every upload (two uploads of one key are independent). `opts` is what the
+    /// completed object will record, validated like a put's metadata
+    /// ([`StoreError::InvalidMetadata`]); [`StoreError::NoSuchBucket`] if the bucket is missing.
+    /// Nothing is visible in `head_object`, `get_object` or listings until completion.
+    pub async fn create_multipart_upload(
+        &self,
+        bucket: &BucketName,
+        key: &ObjectKey,
+        opts: MultipartOptions,
+    ) -> Result<String, StoreError> {
+        todo!("create an upload of {bucket}/{key} with {opts:?}")
+    }
+
+    /// Streams one part of an upload, exactly like `put_object` streams an object: reads of at
+    /// most [`CHUNK_SIZE`], SHA-1 and size computed on the fly, `expected_len` enforced
+    /// ([`StoreError::LengthMismatch`]), and nothing recorded and nothing left in `tmp/` if the
+    /// body fails or the future is dropped. Then records it as the latest upload of
+    /// `part_number`, replacing (and deleting) any earlier upload of that number, and returns
+    /// its [`PartInfo`] (ETag: lower-case hex SHA-1 of the part's bytes).
+    ///
+    /// [`StoreError::InvalidPartNumber`] unless `1 <= part_number <= MAX_PART_NUMBER`;
+    /// [`StoreError::NoSuchUpload`] if `upload_id` is not an upload in progress of this bucket
+    /// and key. Upload ids come from clients: never let one reach the filesystem unchecked.
+    pub async fn upload_part<R>(
+        &self,
+        bucket: &BucketName,
+        key: &ObjectKey,
+        upload_id: &str,
+        part_number: u32,
+        body: R,
+        expected_len: Option<u64>,
+    ) -> Result<PartInfo, StoreError>
+    where
+        R: AsyncRead + Unpin,
+    {
+        todo!("upload part {part_number} of {upload_id} ({bucket}/{key})")
+    }
+
+    /// The latest upload of every part of an upload in progress, in part number order;
+    /// [`StoreError::NoSuchUpload`] as for [`Store::upload_part`].
+    pub fn list_parts(
+        &self,
+        bucket: &BucketName,
+        key: &ObjectKey,
+        upload_id: &str,
+    ) -> Result<Vec<PartInfo>, StoreError> {
+        todo!("list the parts of {upload_id} ({bucket}/{key})")
+    }
+
+    /// Completes an upload with the parts the client lists. Checks, in this order:
+    ///
+    /// - the upload exists for this bucket and key ([`StoreError::NoSuchUpload`]);
+    /// - `parts` is not empty ([`StoreError::MalformedXml`]);
+    /// - part numbers are strictly ascending ([`StoreError::InvalidPartOrder`]);
+    /// - every listed part was uploaded and its latest upload has that ETag, compared
+    ///   case-insensitively with surrounding double quotes ignored ([`StoreError::InvalidPart`]
+    ///   with the first offending part number);
+    /// - every listed part but the last is at least `min_part_size` bytes
+    ///   ([`StoreError::EntityTooSmall`]).
+    ///
+    /// Then publishes the concatenation of the listed parts, in order, as `bucket/key` with one
+    /// atomic commit (replacing any existing object), with the upload's content type and user
+    /// metadata and the ETag `hex(sha1(d1 ‖ d2 ‖ … ‖ dN))-N`, where `di` is the 20-byte binary
+    /// SHA-1 of part i and N the number of parts listed. The upload and all its parts, listed or
+    /// not, are removed. On any error nothing is published and the upload is left as it was.
+    pub async fn complete_multipart_upload(
+        &self,
+        bucket: &BucketName,
+        key: &ObjectKey,
+        upload_id: &str,
+        parts: &[CompletedPart],
+    ) -> Result<ObjectMeta, StoreError> {
+        todo!("complete {upload_id} ({bucket}/{key}) with {parts:?}")
+    }
+
+    /// Aborts an upload: it and all its parts are deleted, and every later call with its id
+    /// fails with [`StoreError::NoSuchUpload`] (as does aborting an unknown upload).
+    pub async fn abort_multipart_upload(
+        &self,
+        bucket: &BucketName,
+        key: &ObjectKey,
+        upload_id: &str,
+    ) -> Result<(), StoreError> {
+        todo!("abort {upload_id} ({bucket}/{key})")
     }
 }

@@ -47,6 +47,36 @@ pub enum StoreError {
     /// A continuation token that this store did not produce.
     #[error("invalid continuation token")]
     InvalidToken,
+    /// No multipart upload with this id exists for this bucket and key: it never existed, was
+    /// completed or aborted, or belongs to another key (S3's `NoSuchUpload`).
+    #[error("no such upload: {0}")]
+    NoSuchUpload(String),
+    /// A part number outside `1..=10_000` (S3's `InvalidArgument`).
+    #[error("invalid part number {0}: part numbers are 1 to 10000")]
+    InvalidPartNumber(u32),
+    /// A completion names a part that was never uploaded, or gives an ETag that is not the one
+    /// of its latest upload (S3's `InvalidPart`).
+    #[error("invalid part {0}: not uploaded, or its ETag does not match")]
+    InvalidPart(u32),
+    /// A completion whose part numbers are not strictly ascending (S3's `InvalidPartOrder`).
+    #[error("the part list is not in strictly ascending order of part number")]
+    InvalidPartOrder,
+    /// A part other than the last one of a completion is smaller than the store's minimum
+    /// part size (S3's `EntityTooSmall`).
+    #[error(
+        "part {part_number} is {size} bytes; every part but the last needs at least {min_size}"
+    )]
+    EntityTooSmall {
+        /// The offending part.
+        part_number: u32,
+        /// Its size in bytes.
+        size: u64,
+        /// The store's minimum part size.
+        min_size: u64,
+    },
+    /// A completion request that is not well-formed or lists no parts (S3's `MalformedXML`).
+    #[error("malformed request: {0}")]
+    MalformedXml(String),
     /// On-disk state that cannot be interpreted.
     #[error("corrupt store: {0}")]
     Corrupt(String),

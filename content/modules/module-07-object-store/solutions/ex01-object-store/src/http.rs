@@ -8,6 +8,11 @@
 //! | `PUT /{bucket}/{key}`                     | streaming upload                  |
 //! | `GET` / `HEAD /{bucket}/{key}` (+`Range`) | download / metadata               |
 //! | `DELETE /{bucket}/{key}`                  | delete an object                  |
+//! | `POST /{bucket}/{key}?uploads`            | create a multipart upload         |
+//! | `PUT /{bucket}/{key}?partNumber=N&uploadId=ID` | upload one part              |
+//! | `GET /{bucket}/{key}?uploadId=ID`         | list the parts of an upload       |
+//! | `POST /{bucket}/{key}?uploadId=ID`        | complete an upload                |
+//! | `DELETE /{bucket}/{key}?uploadId=ID`      | abort an upload                   |
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -28,11 +33,15 @@ use hyper::{Body, Method, Request, Response, Server, StatusCode};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 
 use crate::{
-    BucketName, ByteRange, ListOptions, ObjectKey, ObjectMeta, PutOptions, Store, StoreError,
-    CHUNK_SIZE,
+    BucketName, ByteRange, CompletedPart, ListOptions, MultipartOptions, ObjectKey, ObjectMeta,
+    PutOptions, Store, StoreError, CHUNK_SIZE,
 };
 
 const META_PREFIX: &str = "x-amz-meta-";
+
+/// The largest `CompleteMultipartUpload` body accepted: 10,000 parts of about 100 bytes each
+/// fit comfortably. It is the one request body the server reads whole, so it is bounded.
+const MAX_COMPLETE_BODY: usize = 2 * 1024 * 1024;
 
 /// Serves the API for `store` on an already-bound listener until the server fails. Spawn it;
 /// dropping the future stops the server and closes the listener.
@@ -62,6 +71,7 @@ pub async fn handle(store: Store, req: Request<Body>) -> Response<Body> {
 enum ApiError {
     Store(StoreError),
     BadRequest(String),
+    InvalidArgument(String),
     MethodNotAllowed,
 }
 
@@ -111,10 +121,32 @@ async fn route(store: Store, req: Request<Body>) -> Result<Response<Body>, ApiEr
         };
     }
     let key = ObjectKey::parse(&key)?;
-    match method {
-        Method::PUT => put_object(&store, &bucket, &key, req).await,
-        Method::GET | Method::HEAD => get_object(&store, &bucket, &key, &req).await,
-        Method::DELETE => {
+    let params = query_params(req.uri().query().unwrap_or(""))?;
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
+    match (method, param("uploadId")) {
+        (Method::POST, None) if param("uploads").is_some() => {
+            create_upload(&store, &bucket, &key, &req).await
+        }
+        (Method::PUT, Some(id)) => {
+            let part = param("partNumber").ok_or_else(|| {
+                ApiError::InvalidArgument("partNumber is required with uploadId".into())
+            })?;
+            upload_part(&store, &bucket, &key, &id, &part, req).await
+        }
+        (Method::GET, Some(id)) => list_parts(&store, &bucket, &key, &id),
+        (Method::POST, Some(id)) => complete_upload(&store, &bucket, &key, &id, req).await,
+        (Method::DELETE, Some(id)) => {
+            store.abort_multipart_upload(&bucket, &key, &id).await?;
+            Ok(empty(StatusCode::NO_CONTENT))
+        }
+        (Method::PUT, None) => put_object(&store, &bucket, &key, req).await,
+        (Method::GET | Method::HEAD, None) => get_object(&store, &bucket, &key, &req).await,
+        (Method::DELETE, None) => {
             store.delete_object(&bucket, &key).await?;
             Ok(empty(StatusCode::NO_CONTENT))
         }
@@ -129,31 +161,10 @@ async fn put_object(
     req: Request<Body>,
 ) -> Result<Response<Body>, ApiError> {
     let headers = req.headers();
-    let expected_len = match headers.get(CONTENT_LENGTH) {
-        Some(v) => Some(
-            v.to_str()
-                .ok()
-                .and_then(|s| s.parse::<u64>().ok())
-                .ok_or_else(|| ApiError::BadRequest("bad Content-Length".into()))?,
-        ),
-        None => None,
-    };
-    let mut user_metadata = BTreeMap::new();
-    for (name, value) in headers {
-        if let Some(meta_key) = name.as_str().strip_prefix(META_PREFIX) {
-            let value = value
-                .to_str()
-                .map_err(|_| ApiError::BadRequest(format!("non-ASCII value for {name}")))?;
-            user_metadata.insert(meta_key.to_owned(), value.to_owned());
-        }
-    }
     let opts = PutOptions {
-        content_type: headers
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-        user_metadata,
-        expected_len,
+        content_type: content_type(headers),
+        user_metadata: user_metadata(headers)?,
+        expected_len: content_length(headers)?,
         expected_etag: None,
     };
     // The body is never collected: BodyReader hands the store one hyper chunk at a time, and
@@ -166,6 +177,244 @@ async fn put_object(
         .headers_mut()
         .insert(ETAG, header(&format!("\"{}\"", meta.etag))?);
     Ok(response)
+}
+
+fn content_length(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
+    match headers.get(CONTENT_LENGTH) {
+        Some(v) => Ok(Some(
+            v.to_str()
+                .ok()
+                .and_then(|s| s.parse::<u64>().ok())
+                .ok_or_else(|| ApiError::BadRequest("bad Content-Length".into()))?,
+        )),
+        None => Ok(None),
+    }
+}
+
+fn content_type(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn user_metadata(headers: &HeaderMap) -> Result<BTreeMap<String, String>, ApiError> {
+    let mut user_metadata = BTreeMap::new();
+    for (name, value) in headers {
+        if let Some(meta_key) = name.as_str().strip_prefix(META_PREFIX) {
+            let value = value
+                .to_str()
+                .map_err(|_| ApiError::BadRequest(format!("non-ASCII value for {name}")))?;
+            user_metadata.insert(meta_key.to_owned(), value.to_owned());
+        }
+    }
+    Ok(user_metadata)
+}
+
+async fn create_upload(
+    store: &Store,
+    bucket: &BucketName,
+    key: &ObjectKey,
+    req: &Request<Body>,
+) -> Result<Response<Body>, ApiError> {
+    let opts = MultipartOptions {
+        content_type: content_type(req.headers()),
+        user_metadata: user_metadata(req.headers())?,
+    };
+    let id = store.create_multipart_upload(bucket, key, opts).await?;
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<InitiateMultipartUploadResult><Bucket>{}</Bucket><Key>{}</Key><UploadId>{}</UploadId></InitiateMultipartUploadResult>",
+        xml_escape(bucket.as_str()),
+        xml_escape(key.as_str()),
+        xml_escape(&id)
+    );
+    Ok(xml_response(StatusCode::OK, xml))
+}
+
+async fn upload_part(
+    store: &Store,
+    bucket: &BucketName,
+    key: &ObjectKey,
+    upload_id: &str,
+    part_number: &str,
+    req: Request<Body>,
+) -> Result<Response<Body>, ApiError> {
+    let part_number: u32 = part_number
+        .parse()
+        .map_err(|_| ApiError::InvalidArgument(format!("bad partNumber {part_number:?}")))?;
+    let expected_len = content_length(req.headers())?;
+    // Streamed exactly like a put: one chunk in memory at a time.
+    let part = store
+        .upload_part(
+            bucket,
+            key,
+            upload_id,
+            part_number,
+            BodyReader::new(req.into_body()),
+            expected_len,
+        )
+        .await?;
+    let mut response = empty(StatusCode::OK);
+    response
+        .headers_mut()
+        .insert(ETAG, header(&format!("\"{}\"", part.etag))?);
+    Ok(response)
+}
+
+fn list_parts(
+    store: &Store,
+    bucket: &BucketName,
+    key: &ObjectKey,
+    upload_id: &str,
+) -> Result<Response<Body>, ApiError> {
+    let parts = store.list_parts(bucket, key, upload_id)?;
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListPartsResult><Bucket>{}</Bucket><Key>{}</Key><UploadId>{}</UploadId><IsTruncated>false</IsTruncated>",
+        xml_escape(bucket.as_str()),
+        xml_escape(key.as_str()),
+        xml_escape(upload_id)
+    );
+    for part in parts {
+        xml += &format!(
+            "<Part><PartNumber>{}</PartNumber><LastModified>{}</LastModified><ETag>&quot;{}&quot;</ETag><Size>{}</Size></Part>",
+            part.part_number,
+            iso8601(part.last_modified),
+            part.etag,
+            part.size
+        );
+    }
+    xml += "</ListPartsResult>";
+    Ok(xml_response(StatusCode::OK, xml))
+}
+
+async fn complete_upload(
+    store: &Store,
+    bucket: &BucketName,
+    key: &ObjectKey,
+    upload_id: &str,
+    req: Request<Body>,
+) -> Result<Response<Body>, ApiError> {
+    let location = req.uri().path().to_owned();
+    let body = read_bounded(req.into_body(), MAX_COMPLETE_BODY).await?;
+    let xml = std::str::from_utf8(&body)
+        .map_err(|_| StoreError::MalformedXml("the body is not UTF-8".into()))?;
+    let parts = parse_complete_request(xml)?;
+    let meta = store
+        .complete_multipart_upload(bucket, key, upload_id, &parts)
+        .await?;
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUploadResult><Location>{}</Location><Bucket>{}</Bucket><Key>{}</Key><ETag>&quot;{}&quot;</ETag></CompleteMultipartUploadResult>",
+        xml_escape(&location),
+        xml_escape(bucket.as_str()),
+        xml_escape(key.as_str()),
+        meta.etag
+    );
+    Ok(xml_response(StatusCode::OK, xml))
+}
+
+/// Collects a small request body, refusing one longer than `limit` bytes as malformed.
+async fn read_bounded(mut body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let mut out = Vec::new();
+    while let Some(chunk) = body.data().await {
+        let chunk = chunk.map_err(|e| StoreError::Io(io::Error::other(e)))?;
+        if out.len() + chunk.len() > limit {
+            return Err(StoreError::MalformedXml(format!("the body exceeds {limit} bytes")).into());
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+/// Parses `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"..."</ETag></Part>
+/// ...</CompleteMultipartUpload>` into its `(PartNumber, ETag)` pairs, in document order.
+/// Other elements inside a `<Part>` (checksums) are ignored; anything else between parts is
+/// malformed. Whether the list is valid (order, ETags) is the store's business.
+fn parse_complete_request(xml: &str) -> Result<Vec<CompletedPart>, StoreError> {
+    let malformed = |why: &str| StoreError::MalformedXml(why.to_owned());
+    const ROOT: &str = "<CompleteMultipartUpload";
+    let start = xml
+        .find(ROOT)
+        .ok_or_else(|| malformed("no <CompleteMultipartUpload> element"))?;
+    let rest = &xml[start + ROOT.len()..];
+    // The root may carry an xmlns attribute: skip to the end of its start tag.
+    if !rest.starts_with(['>', ' ', '\t', '\r', '\n']) {
+        return Err(malformed("no <CompleteMultipartUpload> element"));
+    }
+    let open_end = rest
+        .find('>')
+        .ok_or_else(|| malformed("unterminated start tag"))?;
+    let inner = &rest[open_end + 1..];
+    let close = inner
+        .find("</CompleteMultipartUpload>")
+        .ok_or_else(|| malformed("no </CompleteMultipartUpload>"))?;
+    let mut inner = &inner[..close];
+
+    let mut parts = Vec::new();
+    loop {
+        inner = inner.trim_start();
+        if inner.is_empty() {
+            return Ok(parts);
+        }
+        let body = inner
+            .strip_prefix("<Part>")
+            .ok_or_else(|| malformed("expected <Part>"))?;
+        let end = body
+            .find("</Part>")
+            .ok_or_else(|| malformed("no </Part>"))?;
+        let part = &body[..end];
+        inner = &body[end + "</Part>".len()..];
+        let number = element_text(part, "PartNumber")
+            .ok_or_else(|| malformed("a <Part> without <PartNumber>"))?;
+        let etag =
+            element_text(part, "ETag").ok_or_else(|| malformed("a <Part> without <ETag>"))?;
+        let part_number = number
+            .trim()
+            .parse()
+            .map_err(|_| malformed("<PartNumber> is not a number"))?;
+        let etag = xml_unescape(etag.trim()).ok_or_else(|| malformed("bad entity in <ETag>"))?;
+        parts.push(CompletedPart { part_number, etag });
+    }
+}
+
+/// The raw text of the first `<name>...</name>` in `xml`.
+fn element_text<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
+    let open = format!("<{name}>");
+    let close = format!("</{name}>");
+    let start = xml.find(&open)? + open.len();
+    let len = xml[start..].find(&close)?;
+    Some(&xml[start..start + len])
+}
+
+/// Replaces the five named XML entities and numeric character references.
+fn xml_unescape(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let semi = rest[amp..].find(';')? + amp;
+        let entity = &rest[amp + 1..semi];
+        let c = match entity {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            _ => {
+                let code = match entity
+                    .strip_prefix("#x")
+                    .or_else(|| entity.strip_prefix("#X"))
+                {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                    None => entity.strip_prefix('#')?.parse().ok()?,
+                };
+                char::from_u32(code)?
+            }
+        };
+        out.push(c);
+        rest = &rest[semi + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 async fn get_object(
@@ -253,11 +502,8 @@ fn list_objects(
     query: &str,
 ) -> Result<Response<Body>, ApiError> {
     let mut opts = ListOptions::default();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let value = percent_decode(&value.replace('+', " "))
-            .ok_or_else(|| ApiError::BadRequest(format!("bad query parameter {name}")))?;
-        match name {
+    for (name, value) in query_params(query)? {
+        match name.as_str() {
             "prefix" => opts.prefix = value,
             "delimiter" => opts.delimiter = Some(value).filter(|d| !d.is_empty()),
             "continuation-token" => opts.continuation_token = Some(value),
@@ -307,9 +553,25 @@ fn list_objects(
     Ok(xml_response(StatusCode::OK, xml))
 }
 
+/// The query string's `name=value` pairs in order, values percent-decoded (`+` is a space). A
+/// parameter without `=` (like `?uploads`) has an empty value.
+fn query_params(query: &str) -> Result<Vec<(String, String)>, ApiError> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = percent_decode(&value.replace('+', " "))
+                .ok_or_else(|| ApiError::BadRequest(format!("bad query parameter {name}")))?;
+            Ok((name.to_owned(), value))
+        })
+        .collect()
+}
+
 fn error_response(err: &ApiError, resource: &str) -> Response<Body> {
     let (status, code, message) = match err {
         ApiError::BadRequest(msg) => (StatusCode::BAD_REQUEST, "InvalidRequest", msg.clone()),
+        ApiError::InvalidArgument(msg) => (StatusCode::BAD_REQUEST, "InvalidArgument", msg.clone()),
         ApiError::MethodNotAllowed => (
             StatusCode::METHOD_NOT_ALLOWED,
             "MethodNotAllowed",
@@ -330,6 +592,12 @@ fn error_response(err: &ApiError, resource: &str) -> Response<Body> {
                 StoreError::LengthMismatch { .. } => (StatusCode::BAD_REQUEST, "IncompleteBody"),
                 StoreError::InvalidMetadata(_) => (StatusCode::BAD_REQUEST, "InvalidArgument"),
                 StoreError::InvalidToken => (StatusCode::BAD_REQUEST, "InvalidArgument"),
+                StoreError::NoSuchUpload(_) => (StatusCode::NOT_FOUND, "NoSuchUpload"),
+                StoreError::InvalidPartNumber(_) => (StatusCode::BAD_REQUEST, "InvalidArgument"),
+                StoreError::InvalidPart(_) => (StatusCode::BAD_REQUEST, "InvalidPart"),
+                StoreError::InvalidPartOrder => (StatusCode::BAD_REQUEST, "InvalidPartOrder"),
+                StoreError::EntityTooSmall { .. } => (StatusCode::BAD_REQUEST, "EntityTooSmall"),
+                StoreError::MalformedXml(_) => (StatusCode::BAD_REQUEST, "MalformedXML"),
                 StoreError::Corrupt(_) | StoreError::Io(_) => {
                     (StatusCode::INTERNAL_SERVER_ERROR, "InternalError")
                 }

@@ -1,9 +1,9 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, MutexGuard, PoisonError, RwLock};
 use std::task::{Context, Poll};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -15,8 +15,10 @@ use tokio::sync::Mutex;
 
 use crate::list::{list_page, to_hex};
 use crate::meta::{validate_user_metadata, DEFAULT_CONTENT_TYPE};
+use crate::multipart::{DEFAULT_MIN_PART_SIZE, MAX_PART_NUMBER};
 use crate::{
-    BucketName, ByteRange, ListOptions, ListPage, ObjectKey, ObjectMeta, PutOptions, StoreError,
+    BucketName, ByteRange, CompletedPart, ListOptions, ListPage, MultipartOptions, ObjectKey,
+    ObjectMeta, PartInfo, PutOptions, StoreError,
 };
 
 /// The size of the buffer a put reads into: the most body bytes one upload holds in memory.
@@ -32,12 +34,62 @@ struct Entry {
 
 type Index = BTreeMap<BucketName, BTreeMap<ObjectKey, Entry>>;
 
+/// What `uploads/<id>/upload.json` holds: everything the completed object will record except
+/// its bytes, size and ETag.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct UploadRecord {
+    key: ObjectKey,
+    content_type: String,
+    user_metadata: BTreeMap<String, String>,
+    created: SystemTime,
+}
+
+/// What `uploads/<id>/parts/<nnnnn>.json` holds: the latest upload of one part number.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PartRecord {
+    info: PartInfo,
+    /// File name of the part's bytes under `uploads/<id>/data/`.
+    blob: String,
+}
+
+/// An upload in progress, as the in-memory table keeps it.
+struct Upload {
+    bucket: BucketName,
+    record: UploadRecord,
+    parts: BTreeMap<u32, PartRecord>,
+    /// A completion has validated its part list and is copying the parts: until it commits or
+    /// fails, no part may be replaced under it.
+    completing: bool,
+}
+
+/// Configuration of a [`Store`]. Build it with struct update syntax from the default, e.g.
+/// `StoreConfig { min_part_size: 1024, ..StoreConfig::default() }`, so fields added later
+/// (milestone 4 adds some) do not break your code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreConfig {
+    /// The smallest size, in bytes, of every part of a multipart upload but the last, checked
+    /// at completion ([`StoreError::EntityTooSmall`]). Defaults to S3's 5 MiB; tests lower it.
+    pub min_part_size: u64,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self {
+            min_part_size: DEFAULT_MIN_PART_SIZE,
+        }
+    }
+}
+
 struct Inner {
     root: PathBuf,
+    config: StoreConfig,
     /// The sorted view of everything committed. A std lock: it is never held across `.await`.
     index: RwLock<Index>,
-    /// Serializes commit points (sidecar rename + index update) and bucket create/delete, so
-    /// the order of renames on disk and the order of updates in memory agree.
+    /// Multipart uploads in progress, by upload id. A std lock, never held across `.await`.
+    uploads: std::sync::Mutex<HashMap<String, Upload>>,
+    /// Serializes commit points (sidecar rename + index update), bucket create/delete and the
+    /// steps of multipart uploads that change their part tables, so the order of renames on
+    /// disk and the order of updates in memory agree.
     commit: Mutex<()>,
     seq: AtomicU64,
 }
@@ -99,16 +151,43 @@ impl TempGuard {
 impl Drop for TempGuard {
     fn drop(&mut self) {
         if let Some(path) = self.path.take() {
-            // Drop cannot be async; a single unlink is cheap enough to do inline.
-            let _ = std::fs::remove_file(path);
+            // Drop cannot be async; a single unlink is cheap enough to do inline. A staging
+            // directory (a bucket or an upload being created) is small and removed the same way.
+            if std::fs::remove_file(&path).is_err() {
+                let _ = std::fs::remove_dir_all(&path);
+            }
+        }
+    }
+}
+
+/// Clears an upload's `completing` flag when a completion fails or is cancelled, so the upload
+/// can take new parts and be completed again.
+struct CompletingGuard<'a> {
+    store: &'a Store,
+    upload_id: &'a str,
+}
+
+impl Drop for CompletingGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(upload) = self.store.lock_uploads().get_mut(self.upload_id) {
+            upload.completing = false;
         }
     }
 }
 
 impl Store {
-    /// Opens (creating if needed) a store rooted at `root`: removes leftovers in `tmp/` and
-    /// loads every bucket's sidecars into the in-memory index.
+    /// Opens (creating if needed) a store rooted at `root` with the default [`StoreConfig`].
     pub async fn open(root: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::open_with(root, StoreConfig::default()).await
+    }
+
+    /// Opens (creating if needed) a store rooted at `root`: removes leftovers in `tmp/`, loads
+    /// every bucket's sidecars into the in-memory index and every upload in progress into the
+    /// upload table.
+    pub async fn open_with(
+        root: impl AsRef<Path>,
+        config: StoreConfig,
+    ) -> Result<Self, StoreError> {
         let root = root.as_ref().to_path_buf();
         let tmp = root.join("tmp");
         fs::create_dir_all(&tmp).await?;
@@ -126,6 +205,7 @@ impl Store {
         }
 
         let mut index = Index::new();
+        let mut uploads = HashMap::new();
         let mut buckets = fs::read_dir(root.join("buckets")).await?;
         while let Some(dir) = buckets.next_entry().await? {
             let name = dir.file_name();
@@ -143,13 +223,16 @@ impl Store {
                     .map_err(|e| StoreError::Corrupt(format!("{:?}: {e}", file.path())))?;
                 objects.insert(entry.meta.key.clone(), entry);
             }
+            load_uploads(&dir.path().join("uploads"), &name, &mut uploads).await?;
             index.insert(name, objects);
         }
 
         Ok(Self {
             inner: Arc::new(Inner {
                 root,
+                config,
                 index: RwLock::new(index),
+                uploads: std::sync::Mutex::new(uploads),
                 commit: Mutex::new(()),
                 seq: AtomicU64::new(0),
             }),
@@ -167,6 +250,7 @@ impl Store {
         let staging = self.temp_path();
         fs::create_dir_all(staging.join("meta")).await?;
         fs::create_dir_all(staging.join("blobs")).await?;
+        fs::create_dir_all(staging.join("uploads")).await?;
         fs::rename(&staging, self.bucket_dir(bucket)).await?;
         sync_dir(&self.inner.root.join("buckets")).await?;
         self.write_index().insert(bucket.clone(), BTreeMap::new());
@@ -188,6 +272,9 @@ impl Store {
         fs::rename(self.bucket_dir(bucket), &doomed).await?;
         sync_dir(&self.inner.root.join("buckets")).await?;
         self.write_index().remove(bucket);
+        // Its uploads in progress went with the directory.
+        self.lock_uploads()
+            .retain(|_, upload| upload.bucket != *bucket);
         fs::remove_dir_all(doomed).await?;
         Ok(())
     }
@@ -218,37 +305,8 @@ impl Store {
         self.ensure_bucket(bucket)?;
 
         // 1. Stream the body into a temp file with bounded memory.
-        let mut temp = TempGuard::new(self.temp_path());
-        let mut file = File::create(temp.path()).await?;
-        let mut hasher = Sha1::new();
-        let mut size: u64 = 0;
-        let mut buf = vec![0u8; CHUNK_SIZE];
-        loop {
-            let n = body.read(&mut buf).await?;
-            if n == 0 {
-                break;
-            }
-            size += n as u64;
-            if let Some(expected) = opts.expected_len {
-                if size > expected {
-                    return Err(StoreError::LengthMismatch {
-                        expected,
-                        actual: size,
-                    });
-                }
-            }
-            hasher.update(&buf[..n]);
-            file.write_all(&buf[..n]).await?;
-        }
-        if let Some(expected) = opts.expected_len {
-            if size != expected {
-                return Err(StoreError::LengthMismatch {
-                    expected,
-                    actual: size,
-                });
-            }
-        }
-        let etag = to_hex(&hasher.finalize());
+        let (temp, size, digest) = self.stream_to_temp(&mut body, opts.expected_len).await?;
+        let etag = to_hex(&digest);
         if let Some(expected) = opts.expected_etag {
             if !expected.eq_ignore_ascii_case(&etag) {
                 return Err(StoreError::ChecksumMismatch {
@@ -257,9 +315,6 @@ impl Store {
                 });
             }
         }
-        // Data must be on disk before any name points at it.
-        file.sync_all().await?;
-        drop(file);
 
         let meta = ObjectMeta {
             key: key.clone(),
@@ -271,41 +326,103 @@ impl Store {
             last_modified: SystemTime::now(),
             user_metadata: opts.user_metadata,
         };
+
+        // 2. Commit: one critical section so disk order and index order agree per key.
+        let replaced = {
+            let _commit = self.inner.commit.lock().await;
+            self.commit_object(bucket, temp, &meta).await?
+        };
+
+        // 3. The old payload is unreachable now. Readers that already opened it keep reading
+        //    (POSIX unlink semantics), so it is safe to remove immediately.
+        self.remove_replaced(bucket, replaced).await;
+        Ok(meta)
+    }
+
+    /// Reads `body` in [`CHUNK_SIZE`] chunks into a new temp file, counting and hashing as the
+    /// bytes pass, enforces `expected_len`, and syncs the file. Returns the armed guard of the
+    /// temp file, the size and the SHA-1 digest. Shared by puts and part uploads.
+    async fn stream_to_temp<R>(
+        &self,
+        body: &mut R,
+        expected_len: Option<u64>,
+    ) -> Result<(TempGuard, u64, Vec<u8>), StoreError>
+    where
+        R: AsyncRead + Unpin,
+    {
+        let temp = TempGuard::new(self.temp_path());
+        let mut file = File::create(temp.path()).await?;
+        let mut hasher = Sha1::new();
+        let mut size: u64 = 0;
+        let mut buf = vec![0u8; CHUNK_SIZE];
+        loop {
+            let n = body.read(&mut buf).await?;
+            if n == 0 {
+                break;
+            }
+            size += n as u64;
+            if let Some(expected) = expected_len {
+                if size > expected {
+                    return Err(StoreError::LengthMismatch {
+                        expected,
+                        actual: size,
+                    });
+                }
+            }
+            hasher.update(&buf[..n]);
+            file.write_all(&buf[..n]).await?;
+        }
+        if let Some(expected) = expected_len {
+            if size != expected {
+                return Err(StoreError::LengthMismatch {
+                    expected,
+                    actual: size,
+                });
+            }
+        }
+        // Data must be on disk before any name points at it.
+        file.sync_all().await?;
+        Ok((temp, size, hasher.finalize().to_vec()))
+    }
+
+    /// The commit point of a put or a completion: moves the synced temp file into `blobs/`,
+    /// replaces the key's sidecar atomically and updates the index. The caller holds the
+    /// commit lock. Returns the entry this one replaced, whose blob the caller removes.
+    async fn commit_object(
+        &self,
+        bucket: &BucketName,
+        mut temp: TempGuard,
+        meta: &ObjectMeta,
+    ) -> Result<Option<Entry>, StoreError> {
+        // The bucket may have been deleted while the body was streaming.
+        self.ensure_bucket(bucket)?;
         let entry = Entry {
             meta: meta.clone(),
             blob: self.unique_name(),
         };
         let sidecar =
             serde_json::to_vec_pretty(&entry).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let dir = self.bucket_dir(bucket);
+        let blob_path = dir.join("blobs").join(&entry.blob);
+        fs::rename(temp.path(), &blob_path).await?;
+        temp.disarm();
+        let mut blob_guard = TempGuard::new(blob_path);
+        sync_dir(&dir.join("blobs")).await?;
 
-        // 2. Commit: one critical section so disk order and index order agree per key.
-        let replaced = {
-            let _commit = self.inner.commit.lock().await;
-            // The bucket may have been deleted while the body was streaming.
-            self.ensure_bucket(bucket)?;
-            let dir = self.bucket_dir(bucket);
-            let blob_path = dir.join("blobs").join(&entry.blob);
-            fs::rename(temp.path(), &blob_path).await?;
-            temp.disarm();
-            let mut blob_guard = TempGuard::new(blob_path);
-            sync_dir(&dir.join("blobs")).await?;
+        self.write_file_atomically(&dir.join("meta").join(sidecar_name(&meta.key)), &sidecar)
+            .await?;
+        blob_guard.disarm();
+        let mut index = self.write_index();
+        let objects = index
+            .get_mut(bucket)
+            .ok_or_else(|| StoreError::NoSuchBucket(bucket.to_string()))?;
+        Ok(objects.insert(meta.key.clone(), entry))
+    }
 
-            self.write_file_atomically(&dir.join("meta").join(sidecar_name(key)), &sidecar)
-                .await?;
-            blob_guard.disarm();
-            let mut index = self.write_index();
-            let objects = index
-                .get_mut(bucket)
-                .ok_or_else(|| StoreError::NoSuchBucket(bucket.to_string()))?;
-            objects.insert(key.clone(), entry)
-        };
-
-        // 3. The old payload is unreachable now. Readers that already opened it keep reading
-        //    (POSIX unlink semantics), so it is safe to remove immediately.
+    async fn remove_replaced(&self, bucket: &BucketName, replaced: Option<Entry>) {
         if let Some(old) = replaced {
             let _ = fs::remove_file(self.bucket_dir(bucket).join("blobs").join(old.blob)).await;
         }
-        Ok(meta)
     }
 
     /// Returns an object's metadata without opening its payload.
@@ -375,9 +492,7 @@ impl Store {
                 .get_mut(bucket)
                 .and_then(|objects| objects.remove(key))
         };
-        if let Some(old) = removed {
-            let _ = fs::remove_file(self.bucket_dir(bucket).join("blobs").join(old.blob)).await;
-        }
+        self.remove_replaced(bucket, removed).await;
         Ok(true)
     }
 
@@ -392,6 +507,367 @@ impl Store {
             .get(bucket)
             .ok_or_else(|| StoreError::NoSuchBucket(bucket.to_string()))?;
         list_page(objects, opts, |entry: &Entry| &entry.meta)
+    }
+
+    /// Starts a multipart upload of `bucket/key` and returns its upload id. Nothing becomes
+    /// visible until [`Store::complete_multipart_upload`]; `opts` is what the object will record.
+    pub async fn create_multipart_upload(
+        &self,
+        bucket: &BucketName,
+        key: &ObjectKey,
+        opts: MultipartOptions,
+    ) -> Result<String, StoreError> {
+        validate_user_metadata(&opts.user_metadata)?;
+        self.ensure_bucket(bucket)?;
+        let id = self.unique_name();
+        let record = UploadRecord {
+            key: key.clone(),
+            content_type: opts
+                .content_type
+                .unwrap_or_else(|| DEFAULT_CONTENT_TYPE.to_owned()),
+            user_metadata: opts.user_metadata,
+            created: SystemTime::now(),
+        };
+        let json =
+            serde_json::to_vec_pretty(&record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+
+        // Build the upload's directory in tmp/ and rename it into place, like a bucket: an
+        // upload directory exists complete with its record, or not at all.
+        let mut staging = TempGuard::new(self.temp_path());
+        fs::create_dir_all(staging.path().join("parts")).await?;
+        fs::create_dir_all(staging.path().join("data")).await?;
+        let mut file = File::create(staging.path().join("upload.json")).await?;
+        file.write_all(&json).await?;
+        file.sync_all().await?;
+        drop(file);
+        sync_dir(staging.path()).await?;
+
+        let _commit = self.inner.commit.lock().await;
+        self.ensure_bucket(bucket)?;
+        let uploads = self.bucket_dir(bucket).join("uploads");
+        if fs::metadata(&uploads).await.is_err() {
+            // A bucket created before milestone 3 has no uploads/ yet.
+            fs::create_dir_all(&uploads).await?;
+            sync_dir(&self.bucket_dir(bucket)).await?;
+        }
+        fs::rename(staging.path(), uploads.join(&id)).await?;
+        staging.disarm();
+        sync_dir(&uploads).await?;
+        self.lock_uploads().insert(
+            id.clone(),
+            Upload {
+                bucket: bucket.clone(),
+                record,
+                parts: BTreeMap::new(),
+                completing: false,
+            },
+        );
+        Ok(id)
+    }
+
+    /// Streams one part of an upload, exactly like a put streams an object (bounded chunks,
+    /// incremental SHA-1, `expected_len` enforced, nothing left in `tmp/` on error or drop),
+    /// and records it as the latest upload of `part_number`, replacing any earlier one.
+    pub async fn upload_part<R>(
+        &self,
+        bucket: &BucketName,
+        key: &ObjectKey,
+        upload_id: &str,
+        part_number: u32,
+        mut body: R,
+        expected_len: Option<u64>,
+    ) -> Result<PartInfo, StoreError>
+    where
+        R: AsyncRead + Unpin,
+    {
+        if !(1..=MAX_PART_NUMBER).contains(&part_number) {
+            return Err(StoreError::InvalidPartNumber(part_number));
+        }
+        self.ensure_bucket(bucket)?;
+        self.with_upload(bucket, key, upload_id, |upload| {
+            Self::accepting_parts(upload, upload_id)
+        })?;
+
+        let (temp, size, digest) = self.stream_to_temp(&mut body, expected_len).await?;
+        let part = PartRecord {
+            info: PartInfo {
+                part_number,
+                etag: to_hex(&digest),
+                size,
+                last_modified: SystemTime::now(),
+            },
+            blob: self.unique_name(),
+        };
+        let json =
+            serde_json::to_vec_pretty(&part).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+
+        let replaced = {
+            let _commit = self.inner.commit.lock().await;
+            // The upload may have been aborted or be completing by now.
+            self.with_upload(bucket, key, upload_id, |upload| {
+                Self::accepting_parts(upload, upload_id)
+            })?;
+            let dir = self.upload_dir(bucket, upload_id);
+            let mut temp = temp;
+            let blob_path = dir.join("data").join(&part.blob);
+            fs::rename(temp.path(), &blob_path).await?;
+            temp.disarm();
+            let mut blob_guard = TempGuard::new(blob_path);
+            sync_dir(&dir.join("data")).await?;
+            self.write_file_atomically(&dir.join("parts").join(part_file_name(part_number)), &json)
+                .await?;
+            blob_guard.disarm();
+            self.with_upload(bucket, key, upload_id, |upload| {
+                Ok(upload.parts.insert(part_number, part.clone()))
+            })?
+        };
+        if let Some(old) = replaced {
+            let path = self
+                .upload_dir(bucket, upload_id)
+                .join("data")
+                .join(old.blob);
+            let _ = fs::remove_file(path).await;
+        }
+        Ok(part.info)
+    }
+
+    /// The latest upload of every part of an upload, in part number order.
+    pub fn list_parts(
+        &self,
+        bucket: &BucketName,
+        key: &ObjectKey,
+        upload_id: &str,
+    ) -> Result<Vec<PartInfo>, StoreError> {
+        self.ensure_bucket(bucket)?;
+        self.with_upload(bucket, key, upload_id, |upload| {
+            Ok(upload.parts.values().map(|p| p.info.clone()).collect())
+        })
+    }
+
+    /// Completes an upload: checks `parts` against the uploaded parts, then publishes their
+    /// concatenation, in list order, as `bucket/key` in one atomic commit, with the ETag
+    /// `hex(sha1(concat(part digests)))-N`. The upload and all its parts, listed or not, are
+    /// removed. On any error nothing is published and the upload is left as it was.
+    pub async fn complete_multipart_upload(
+        &self,
+        bucket: &BucketName,
+        key: &ObjectKey,
+        upload_id: &str,
+        parts: &[CompletedPart],
+    ) -> Result<ObjectMeta, StoreError> {
+        self.ensure_bucket(bucket)?;
+        // 1. Validate and freeze the part list. Under the commit lock, so that no part commit
+        //    is half-way between its rename and its table update.
+        let (record, chosen) = {
+            let _commit = self.inner.commit.lock().await;
+            self.with_upload(bucket, key, upload_id, |upload| {
+                Self::accepting_parts(upload, upload_id)?;
+                let chosen = self.validate_completion(upload, parts)?;
+                upload.completing = true;
+                Ok((upload.record.clone(), chosen))
+            })?
+        };
+        let completing = CompletingGuard {
+            store: self,
+            upload_id,
+        };
+
+        // 2. Concatenate the parts into one new blob, outside every lock: this is the slow
+        //    step, one copy of the data. The composite ETag needs only the part digests.
+        let data = self.upload_dir(bucket, upload_id).join("data");
+        let copied = self.concatenate(&data, &chosen).await;
+        let (temp, size) = match copied {
+            Ok(done) => done,
+            // An abort that won the race deleted the parts under us.
+            Err(_) if !self.lock_uploads().contains_key(upload_id) => {
+                return Err(StoreError::NoSuchUpload(upload_id.to_owned()))
+            }
+            Err(e) => return Err(e),
+        };
+        let mut digests = Vec::with_capacity(chosen.len() * 20);
+        for part in &chosen {
+            digests.extend(from_hex(&part.info.etag).ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "part {} has ETag {:?}",
+                    part.info.part_number, part.info.etag
+                ))
+            })?);
+        }
+        let meta = ObjectMeta {
+            key: key.clone(),
+            size,
+            etag: format!("{}-{}", to_hex(&Sha1::digest(&digests)), chosen.len()),
+            content_type: record.content_type,
+            last_modified: SystemTime::now(),
+            user_metadata: record.user_metadata,
+        };
+
+        // 3. Commit the object, then retire the upload. A crash between the two leaves the
+        //    upload in place beside the published object; completing it again is harmless.
+        let (replaced, doomed) = {
+            let _commit = self.inner.commit.lock().await;
+            if !self.lock_uploads().contains_key(upload_id) {
+                return Err(StoreError::NoSuchUpload(upload_id.to_owned()));
+            }
+            let replaced = self.commit_object(bucket, temp, &meta).await?;
+            self.lock_uploads().remove(upload_id);
+            let doomed = self.retire_upload_dir(bucket, upload_id).await;
+            (replaced, doomed)
+        };
+        drop(completing);
+        self.remove_replaced(bucket, replaced).await;
+        if let Ok(doomed) = doomed {
+            let _ = fs::remove_dir_all(doomed).await;
+        }
+        Ok(meta)
+    }
+
+    /// Aborts an upload: it disappears, and so do all its parts.
+    pub async fn abort_multipart_upload(
+        &self,
+        bucket: &BucketName,
+        key: &ObjectKey,
+        upload_id: &str,
+    ) -> Result<(), StoreError> {
+        self.ensure_bucket(bucket)?;
+        let doomed = {
+            let _commit = self.inner.commit.lock().await;
+            self.with_upload(bucket, key, upload_id, |_| Ok(()))?;
+            // The rename out of uploads/ is the commit point; then forget it in memory.
+            let doomed = self.retire_upload_dir(bucket, upload_id).await?;
+            self.lock_uploads().remove(upload_id);
+            doomed
+        };
+        fs::remove_dir_all(doomed).await?;
+        Ok(())
+    }
+
+    /// Runs `f` on the upload `upload_id` if it exists and belongs to `bucket/key`; otherwise
+    /// fails with `NoSuchUpload`. The id is only ever a lookup key here, so a hostile id never
+    /// reaches the filesystem.
+    fn with_upload<T>(
+        &self,
+        bucket: &BucketName,
+        key: &ObjectKey,
+        upload_id: &str,
+        f: impl FnOnce(&mut Upload) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut uploads = self.lock_uploads();
+        match uploads.get_mut(upload_id) {
+            Some(upload) if upload.bucket == *bucket && upload.record.key == *key => f(upload),
+            _ => Err(StoreError::NoSuchUpload(upload_id.to_owned())),
+        }
+    }
+
+    fn accepting_parts(upload: &Upload, upload_id: &str) -> Result<(), StoreError> {
+        if upload.completing {
+            // S3 leaves this race undefined; the completion in progress wins.
+            return Err(StoreError::NoSuchUpload(upload_id.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// Checks a completion's part list: not empty, strictly ascending, every part uploaded with
+    /// that ETag, every part but the last at least `min_part_size`. Returns the chosen parts.
+    fn validate_completion(
+        &self,
+        upload: &Upload,
+        parts: &[CompletedPart],
+    ) -> Result<Vec<PartRecord>, StoreError> {
+        if parts.is_empty() {
+            return Err(StoreError::MalformedXml(
+                "a completion must list at least one part".into(),
+            ));
+        }
+        if parts
+            .windows(2)
+            .any(|w| w[0].part_number >= w[1].part_number)
+        {
+            return Err(StoreError::InvalidPartOrder);
+        }
+        let mut chosen = Vec::with_capacity(parts.len());
+        for wanted in parts {
+            let stored = upload
+                .parts
+                .get(&wanted.part_number)
+                .filter(|p| {
+                    p.info
+                        .etag
+                        .eq_ignore_ascii_case(wanted.etag.trim_matches('"'))
+                })
+                .ok_or(StoreError::InvalidPart(wanted.part_number))?;
+            chosen.push(stored.clone());
+        }
+        let min_size = self.inner.config.min_part_size;
+        if let Some(small) = chosen[..chosen.len() - 1]
+            .iter()
+            .find(|p| p.info.size < min_size)
+        {
+            return Err(StoreError::EntityTooSmall {
+                part_number: small.info.part_number,
+                size: small.info.size,
+                min_size,
+            });
+        }
+        Ok(chosen)
+    }
+
+    /// Copies the chosen parts, in order, into one new synced temp file, a chunk at a time.
+    async fn concatenate(
+        &self,
+        data: &Path,
+        parts: &[PartRecord],
+    ) -> Result<(TempGuard, u64), StoreError> {
+        let temp = TempGuard::new(self.temp_path());
+        let mut out = File::create(temp.path()).await?;
+        let mut buf = vec![0u8; CHUNK_SIZE];
+        let mut total = 0u64;
+        for part in parts {
+            let mut file = File::open(data.join(&part.blob)).await?;
+            let mut copied = 0u64;
+            loop {
+                let n = file.read(&mut buf).await?;
+                if n == 0 {
+                    break;
+                }
+                out.write_all(&buf[..n]).await?;
+                copied += n as u64;
+            }
+            if copied != part.info.size {
+                return Err(StoreError::Corrupt(format!(
+                    "part {} holds {copied} bytes, its record says {}",
+                    part.info.part_number, part.info.size
+                )));
+            }
+            total += copied;
+        }
+        out.sync_all().await?;
+        Ok((temp, total))
+    }
+
+    /// Moves an upload's directory out of `uploads/` into `tmp/` (one atomic rename, made
+    /// durable) and returns where it went, for the caller to delete outside the commit lock.
+    async fn retire_upload_dir(
+        &self,
+        bucket: &BucketName,
+        upload_id: &str,
+    ) -> Result<PathBuf, StoreError> {
+        let doomed = self.temp_path();
+        fs::rename(self.upload_dir(bucket, upload_id), &doomed).await?;
+        sync_dir(&self.bucket_dir(bucket).join("uploads")).await?;
+        Ok(doomed)
+    }
+
+    fn upload_dir(&self, bucket: &BucketName, upload_id: &str) -> PathBuf {
+        self.bucket_dir(bucket).join("uploads").join(upload_id)
+    }
+
+    fn lock_uploads(&self) -> MutexGuard<'_, HashMap<String, Upload>> {
+        // Every mutation is a single insert, remove or flag change: sound after a panic.
+        self.inner
+            .uploads
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn lookup(&self, bucket: &BucketName, key: &ObjectKey) -> Result<Entry, StoreError> {
@@ -478,5 +954,75 @@ async fn sync_dir(dir: &Path) -> Result<(), StoreError> {
     File::open(dir).await?.sync_all().await?;
     #[cfg(not(unix))]
     let _ = dir;
+    Ok(())
+}
+
+/// The sidecar of one part: fixed width, so a directory listing sorts by part number.
+fn part_file_name(part_number: u32) -> String {
+    format!("{part_number:05}.json")
+}
+
+/// Decodes lower-case or upper-case hex; `None` for anything else.
+fn from_hex(s: &str) -> Option<Vec<u8>> {
+    // An odd length makes the last `get` fail, which is rejected like any bad hex.
+    (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect()
+}
+
+/// Loads the uploads in progress of one bucket from `<bucket>/uploads/`. Part payloads that no
+/// part record references (a crash between a part's rename and its record, or before a
+/// replaced payload was removed) are deleted.
+async fn load_uploads(
+    dir: &Path,
+    bucket: &BucketName,
+    uploads: &mut HashMap<String, Upload>,
+) -> Result<(), StoreError> {
+    let mut entries = match fs::read_dir(dir).await {
+        Ok(entries) => entries,
+        // A bucket created before milestone 3.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let corrupt =
+        |path: &Path, e: &dyn std::fmt::Display| StoreError::Corrupt(format!("{path:?}: {e}"));
+    while let Some(upload_dir) = entries.next_entry().await? {
+        let path = upload_dir.path();
+        let id = upload_dir
+            .file_name()
+            .into_string()
+            .map_err(|_| corrupt(&path, &"upload id is not UTF-8"))?;
+        let bytes = fs::read(path.join("upload.json")).await?;
+        let record: UploadRecord =
+            serde_json::from_slice(&bytes).map_err(|e| corrupt(&path, &e))?;
+        let mut parts = BTreeMap::new();
+        let mut files = fs::read_dir(path.join("parts")).await?;
+        while let Some(file) = files.next_entry().await? {
+            let bytes = fs::read(file.path()).await?;
+            let part: PartRecord =
+                serde_json::from_slice(&bytes).map_err(|e| corrupt(&file.path(), &e))?;
+            parts.insert(part.info.part_number, part);
+        }
+        let mut blobs = fs::read_dir(path.join("data")).await?;
+        while let Some(blob) = blobs.next_entry().await? {
+            let name = blob.file_name();
+            if !parts
+                .values()
+                .any(|p| name.to_str() == Some(p.blob.as_str()))
+            {
+                fs::remove_file(blob.path()).await?;
+            }
+        }
+        uploads.insert(
+            id,
+            Upload {
+                bucket: bucket.clone(),
+                record,
+                parts,
+                completing: false,
+            },
+        );
+    }
     Ok(())
 }
