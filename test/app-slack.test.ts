@@ -124,16 +124,23 @@ describe('the app on Slack', { timeout: 60_000 }, () => {
     await slack.close();
   });
 
-  it('in Socket Mode serves HTTP only when PUBLIC_URL is set, so the course pages can be reached', async () => {
+  it('in Socket Mode serves HTTP only when PORT or PUBLIC_URL is set: the probes, or the course pages', async () => {
     const fake = await FakeSlack.start();
-    const base = { SLACK_BOT_TOKEN: fake.botToken, SLACK_APP_TOKEN: fake.appToken, SLACK_API_URL: fake.apiUrl, PORT: '0', LOG_LEVEL: 'silent' };
+    const base = { SLACK_BOT_TOKEN: fake.botToken, SLACK_APP_TOKEN: fake.appToken, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'silent' };
     const io = { input: new PassThrough(), output: new PassThrough(), httpHost: '127.0.0.1' };
     const withContent = await startApp(loadConfig({ ...base, CONTENT_BASE_URL: 'https://example.test/content', DATABASE_PATH: path.join(tempDir(), 'socket1.db') }), io);
-    assert.equal(withContent.httpPort, undefined);
+    assert.equal(withContent.httpPort, undefined, 'nothing needs a port');
     withContent.stop();
     await withContent.done;
 
-    const withPublic = await startApp(loadConfig({ ...base, PUBLIC_URL: 'https://cohort.example.test', DATABASE_PATH: path.join(tempDir(), 'socket2.db') }), io);
+    const withPort = await startApp(loadConfig({ ...base, PORT: '0', CONTENT_BASE_URL: 'https://example.test/content', DATABASE_PATH: path.join(tempDir(), 'socket3.db') }), io);
+    assert.ok(withPort.httpPort, 'PORT set: health, readiness and metrics are served');
+    const ready = await fetch(`http://127.0.0.1:${withPort.httpPort}/readyz`);
+    assert.deepEqual([ready.status, await ready.json()], [200, { ready: true }], 'the socket is connected');
+    withPort.stop();
+    await withPort.done;
+
+    const withPublic = await startApp(loadConfig({ ...base, PORT: '0', PUBLIC_URL: 'https://cohort.example.test', DATABASE_PATH: path.join(tempDir(), 'socket2.db') }), io);
     assert.ok(withPublic.httpPort);
     assert.equal((await fetch(`http://127.0.0.1:${withPublic.httpPort}/health`)).status, 200);
     withPublic.stop();
