@@ -64,7 +64,8 @@ function env(): NodeJS.ProcessEnv {
 function repo(kind: 'starters' | 'solutions', only?: string[], parent = mkdtempSync(path.join(os.tmpdir(), `cohort-${kind}-`))): string {
   const dir = path.join(parent, 'repo');
   const chosen: Course = only
-    ? { ...course, modules: course.modules.map((m) => ({ ...m, exercises: m.exercises.filter((e) => only.includes(e.id)) })).filter((m) => m.exercises.length > 0) }
+    ? // A project's milestones come with it: they count some of its crate's test targets.
+      { ...course, modules: course.modules.map((m) => ({ ...m, exercises: m.exercises.filter((e) => only.includes(e.crate ?? e.id)) })).filter((m) => m.exercises.length > 0) }
     : course;
   writeStarterRepo(chosen, DEFAULT_CONTENT_DIR, dir, { use: kind, contentBaseUrl: 'https://example.test/content' });
   return dir;
