@@ -1,4 +1,5 @@
 import { DiscordAPIError } from 'discord.js';
+import { networkErrorCode } from '../network-error.ts';
 
 /** A Discord setup problem the operator fixes in the developer portal or .env; shown as one line, exit code 2. */
 export class DiscordSetupError extends Error {
@@ -37,6 +38,10 @@ export function explainDiscordError(error: unknown): DiscordSetupError | undefin
     return new DiscordSetupError(
       'The bot may not add commands to DISCORD_GUILD_ID: invite it there with the URL from `npm run discord:invite`, or fix the server id.',
     );
+  }
+  const unreachable = networkErrorCode(error);
+  if (unreachable) {
+    return new DiscordSetupError(`could not reach Discord's API (${unreachable}): check this machine's network access to discord.com, and DISCORD_API_URL if you set it.`);
   }
   return undefined;
 }

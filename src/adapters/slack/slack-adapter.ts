@@ -228,7 +228,11 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
         // Bolt keeps its Socket Mode client on the receiver it made; its state events say whether the socket is up.
         const socket = (app as unknown as { receiver?: { client?: { on?(event: string, listener: () => void): unknown } } }).receiver?.client;
         for (const state of ['connected', 'disconnected', 'reconnecting'] as const) socket?.on?.(state, () => (socketState = state));
-        await app.start();
+        try {
+          await app.start();
+        } catch (error) {
+          throw explainSlackError(error, 'SLACK_APP_TOKEN') ?? error;
+        }
         socketState = 'connected';
       } else if (receiver) options.web.route('/slack', slackEndpoint(receiver.requestListener));
       started = true;
