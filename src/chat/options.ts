@@ -48,7 +48,7 @@ export const MAX_CHOICES = 25;
  * Characters no name or label needs and that can mislead or break what others see: C0/C1 controls (NUL included),
  * and the bidirectional overrides, embeddings, isolates and marks (a name could read backwards). Emoji joiners stay.
  */
-const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+export const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
 /** The part every option builder shares: what the caller said, and whether it must be given. */
 function option<T, Required extends boolean>(

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { closestName } from './closest-name.ts';
+import { plainDisplayName } from './display-name.ts';
 import type { ActionSummary, CommandContext, CommandSummary, Invocation, Services } from './context.ts';
 import { usageOf, type Action, type Command } from './define-command.ts';
 import { needsOrganiser, organiserOnly, settleOrganiser } from './guards.ts';
@@ -32,7 +33,9 @@ export function createRegistry(commands: readonly Command[]): Registry {
   const sorted = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
   const summaries = sorted.map(summarise);
 
-  async function execute(invocation: Invocation, services: Services): Promise<Reply> {
+  async function execute(given: Invocation, services: Services): Promise<Reply> {
+    // Platforms let members pick any name; it is made plain once, here, before anything stores or shows it.
+    const invocation = { ...given, user: { ...given.user, displayName: plainDisplayName(given.user.displayName, given.user.id) } };
     const started = performance.now();
     const known = byName.has(invocation.command);
     // Unknown names are counted under one label, so typing nonsense cannot grow the metrics without bound.

@@ -69,6 +69,20 @@ describe('/join', () => {
     assert.equal(store.learners.listInCohort(cohort.id).length, 1);
   });
 
+  it('stores a platform display name plain: no control or text-direction characters, bounded, never empty', async () => {
+    const { services, registry, store } = await testServices(NOW);
+    const cohort = berlinCohort(store);
+    const named = (id: string, displayName: string) => invocation('join', '', { user: { id, displayName } });
+    await registry.execute(named('u-rlo', 'Eve\u202Egnp.exe\u0000\nhi'), services);
+    await registry.execute(named('u-long', 'x'.repeat(100_000)), services);
+    await registry.execute(named('u-empty', '\u200F\u0007 '), services);
+    assert.equal(store.learners.find(cohort.id, 'u-rlo')?.displayName, 'Eve gnp.exe hi');
+    const long = store.learners.find(cohort.id, 'u-long')?.displayName ?? '';
+    assert.equal([...long].length, 80);
+    assert.ok(long.endsWith('…'));
+    assert.equal(store.learners.find(cohort.id, 'u-empty')?.displayName, 'u-empty', 'an all-invisible name falls back to the platform id');
+  });
+
   it('refuses in a channel without a cohort, and stores nothing', async () => {
     const { services, registry, store } = await testServices(NOW);
     const cohort = berlinCohort(store);
