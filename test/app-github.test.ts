@@ -82,6 +82,36 @@ describe('the app with GitHub', { timeout: 60_000 }, () => {
     await fake.close();
   });
 
+  it('keeps the work of a delivery pending while GitHub answers 502 for its repo, and records the pass once it answers', async () => {
+    const fake = await FakeGithub.start();
+    starterRepo(fake, course, 'flaky/rust-course');
+    const databasePath = path.join(tempDir(), 'github-flaky.db');
+    const config = loadConfig({ GITHUB_TOKEN: fake.token, GITHUB_API_URL: fake.apiUrl, GITHUB_WEBHOOK_SECRET: SECRET, PORT: '0', DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' });
+    const input = new PassThrough();
+    const app = await startApp(config, { input, output: new PassThrough(), httpHost: '127.0.0.1', githubTuning: { webhookDelayMs: 100, retry: false } });
+    const store = openStore(databasePath);
+    try {
+      const cohort = store.cohorts.findByChannel('console', LOCAL_PLACE.workspaceId, LOCAL_PLACE.channelId)!;
+      const learner = linkedLearner(store, cohort, 'flaky', 'flaky/rust-course', new Date());
+      runChecks(fake, 'flaky/rust-course', [exercise.check]);
+      // Two answers fail: the first sync and its first retry (2 s later); the second retry reads the pass.
+      fake.fault('flaky/rust-course', { status: 502, times: 2 });
+      const repository = { full_name: 'flaky/rust-course', default_branch: 'main' };
+      const url = `http://127.0.0.1:${app.httpPort}/github/webhook`;
+      assert.equal((await sendGithubWebhook(url, { event: 'check_run', payload: { action: 'completed', repository }, secret: SECRET })).status, 202);
+      await until(() => fake.requests.filter((r) => r.status === 502).length >= 1, 'the first, failing read');
+      assert.equal(store.githubDeliveries.pending().length, 1, 'a 502 leaves the work pending instead of waiting for the next poll');
+      for (let i = 0; i < 200 && !store.results.listForLearner(learner.id).some((r) => r.status === 'passed'); i += 1) await sleep(50);
+      assert.equal(store.results.listForLearner(learner.id).find((r) => r.exerciseId === exercise.id)?.status, 'passed');
+      await until(() => store.githubDeliveries.pending().length === 0, 'the work marked done');
+    } finally {
+      store.close();
+      input.end();
+      await app.done;
+      await fake.close();
+    }
+  });
+
   it('does the work of deliveries accepted before a stop when it starts again, and redeliveries of unfinished work', async () => {
     const fake = await FakeGithub.start();
     starterRepo(fake, course, 'late/rust-course');

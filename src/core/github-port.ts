@@ -22,8 +22,11 @@ export interface SyncReport {
   looked: number;
   unchanged: number;
   newPasses: number;
-  /** Learners whose repo could not be read this time, with the reason. */
-  failures: { learnerId: number; reason: string }[];
+  /**
+   * Learners whose repo could not be read this time, with the reason; `transient` when GitHub did not answer
+   * (5xx, timeout, rate limit, network) and trying again soon can succeed, unlike a missing repo or permission.
+   */
+  failures: { learnerId: number; reason: string; transient: boolean }[];
 }
 
 export interface GithubPort {

@@ -51,7 +51,10 @@ const CACHE_KEPT_MS = 3 * 24 * 3600_000;
 /** Delivery ids are kept to recognise redeliveries, which GitHub makes within days. */
 const DELIVERIES_KEPT_MS = 14 * 24 * 3600_000;
 /** After a webhook sync that failed as a whole (GitHub down), its work is tried again this much later. */
+/** Webhook work GitHub failed to answer for is tried again after 2 s, then 4, 8… up to a minute, for an hour. */
+const WEBHOOK_FIRST_RETRY_MS = 2_000;
 const WEBHOOK_RETRY_MS = 60_000;
+const WEBHOOK_RETRY_FOR_MS = 3_600_000;
 
 /** GitHub for the rest of the bot: linking reads, syncs, webhook work and the polling schedule. */
 export function createGithubService(options: GithubServiceOptions): GithubService | undefined {
@@ -107,13 +110,27 @@ export function createGithubService(options: GithubServiceOptions): GithubServic
     const repos = [...new Set(pending.map((p) => p.repo))];
     const learners = repos.flatMap((repo) => store.learners.findByRepo(repo));
     try {
-      if (learners.length > 0) await counted('webhook', learners, { force: true });
-      store.githubDeliveries.markProcessed(pending.map((p) => p.deliveryId), clock.now());
+      const report = learners.length > 0 ? await counted('webhook', learners, { force: true }) : undefined;
+      // A repo GitHub did not answer for keeps its deliveries pending, so a 502 cannot swallow a learner's pass
+      // until the next poll; after WEBHOOK_RETRY_FOR_MS the poll is left to catch it.
+      const byId = new Map(learners.map((l) => [l.id, l]));
+      const unanswered = new Set(report?.failures.filter((f) => f.transient).map((f) => byId.get(f.learnerId)?.githubRepo?.toLowerCase()));
+      const giveUpBefore = clock.now().getTime() - WEBHOOK_RETRY_FOR_MS;
+      const finished = pending.filter((p) => !unanswered.has(p.repo) || p.receivedAt.getTime() < giveUpBefore);
+      store.githubDeliveries.markProcessed(finished.map((p) => p.deliveryId), clock.now());
+      if (finished.length < pending.length) retryFlush(`GitHub did not answer for ${pending.length - finished.length} webhook deliveries`);
+      else webhookFailures = 0;
     } catch (error) {
       // The work stays pending: tried again soon, and at the next start if the process stops first.
-      logger.error({ err: error, repos: repos.length }, 'webhook sync failed; it is tried again');
-      scheduleFlush(WEBHOOK_RETRY_MS);
+      retryFlush('webhook sync failed', error);
     }
+  };
+  let webhookFailures = 0;
+  const retryFlush = (why: string, error?: unknown) => {
+    webhookFailures += 1;
+    const delayMs = Math.min(WEBHOOK_RETRY_MS, WEBHOOK_FIRST_RETRY_MS * 2 ** (webhookFailures - 1));
+    logger.warn({ ...(error ? { err: error } : {}), retryInMs: delayMs }, `${why}; tried again soon`);
+    scheduleFlush(delayMs);
   };
 
   let polling: Promise<SyncReport> | undefined;

@@ -30,6 +30,14 @@ export interface RepoSync {
   sync(learners: readonly Learner[], options?: SyncOptions): Promise<SyncReport>;
 }
 
+/** Whether GitHub merely failed to answer (worth trying again soon), rather than refusing or missing the repo. */
+function isTransient(error: unknown): boolean {
+  const status = (error as { status?: number }).status;
+  if (status === 401 || status === 404 || status === 410 || status === 422) return false;
+  const message = error instanceof Error ? error.message : '';
+  return !(status === 403 && !/rate limit/i.test(message));
+}
+
 function reasonFor(error: unknown, repo: string): string {
   const status = (error as { status?: number }).status;
   if (error instanceof BudgetExhaustedError) {
@@ -62,18 +70,18 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
 
   const syncGroup = async (client: RepoClient, byRepo: Map<string, Learner[]>, options: SyncOptions, report: SyncReport, outbox: { enqueued: number }) => {
     const query = { wait: options.wait ?? true };
-    const fail = (repo: string, reason: string) => {
+    const fail = (repo: string, reason: string, transient: boolean) => {
       for (const learner of byRepo.get(repo) ?? []) {
         store.syncState.failed(learner.id, reason);
-        report.failures.push({ learnerId: learner.id, reason });
+        report.failures.push({ learnerId: learner.id, reason, transient });
       }
     };
     const onError = (repo: string, error: unknown) => {
       logger.warn({ err: error, repo }, 'GitHub sync of a repo failed');
-      fail(repo, reasonFor(error, repo));
+      fail(repo, reasonFor(error, repo), isTransient(error));
     };
     const unreadable = (repo: string, found: Found<unknown>) =>
-      fail(repo, found.kind === 'missing' ? `I cannot see ${repo} on GitHub: was it renamed, deleted or made private?` : `${repo} has no commits on its default branch yet.`);
+      fail(repo, found.kind === 'missing' ? `I cannot see ${repo} on GitHub: was it renamed, deleted or made private?` : `${repo} has no commits on its default branch yet.`, false);
     /** Names the failing tests of runs that just failed, by exercise; a failure to read them costs only the names. */
     const nameFailingTests = async (repo: string, snapshot: RepoSnapshot, learners: readonly Learner[]) => {
       const named = new Map<string, NamedFailure>();
@@ -160,9 +168,9 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
       const groups = new Map<string, { client: RepoClient; byRepo: Map<string, Learner[]> }>();
       const linked = learners.filter((l): l is Learner & { githubRepo: string } => l.githubRepo !== null && l.githubVerifiedAt !== null);
       report.learners = linked.length;
-      const fail = (learner: Learner, reason: string) => {
+      const fail = (learner: Learner, reason: string, transient: boolean) => {
         store.syncState.failed(learner.id, reason);
-        report.failures.push({ learnerId: learner.id, reason });
+        report.failures.push({ learnerId: learner.id, reason, transient });
       };
       await mapLimit(linked, 8, async (learner) => {
         let client: RepoClient | undefined;
@@ -170,10 +178,10 @@ export function createRepoSync(deps: SyncDeps): RepoSync {
           client = await deps.access.forRepo(learner.githubRepo);
         } catch (error) {
           logger.warn({ err: error, repo: learner.githubRepo }, 'could not reach GitHub for a repo');
-          return fail(learner, reasonFor(error, learner.githubRepo));
+          return fail(learner, reasonFor(error, learner.githubRepo), isTransient(error));
         }
         if (!client) {
-          return fail(learner, `The bot cannot read ${learner.githubRepo}: ${deps.access.mode === 'app' ? "install the course's GitHub App on it" : 'check that it is public'}.`);
+          return fail(learner, `The bot cannot read ${learner.githubRepo}: ${deps.access.mode === 'app' ? "install the course's GitHub App on it" : 'check that it is public'}.`, false);
         }
         const group = groups.get(client.key) ?? { client, byRepo: new Map<string, Learner[]>() };
         groups.set(client.key, group);

@@ -9,8 +9,8 @@ export function createGithubDeliveryQueries(db: Db) {
      VALUES (@id, @event, @now, @repo, CASE WHEN @repo IS NULL THEN @now END) ON CONFLICT (delivery_id) DO NOTHING`,
   );
   const processedAt = db.prepare<[string], { processed_at: string | null }>('SELECT processed_at FROM github_deliveries WHERE delivery_id = ?');
-  const pending = db.prepare<[], { delivery_id: string; repo: string }>(
-    'SELECT delivery_id, repo FROM github_deliveries WHERE processed_at IS NULL AND repo IS NOT NULL ORDER BY received_at',
+  const pending = db.prepare<[], { delivery_id: string; repo: string; received_at: string }>(
+    'SELECT delivery_id, repo, received_at FROM github_deliveries WHERE processed_at IS NULL AND repo IS NOT NULL ORDER BY received_at',
   );
   const done = db.prepare<[string, string]>('UPDATE github_deliveries SET processed_at = ? WHERE delivery_id = ? AND processed_at IS NULL');
   const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM github_deliveries');
@@ -25,8 +25,8 @@ export function createGithubDeliveryQueries(db: Db) {
       return processedAt.get(deliveryId)?.processed_at ? 'done' : 'pending';
     },
     /** Deliveries whose sync has not finished, oldest first: what a restart must still do. */
-    pending(): { deliveryId: string; repo: string }[] {
-      return pending.all().map((row) => ({ deliveryId: row.delivery_id, repo: row.repo }));
+    pending(): { deliveryId: string; repo: string; receivedAt: Date }[] {
+      return pending.all().map((row) => ({ deliveryId: row.delivery_id, repo: row.repo, receivedAt: new Date(row.received_at) }));
     },
     markProcessed(deliveryIds: readonly string[], now: Date): void {
       db.transaction(() => {
