@@ -17,6 +17,7 @@
 //! <root>/offsets.log          the OffsetStore
 //! ```
 
+use std::ops::Range;
 use std::path::Path;
 
 use crate::clock::{Clock, SystemClock};
@@ -25,6 +26,7 @@ use crate::error::MqError;
 use crate::log::{LogConfig, Message, TopicLog};
 use crate::names::{validate_group, validate_topic};
 use crate::offsets::OffsetStore;
+use crate::retention::RetentionPolicy;
 
 /// A single-node broker: durable topics and consumer groups.
 #[derive(Debug)]
@@ -53,6 +55,17 @@ impl Broker {
         clock: impl Clock + 'static,
     ) -> Result<Broker, MqError> {
         todo!("milestone 3")
+    }
+
+    /// Appends `payloads` to `topic` as consecutive messages with [`TopicLog::append_batch`] (one write per
+    /// segment, at most one fsync), creating the topic on first use, and returns their offsets. A payload
+    /// over the size limit fails the whole batch with `MessageTooLarge` and appends nothing. Milestone 4.
+    pub fn produce_batch(
+        &mut self,
+        topic: &str,
+        payloads: &[&[u8]],
+    ) -> Result<Range<u64>, MqError> {
+        todo!("milestone 4")
     }
 
     /// Appends `payload` to `topic`, creating the topic on first use, and returns the message's offset.
@@ -165,6 +178,59 @@ impl Broker {
     /// leases no longer count.
     pub fn next_deadline(&self) -> Option<u64> {
         todo!("milestone 3")
+    }
+
+    /// `receive` for a subscribed consumer, which holds at most its credit of leases (milestone 4).
+    ///
+    /// Hands out at most `credit - outstanding` messages, where `outstanding` is the number of leases the
+    /// consumer holds after the group's expired leases are processed; each lease that ends (ack by anyone,
+    /// NACK, expiry, dead letter) gives its holder one credit back. The group's `max_in_flight` window
+    /// applies too. Fails with [`MqError::UnknownConsumer`] if the consumer is not subscribed.
+    pub fn receive_as(
+        &mut self,
+        group: &str,
+        topic: &str,
+        consumer: &str,
+        max: usize,
+    ) -> Result<Vec<Delivery>, MqError> {
+        todo!("milestone 4")
+    }
+
+    /// Subscribes `consumer` to `topic` in `group` with `credit`: the most leases it may hold at once
+    /// through [`Broker::receive_as`]. Subscribing again changes the credit and keeps the leases held (if
+    /// they exceed the new credit, the consumer gets nothing until enough of them end). Consumer names follow
+    /// the rules of group names (`InvalidGroup`); the topic must exist (`UnknownTopic`); a credit of 0 fails
+    /// with `Config`. Milestone 4.
+    pub fn subscribe(
+        &mut self,
+        group: &str,
+        topic: &str,
+        consumer: &str,
+        credit: usize,
+    ) -> Result<(), MqError> {
+        todo!("milestone 4")
+    }
+
+    /// Removes `consumer` from `group` on `topic`: every lease it holds ends at once as if NACKed with requeue
+    /// (so the message is delivered again before new ones, or dead-lettered if that was its last attempt).
+    /// Unsubscribing a consumer that is not subscribed does nothing. Milestone 4.
+    pub fn unsubscribe(&mut self, group: &str, topic: &str, consumer: &str) -> Result<(), MqError> {
+        todo!("milestone 4")
+    }
+
+    /// How many leases `consumer` holds in `group` on `topic` at the clock's current time (leases whose
+    /// deadline has passed do not count); 0 for a consumer that is not subscribed. Milestone 4.
+    pub fn outstanding(&self, group: &str, topic: &str, consumer: &str) -> usize {
+        todo!("milestone 4")
+    }
+
+    /// Applies `policy` to every topic (dead-letter topics included) and returns how many segments were
+    /// deleted. For each topic, deletes whole sealed segments, oldest first, while the topic's total size is
+    /// above `max_bytes` or the oldest segment's newest message was appended at least `max_age` ago (by the
+    /// broker's clock; messages found on disk at `open` count as appended then). The active segment is never
+    /// deleted. Groups that had not finished deleted messages move past them. Milestone 4.
+    pub fn apply_retention(&mut self, policy: &RetentionPolicy) -> Result<usize, MqError> {
+        todo!("milestone 4")
     }
 
     /// The durably committed offset of `group` on `topic`: where the group resumes after a restart. `None`

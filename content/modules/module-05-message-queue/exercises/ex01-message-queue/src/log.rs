@@ -10,6 +10,7 @@
 //! The suggested record format is `[body_len: u32][crc32(body): u32][offset: u64][payload]`, little endian.
 //! The exact bytes are yours to choose: the tests rely on file names and behaviour, not on the encoding.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crate::error::MqError;
@@ -85,6 +86,35 @@ impl TopicLog {
     /// under [`FsyncPolicy::EveryAppend`], is on disk when this returns.
     pub fn append(&mut self, payload: &[u8]) -> Result<u64, MqError> {
         todo!("milestone 1")
+    }
+
+    /// Appends `payloads` as consecutive messages and returns their offsets (an empty range at
+    /// [`next_offset`](Self::next_offset) for an empty batch). Milestone 4.
+    ///
+    /// If any payload is larger than `max_message_bytes` the batch fails with [`MqError::MessageTooLarge`]
+    /// and nothing is appended. Segments roll exactly as for single appends (same segments, same sizes). The
+    /// records going to one segment are written with one `write` call, and under
+    /// [`FsyncPolicy::EveryAppend`] the batch is fsynced once, at its end.
+    pub fn append_batch(&mut self, payloads: &[&[u8]]) -> Result<Range<u64>, MqError> {
+        todo!("milestone 4")
+    }
+
+    /// How many appends and batches fsynced their records since the log was opened: one per
+    /// [`append`](Self::append) or [`append_batch`](Self::append_batch) under [`FsyncPolicy::EveryAppend`],
+    /// none under [`FsyncPolicy::Never`]. Sealing a segment is not counted. Milestone 4.
+    pub fn append_syncs(&self) -> u64 {
+        todo!("milestone 4")
+    }
+
+    /// The size in bytes of each segment's `.log` file, oldest first (aligned with
+    /// [`segment_base_offsets`](Self::segment_base_offsets)). Milestone 4.
+    pub fn segment_sizes(&self) -> Vec<u64> {
+        todo!("milestone 4")
+    }
+
+    /// The total size in bytes of the segments' `.log` files. Milestone 4.
+    pub fn size_bytes(&self) -> u64 {
+        todo!("milestone 4")
     }
 
     /// Reads up to `max_messages` messages starting at offset `from`, crossing segments as needed.

@@ -18,8 +18,9 @@
 //! ```
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, VecDeque};
 use std::fs;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crate::clock::{Clock, SystemClock};
@@ -31,6 +32,7 @@ use crate::error::MqError;
 use crate::log::{sync_dir, LogConfig, Message, TopicLog};
 use crate::names::{validate_group, validate_topic};
 use crate::offsets::OffsetStore;
+use crate::retention::RetentionPolicy;
 
 /// Largest `max_message_bytes` a topic log accepts.
 const MAX_MESSAGE_LIMIT: usize = 64 << 20;
@@ -46,6 +48,10 @@ pub struct Broker {
     delivery: DeliveryConfig,
     ack_timeout_ms: u64,
     clock: Box<dyn Clock>,
+    /// Per topic, a sparse time index for retention by age: `(end, time)` pairs, both increasing, saying
+    /// that the messages below `end` (and at or above the previous pair's `end`) were appended at or before
+    /// `time`. In memory only: the messages found at `open` count as appended then.
+    appended: HashMap<String, VecDeque<(u64, u64)>>,
 }
 
 /// In-memory delivery state of one group on one topic. Only `committed` is durable.
@@ -63,6 +69,16 @@ struct GroupState {
     redeliver: BTreeSet<u64>,
     /// Pending offsets without a lease, to be moved to the dead-letter topic.
     doomed: BTreeMap<u64, DeadLetterReason>,
+    /// Subscribed consumers (milestone 4): their credit and the leases they hold.
+    consumers: HashMap<String, Consumer>,
+}
+
+/// A consumer of a group: at most `credit` leases at a time.
+#[derive(Debug)]
+struct Consumer {
+    credit: usize,
+    /// Offsets leased to this consumer whose lease has not ended (acked, NACKed, expired, dead-lettered).
+    held: BTreeSet<u64>,
 }
 
 #[derive(Debug)]
@@ -71,6 +87,8 @@ struct Pending {
     attempts: u32,
     /// The lease's deadline, `None` once it expired or was NACKed.
     deadline: Option<u64>,
+    /// The consumer holding the lease, if it was delivered through `receive_as`.
+    holder: Option<String>,
 }
 
 /// Where an ack or NACK stands.
@@ -93,6 +111,7 @@ impl GroupState {
             deadlines: BinaryHeap::new(),
             redeliver: BTreeSet::new(),
             doomed: BTreeMap::new(),
+            consumers: HashMap::new(),
         }
     }
 
@@ -106,15 +125,20 @@ impl GroupState {
         }
     }
 
-    /// Leases `offset` until `deadline` and returns the attempt number of this delivery.
-    fn lease(&mut self, offset: u64, deadline: u64) -> u32 {
+    /// Leases `offset` until `deadline` to `holder` and returns the attempt number of this delivery.
+    fn lease(&mut self, offset: u64, deadline: u64, holder: Option<&str>) -> u32 {
         let pending = self.pending.entry(offset).or_insert(Pending {
             attempts: 0,
             deadline: None,
+            holder: None,
         });
         pending.attempts += 1;
         pending.deadline = Some(deadline);
+        pending.holder = holder.map(str::to_string);
         let attempt = pending.attempts;
+        if let Some(consumer) = holder.and_then(|h| self.consumers.get_mut(h)) {
+            consumer.held.insert(offset);
+        }
         self.deadlines.push(Reverse((deadline, offset, attempt)));
         attempt
     }
@@ -132,9 +156,12 @@ impl GroupState {
             return;
         };
         pending.deadline = None;
+        let holder = pending.holder.take();
+        let out_of_attempts = pending.attempts >= max_attempts;
+        self.return_credit(holder, offset);
         if !requeue {
             self.doomed.insert(offset, DeadLetterReason::Rejected);
-        } else if pending.attempts >= max_attempts {
+        } else if out_of_attempts {
             self.doomed.insert(offset, DeadLetterReason::MaxAttempts);
         } else {
             self.redeliver.insert(offset);
@@ -161,7 +188,9 @@ impl GroupState {
 
     /// Marks `offset` done and advances `committed` over the acked prefix; returns whether it moved.
     fn finish(&mut self, offset: u64) -> bool {
-        self.pending.remove(&offset);
+        if let Some(pending) = self.pending.remove(&offset) {
+            self.return_credit(pending.holder, offset);
+        }
         self.redeliver.remove(&offset);
         self.doomed.remove(&offset);
         self.acked.insert(offset);
@@ -171,6 +200,13 @@ impl GroupState {
         }
         self.settle();
         self.committed > before
+    }
+
+    /// The lease of `offset` held by `holder` ended: one credit back.
+    fn return_credit(&mut self, holder: Option<String>, offset: u64) {
+        if let Some(consumer) = holder.and_then(|h| self.consumers.get_mut(&h)) {
+            consumer.held.remove(&offset);
+        }
     }
 
     fn is_live(&self, deadline: u64, offset: u64, attempt: u32) -> bool {
@@ -246,6 +282,12 @@ impl Broker {
             }
         }
         let offsets = OffsetStore::open(root.join("offsets.log"))?;
+        let now = clock.now_millis();
+        let appended = topics
+            .iter()
+            .filter(|(_, log)| log.next_offset() > log.earliest_offset())
+            .map(|(name, log)| (name.clone(), VecDeque::from([(log.next_offset(), now)])))
+            .collect();
         Ok(Broker {
             topics_dir,
             config,
@@ -255,12 +297,24 @@ impl Broker {
             delivery,
             ack_timeout_ms,
             clock: Box::new(clock),
+            appended,
         })
     }
 
     /// Appends `payload` to `topic`, creating the topic on first use, and returns the message's offset.
     /// Topic names are 1 to 249 characters from `A-Z a-z 0-9 . _ -`, not `.` or `..` (`InvalidTopic`).
     pub fn produce(&mut self, topic: &str, payload: &[u8]) -> Result<u64, MqError> {
+        Ok(self.produce_batch(topic, &[payload])?.start)
+    }
+
+    /// Appends `payloads` to `topic` as consecutive messages with [`TopicLog::append_batch`] (one write per
+    /// segment, at most one fsync), creating the topic on first use, and returns their offsets. A payload
+    /// over the size limit fails the whole batch with `MessageTooLarge` and appends nothing. Milestone 4.
+    pub fn produce_batch(
+        &mut self,
+        topic: &str,
+        payloads: &[&[u8]],
+    ) -> Result<Range<u64>, MqError> {
         validate_topic(topic)?;
         if !self.topics.contains_key(topic) {
             let log = TopicLog::open(
@@ -270,10 +324,20 @@ impl Broker {
             sync_dir(&self.topics_dir)?;
             self.topics.insert(topic.to_string(), log);
         }
-        match self.topics.get_mut(topic) {
-            Some(log) => log.append(payload),
-            None => Err(MqError::UnknownTopic(topic.to_string())),
+        let log = self
+            .topics
+            .get_mut(topic)
+            .ok_or_else(|| MqError::UnknownTopic(topic.to_string()))?;
+        let offsets = log.append_batch(payloads)?;
+        if !offsets.is_empty() {
+            let now = self.clock.now_millis();
+            let times = self.appended.entry(topic.to_string()).or_default();
+            match times.back_mut() {
+                Some(last) if last.1 >= now => last.0 = offsets.end,
+                _ => times.push_back((offsets.end, now)),
+            }
         }
+        Ok(offsets)
     }
 
     /// The names of all topics, sorted.
@@ -320,6 +384,32 @@ impl Broker {
         topic: &str,
         max: usize,
     ) -> Result<Vec<Delivery>, MqError> {
+        self.deliver(group, topic, max, None)
+    }
+
+    /// `receive` for a subscribed consumer, which holds at most its credit of leases (milestone 4).
+    ///
+    /// Hands out at most `credit - outstanding` messages, where `outstanding` is the number of leases the
+    /// consumer holds after the group's expired leases are processed; each lease that ends (ack, NACK,
+    /// expiry, dead letter) gives one credit back. The group's `max_in_flight` window applies too. Fails
+    /// with [`MqError::UnknownConsumer`] if the consumer is not subscribed.
+    pub fn receive_as(
+        &mut self,
+        group: &str,
+        topic: &str,
+        consumer: &str,
+        max: usize,
+    ) -> Result<Vec<Delivery>, MqError> {
+        self.deliver(group, topic, max, Some(consumer))
+    }
+
+    fn deliver(
+        &mut self,
+        group: &str,
+        topic: &str,
+        max: usize,
+        consumer: Option<&str>,
+    ) -> Result<Vec<Delivery>, MqError> {
         validate_group(group)?;
         let now = self.clock.now_millis();
         let max_attempts = self.delivery.max_attempts;
@@ -338,6 +428,20 @@ impl Broker {
             .get(topic)
             .ok_or_else(|| MqError::UnknownTopic(topic.to_string()))?;
         let state = group_state(&mut self.groups, &self.offsets, log, group, topic);
+        let max = match consumer {
+            None => max,
+            Some(name) => {
+                let c = state
+                    .consumers
+                    .get(name)
+                    .ok_or_else(|| MqError::UnknownConsumer {
+                        group: group.to_string(),
+                        topic: topic.to_string(),
+                        consumer: name.to_string(),
+                    })?;
+                max.min(c.credit.saturating_sub(c.held.len()))
+            }
+        };
         let deadline = now.saturating_add(self.ack_timeout_ms);
         let mut deliveries = Vec::new();
         while deliveries.len() < max {
@@ -346,7 +450,7 @@ impl Broker {
             };
             let message = read_one(log, offset)?;
             state.redeliver.remove(&offset);
-            let attempt = state.lease(offset, deadline);
+            let attempt = state.lease(offset, deadline, consumer);
             deliveries.push(Delivery {
                 offset,
                 attempt,
@@ -362,7 +466,7 @@ impl Broker {
         if room > 0 {
             for message in log.read(state.next_delivery, room)? {
                 state.next_delivery = message.offset + 1;
-                let attempt = state.lease(message.offset, deadline);
+                let attempt = state.lease(message.offset, deadline, consumer);
                 deliveries.push(Delivery {
                     offset: message.offset,
                     attempt,
@@ -501,6 +605,133 @@ impl Broker {
             .min()
     }
 
+    /// Subscribes `consumer` to `topic` in `group` with `credit`: the most leases it may hold at once
+    /// through [`Broker::receive_as`]. Subscribing again changes the credit and keeps the leases held (if
+    /// they exceed the new credit, the consumer gets nothing until enough of them end). Consumer names follow
+    /// the rules of group names (`InvalidGroup`); the topic must exist (`UnknownTopic`); a credit of 0 fails
+    /// with `Config`. Milestone 4.
+    pub fn subscribe(
+        &mut self,
+        group: &str,
+        topic: &str,
+        consumer: &str,
+        credit: usize,
+    ) -> Result<(), MqError> {
+        validate_group(group)?;
+        validate_group(consumer)?;
+        if credit == 0 {
+            return Err(MqError::Config(
+                "a consumer's credit must be at least 1".into(),
+            ));
+        }
+        let log = self
+            .topics
+            .get(topic)
+            .ok_or_else(|| MqError::UnknownTopic(topic.to_string()))?;
+        let state = group_state(&mut self.groups, &self.offsets, log, group, topic);
+        state
+            .consumers
+            .entry(consumer.to_string())
+            .or_insert_with(|| Consumer {
+                credit,
+                held: BTreeSet::new(),
+            })
+            .credit = credit;
+        Ok(())
+    }
+
+    /// Removes `consumer` from `group` on `topic`: every lease it holds ends at once as if NACKed with requeue
+    /// (so the message is delivered again before new ones, or dead-lettered if that was its last attempt).
+    /// Unsubscribing a consumer that is not subscribed does nothing. Milestone 4.
+    pub fn unsubscribe(&mut self, group: &str, topic: &str, consumer: &str) -> Result<(), MqError> {
+        validate_group(group)?;
+        let max_attempts = self.delivery.max_attempts;
+        {
+            let log = self
+                .topics
+                .get(topic)
+                .ok_or_else(|| MqError::UnknownTopic(topic.to_string()))?;
+            let state = group_state(&mut self.groups, &self.offsets, log, group, topic);
+            let Some(gone) = state.consumers.remove(consumer) else {
+                return Ok(());
+            };
+            for offset in gone.held {
+                state.release(offset, true, max_attempts);
+            }
+        }
+        self.dead_letter_doomed(group, topic)
+    }
+
+    /// How many leases `consumer` holds in `group` on `topic` at the clock's current time (leases whose
+    /// deadline has passed do not count); 0 for a consumer that is not subscribed. Milestone 4.
+    pub fn outstanding(&self, group: &str, topic: &str, consumer: &str) -> usize {
+        let now = self.clock.now_millis();
+        let Some(state) = self.groups.get(&(group.to_string(), topic.to_string())) else {
+            return 0;
+        };
+        let Some(c) = state.consumers.get(consumer) else {
+            return 0;
+        };
+        c.held
+            .iter()
+            .filter(|o| {
+                state
+                    .pending
+                    .get(o)
+                    .and_then(|p| p.deadline)
+                    .is_some_and(|d| now < d)
+            })
+            .count()
+    }
+
+    /// Applies `policy` to every topic (dead-letter topics included) and returns how many segments were
+    /// deleted. For each topic, deletes whole sealed segments, oldest first, while the topic's total size is
+    /// above `max_bytes` or the oldest segment's newest message was appended at least `max_age` ago (by the
+    /// broker's clock; messages found on disk at `open` count as appended then). The active segment is never
+    /// deleted. Groups that had not finished deleted messages move past them. Milestone 4.
+    pub fn apply_retention(&mut self, policy: &RetentionPolicy) -> Result<usize, MqError> {
+        let now = self.clock.now_millis();
+        let max_age = policy
+            .max_age
+            .map(|age| u64::try_from(age.as_millis()).unwrap_or(u64::MAX));
+        let mut names: Vec<String> = self.topics.keys().cloned().collect();
+        names.sort();
+        let mut deleted = 0;
+        for name in names {
+            let Some(log) = self.topics.get_mut(&name) else {
+                continue;
+            };
+            let times = self.appended.entry(name).or_default();
+            let bases = log.segment_base_offsets();
+            let sizes = log.segment_sizes();
+            let mut total: u64 = sizes.iter().sum();
+            let mut drop = 0;
+            while drop + 1 < bases.len() {
+                let too_big = policy.max_bytes.is_some_and(|max| total > max);
+                let newest = bases[drop + 1].saturating_sub(1);
+                let too_old = max_age.is_some_and(|age| {
+                    let i = times.partition_point(|&(end, _)| end <= newest);
+                    times
+                        .get(i)
+                        .is_some_and(|&(_, time)| now.saturating_sub(time) >= age)
+                });
+                if !too_big && !too_old {
+                    break;
+                }
+                total -= sizes[drop];
+                drop += 1;
+            }
+            if drop > 0 {
+                deleted += log.delete_segments_before(bases[drop])?;
+                let earliest = log.earliest_offset();
+                while times.front().is_some_and(|&(end, _)| end <= earliest) {
+                    times.pop_front();
+                }
+            }
+        }
+        Ok(deleted)
+    }
+
     /// The durably committed offset of `group` on `topic`: where the group resumes after a restart. `None`
     /// if it never committed.
     pub fn committed_offset(&self, group: &str, topic: &str) -> Option<u64> {
@@ -615,6 +846,9 @@ fn group_state<'a>(
         state.pending.retain(|o, _| *o >= earliest);
         state.redeliver.retain(|o| *o >= earliest);
         state.doomed.retain(|o, _| *o >= earliest);
+        for consumer in state.consumers.values_mut() {
+            consumer.held.retain(|o| *o >= earliest);
+        }
         while state.acked.remove(&state.committed) {
             state.committed += 1;
         }

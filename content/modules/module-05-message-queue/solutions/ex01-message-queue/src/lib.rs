@@ -14,24 +14,49 @@
 //! - [`Delivery`], [`DeadLetter`]: a leased message with its attempt number, and the record of a message
 //!   moved to its topic's dead-letter topic `<topic>.dlq`.
 //!
-//! The network protocol, flow control and partitions come in the other milestones.
+//! Milestone 2 puts the broker on the network:
+//!
+//! - [`Server`]: serves a [`Broker`] over TCP with the length-prefixed binary protocol of the README
+//!   (PRODUCE, FETCH with long polling, ACK, NACK, COMMITTED), releasing a connection's leases when it closes;
+//! - [`Client`]: a blocking client for that protocol.
+//!
+//! Milestone 4 adds flow control, batching and retention: [`Broker::subscribe`] and [`Broker::receive_as`]
+//! give each consumer a credit of leases; [`TopicLog::append_batch`] and [`Broker::produce_batch`] append a
+//! batch with one write and at most one fsync; [`Broker::apply_retention`] deletes whole old segments by a
+//! [`RetentionPolicy`] of size and age.
+//!
+//! Milestone 5 partitions topics: [`PartitionedBroker`] spreads a topic over partitions by a stable key hash
+//! ([`partition_for_key`]) and gives each partition of a consumer group to exactly one live member,
+//! rebalancing on join, leave and missed heartbeats, with generations fencing stale members.
 
 mod error;
 mod names;
+mod protocol;
 mod record;
 
 pub mod broker;
+pub mod client;
 pub mod clock;
 pub mod delivery;
 pub mod log;
 pub mod offsets;
+pub mod partition;
+pub mod retention;
+pub mod server;
 
 pub use broker::Broker;
+pub use client::Client;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use delivery::{
     dead_letter_topic, DeadLetter, DeadLetterReason, Delivery, DeliveryConfig, DEAD_LETTER_SUFFIX,
 };
-pub use error::MqError;
+pub use error::{ErrorCode, MqError};
 pub use log::{FsyncPolicy, LogConfig, Message, TopicLog};
 pub use names::{MAX_GROUP_LEN, MAX_TOPIC_LEN};
 pub use offsets::OffsetStore;
+pub use partition::{
+    fnv1a_64, partition_for_key, partition_topic, Assignment, PartitionDelivery, PartitionedBroker,
+    MAX_PARTITIONS,
+};
+pub use retention::RetentionPolicy;
+pub use server::{Server, ServerConfig};

@@ -11,6 +11,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufReader, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crate::error::MqError;
@@ -92,6 +93,8 @@ pub struct TopicLog {
     /// Ordered by base offset; the last one is active. Never empty.
     segments: Vec<Segment>,
     next_offset: u64,
+    /// Appends and batches that fsynced their records since `open` (milestone 4).
+    append_syncs: u64,
 }
 
 impl TopicLog {
@@ -145,30 +148,89 @@ impl TopicLog {
             config,
             segments,
             next_offset,
+            append_syncs: 0,
         })
     }
 
     /// Appends one message and returns its offset. The record is written with a single `write` call and,
     /// under [`FsyncPolicy::EveryAppend`], is on disk when this returns.
     pub fn append(&mut self, payload: &[u8]) -> Result<u64, MqError> {
-        if payload.len() > self.config.max_message_bytes {
+        Ok(self.append_batch(&[payload])?.start)
+    }
+
+    /// Appends `payloads` as consecutive messages and returns their offsets (an empty range at
+    /// [`next_offset`](Self::next_offset) for an empty batch). Milestone 4.
+    ///
+    /// If any payload is larger than `max_message_bytes` the batch fails with [`MqError::MessageTooLarge`]
+    /// and nothing is appended. Segments roll exactly as for single appends. The records going to one segment
+    /// are written with one `write` call, and under [`FsyncPolicy::EveryAppend`] the batch is fsynced once,
+    /// at its end (a segment sealed in the middle is fsynced by sealing).
+    pub fn append_batch(&mut self, payloads: &[&[u8]]) -> Result<Range<u64>, MqError> {
+        let max = self.config.max_message_bytes;
+        if let Some(payload) = payloads.iter().find(|p| p.len() > max) {
             return Err(MqError::MessageTooLarge {
                 len: payload.len(),
-                max: self.config.max_message_bytes,
+                max,
             });
         }
-        let record_len = (RECORD_OVERHEAD + payload.len()) as u64;
-        let active = self.active();
-        if active.size > 0 && active.size + record_len > self.config.segment_bytes {
-            self.roll()?;
-        }
-        let offset = self.next_offset;
-        let mut buf = Vec::with_capacity(RECORD_OVERHEAD + payload.len());
-        record::encode(&[&offset.to_le_bytes(), payload], &mut buf);
+        let first = self.next_offset;
         let config = self.config.clone();
-        self.active_mut().append(&buf, &config)?;
-        self.next_offset += 1;
-        Ok(offset)
+        let mut buf = Vec::new();
+        let mut record_lens = Vec::new();
+        for payload in payloads {
+            let record_len = (RECORD_OVERHEAD + payload.len()) as u64;
+            let size = self.active().size + buf.len() as u64;
+            if size > 0 && size + record_len > config.segment_bytes {
+                self.write_pending(&mut buf, &mut record_lens, false)?;
+                self.roll()?;
+            }
+            let offset = self.next_offset + record_lens.len() as u64;
+            record::encode(&[&offset.to_le_bytes(), payload], &mut buf);
+            record_lens.push(record_len);
+        }
+        let sync = config.fsync == FsyncPolicy::EveryAppend && !record_lens.is_empty();
+        self.write_pending(&mut buf, &mut record_lens, sync)?;
+        if sync {
+            self.append_syncs += 1;
+        }
+        Ok(first..self.next_offset)
+    }
+
+    /// Writes the records in `buf` to the active segment and empties `buf` and `record_lens`.
+    fn write_pending(
+        &mut self,
+        buf: &mut Vec<u8>,
+        record_lens: &mut Vec<u64>,
+        sync: bool,
+    ) -> Result<(), MqError> {
+        if record_lens.is_empty() {
+            return Ok(());
+        }
+        let config = self.config.clone();
+        self.active_mut()
+            .append_records(buf, record_lens, &config, sync)?;
+        self.next_offset += record_lens.len() as u64;
+        buf.clear();
+        record_lens.clear();
+        Ok(())
+    }
+
+    /// How many appends and batches fsynced their records since the log was opened: one per
+    /// [`append`](Self::append) or [`append_batch`](Self::append_batch) under [`FsyncPolicy::EveryAppend`],
+    /// none under [`FsyncPolicy::Never`]. Sealing a segment is not counted. Milestone 4.
+    pub fn append_syncs(&self) -> u64 {
+        self.append_syncs
+    }
+
+    /// The size in bytes of each segment's `.log` file, oldest first (aligned with
+    /// [`segment_base_offsets`](Self::segment_base_offsets)). Milestone 4.
+    pub fn segment_sizes(&self) -> Vec<u64> {
+        self.segments.iter().map(|s| s.size).collect()
+    }
+
+    /// The total size in bytes of the segments' `.log` files. Milestone 4.
+    pub fn size_bytes(&self) -> u64 {
+        self.segments.iter().map(|s| s.size).sum()
     }
 
     /// Reads up to `max_messages` messages starting at offset `from`, crossing segments as needed.
@@ -376,29 +438,42 @@ impl Segment {
         })
     }
 
-    fn append(&mut self, record: &[u8], config: &LogConfig) -> Result<(), MqError> {
-        let position = self.size;
-        if let Err(err) = (&self.file).write_all(record) {
+    /// Appends the framed records in `buf` (of the lengths `record_lens`) with one `write` call.
+    fn append_records(
+        &mut self,
+        buf: &[u8],
+        record_lens: &[u64],
+        config: &LogConfig,
+        sync: bool,
+    ) -> Result<(), MqError> {
+        let start = self.size;
+        if let Err(err) = (&self.file).write_all(buf) {
             // Never leave half a record behind: later appends would land after garbage.
-            let _ = self.file.set_len(position);
+            let _ = self.file.set_len(start);
             return Err(err.into());
         }
-        if config.fsync == FsyncPolicy::EveryAppend {
+        if sync {
             self.file.sync_data()?;
         }
-        if needs_index_entry(position, self.last_indexed, config) {
-            let entry = IndexEntry {
-                relative_offset: self.count as u32,
-                position: position as u32,
-            };
-            if let Some(index_file) = &mut self.index_file {
-                index_file.write_all(&entry.to_bytes())?;
+        let mut entries = Vec::new();
+        let mut position = start;
+        for &len in record_lens {
+            if needs_index_entry(position, self.last_indexed, config) {
+                let entry = IndexEntry {
+                    relative_offset: self.count as u32,
+                    position: position as u32,
+                };
+                entries.extend_from_slice(&entry.to_bytes());
+                self.index.push(entry);
+                self.last_indexed = position;
             }
-            self.index.push(entry);
-            self.last_indexed = position;
+            position += len;
+            self.count += 1;
         }
-        self.size += record.len() as u64;
-        self.count += 1;
+        self.size = position;
+        if let (Some(index_file), false) = (&mut self.index_file, entries.is_empty()) {
+            index_file.write_all(&entries)?;
+        }
         Ok(())
     }
 

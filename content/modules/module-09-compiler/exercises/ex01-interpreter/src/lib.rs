@@ -14,14 +14,21 @@
 #![allow(unused)] // TODO: remove once the todo!()s are gone
 
 pub mod ast;
+pub mod bytecode;
+mod compiler;
 mod error;
 mod interp;
 mod lexer;
+mod optimize;
 mod parser;
 mod value;
+mod vm;
 
+pub use compiler::{compile, compile_program};
 pub use error::{Error, ErrorKind, Span};
 pub use interp::{eval, Interpreter};
 pub use lexer::{lex, Lexer, Token, TokenKind};
+pub use optimize::optimize;
 pub use parser::{parse, parse_expr};
 pub use value::Value;
+pub use vm::Vm;

@@ -7,6 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::ast::{BinOp, Block, Expr, ExprKind, FnDef, Stmt, UnOp};
 use crate::env::{self, Env, EnvRef};
 use crate::value::{Closure, Native};
+use crate::vm::arity_error;
 use crate::{parse, Error, ErrorKind, Span, Value};
 
 /// A runtime error before it is given a line and column (the evaluator does not hold the
@@ -358,38 +359,7 @@ impl Interpreter {
     }
 
     fn call_native(&mut self, native: Native, args: Vec<Value>, paren_span: Span) -> Eval {
-        if let Some(arity) = native.arity() {
-            check_arity(arity, args.len(), paren_span)?;
-        }
-        match native {
-            Native::Print => {
-                let line = args
-                    .iter()
-                    .map(Value::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                if let Err(e) = writeln!(self.out, "{line}") {
-                    return fail(format!("cannot print: {e}"), paren_span);
-                }
-                Ok(Value::Nil)
-            }
-            Native::Len => match &args[0] {
-                Value::Str(s) => Ok(Value::Int(s.chars().count() as i64)),
-                other => fail(
-                    format!(
-                        "argument of `len` must be string, found {}",
-                        other.type_name()
-                    ),
-                    paren_span,
-                ),
-            },
-            Native::Clock => {
-                let now = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map_or(0.0, |d| d.as_secs_f64());
-                Ok(Value::Float(now))
-            }
-        }
+        call_native(native, &args, &mut self.out).or_else(|message| fail(message, paren_span))
     }
 
     fn return_value(&mut self, value: Option<&Expr>) -> Eval {
@@ -416,17 +386,52 @@ fn finish_call(result: Eval, closure: &Closure) -> Eval {
 
 /// `expected 2 arguments, found 1` (and `expected 1 argument, ...` in the singular).
 fn check_arity(expected: usize, found: usize, span: Span) -> Eval<()> {
-    if expected == found {
-        return Ok(());
+    match arity_error(expected, found) {
+        None => Ok(()),
+        Some(message) => fail(message, span),
     }
-    let plural = if expected == 1 { "" } else { "s" };
-    fail(
-        format!("expected {expected} argument{plural}, found {found}"),
-        span,
-    )
 }
 
-fn apply_unary(op: UnOp, value: Value) -> Result<Value, String> {
+/// Runs a native function (shared by the tree-walker and the VM). Errors are messages; the
+/// caller attaches the call's span.
+pub(crate) fn call_native(
+    native: Native,
+    args: &[Value],
+    out: &mut dyn Write,
+) -> Result<Value, String> {
+    if let Some(message) = native
+        .arity()
+        .and_then(|arity| arity_error(arity, args.len()))
+    {
+        return Err(message);
+    }
+    match native {
+        Native::Print => {
+            let line = args
+                .iter()
+                .map(Value::to_string)
+                .collect::<Vec<_>>()
+                .join(" ");
+            writeln!(out, "{line}").map_err(|e| format!("cannot print: {e}"))?;
+            Ok(Value::Nil)
+        }
+        Native::Len => match &args[0] {
+            Value::Str(s) => Ok(Value::Int(s.chars().count() as i64)),
+            other => Err(format!(
+                "argument of `len` must be string, found {}",
+                other.type_name()
+            )),
+        },
+        Native::Clock => {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64());
+            Ok(Value::Float(now))
+        }
+    }
+}
+
+pub(crate) fn apply_unary(op: UnOp, value: Value) -> Result<Value, String> {
     match (op, &value) {
         (UnOp::Neg, Value::Int(n)) => n
             .checked_neg()
@@ -459,7 +464,7 @@ fn want_bool(op: BinOp, op_span: Span, value: Value) -> Eval<bool> {
 
 /// Applies a strict (non-short-circuit) binary operator. Errors are messages; the caller
 /// attaches the operator's span.
-fn apply_binary(op: BinOp, left: &Value, right: &Value) -> Result<Value, String> {
+pub(crate) fn apply_binary(op: BinOp, left: &Value, right: &Value) -> Result<Value, String> {
     use Value::{Bool, Float, Int, Str};
     let mismatch = || {
         format!(

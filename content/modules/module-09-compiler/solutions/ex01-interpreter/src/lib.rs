@@ -13,15 +13,22 @@
 //! line and column.
 
 pub mod ast;
+pub mod bytecode;
+mod compiler;
 mod env;
 mod error;
 mod interp;
 mod lexer;
+mod optimize;
 mod parser;
 mod value;
+mod vm;
 
+pub use compiler::{compile, compile_program};
 pub use error::{Error, ErrorKind, Span};
 pub use interp::{eval, Interpreter};
 pub use lexer::{lex, Lexer, Token, TokenKind};
+pub use optimize::optimize;
 pub use parser::{parse, parse_expr};
 pub use value::{Closure, Native, Value};
+pub use vm::{Vm, VmClosure};

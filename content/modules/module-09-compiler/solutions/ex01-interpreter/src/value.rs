@@ -3,6 +3,7 @@ use std::rc::Rc;
 
 use crate::ast::FnDef;
 use crate::env::EnvRef;
+use crate::vm::VmClosure;
 
 /// A runtime value. Strings are `Rc<str>`: immutable and shared, so copying a value is cheap.
 /// Functions (milestone 3) are shared the same way: copying one copies a pointer.
@@ -22,6 +23,8 @@ pub enum Value {
     Closure(Rc<Closure>),
     /// A function provided by the interpreter.
     Native(Native),
+    /// A function compiled to bytecode and created by the VM (milestone 4).
+    VmClosure(Rc<VmClosure>),
 }
 
 impl Value {
@@ -33,7 +36,7 @@ impl Value {
             Value::Int(_) => "int",
             Value::Float(_) => "float",
             Value::Str(_) => "string",
-            Value::Closure(_) | Value::Native(_) => "function",
+            Value::Closure(_) | Value::Native(_) | Value::VmClosure(_) => "function",
         }
     }
 }
@@ -48,6 +51,7 @@ impl fmt::Display for Value {
             Value::Str(s) => f.write_str(s),
             Value::Closure(c) => write!(f, "{c}"),
             Value::Native(n) => write!(f, "<native fn {}>", n.name()),
+            Value::VmClosure(c) => write!(f, "{c}"),
         }
     }
 }

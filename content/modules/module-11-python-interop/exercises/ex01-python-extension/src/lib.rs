@@ -14,6 +14,7 @@
 #![allow(unused)] // TODO: remove once the todo!()s are gone
 
 mod error;
+pub mod ffi;
 mod parallel;
 mod rolling;
 mod stats;

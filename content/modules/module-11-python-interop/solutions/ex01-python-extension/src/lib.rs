@@ -12,6 +12,7 @@
 //!   [`par_map`] spreads independent work over threads.
 
 mod error;
+pub mod ffi;
 mod parallel;
 mod rolling;
 mod stats;

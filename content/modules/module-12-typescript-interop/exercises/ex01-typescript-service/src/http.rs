@@ -18,6 +18,10 @@
 //! and `to` are required, percent-encoded RFC 3339 query parameters with `to > from`, else 400;
 //! a known path with the wrong method is 405 with an `Allow` header; anything else is 404.
 //! Read the clock once per create or cancel request, before calling the schedule.
+//!
+//! Milestone 5 wraps every route in [`handle`]: the `x-request-id` header on every response, CORS
+//! headers for the origins given to [`AppState::with_allowed_origins`], and `OPTIONS` preflight
+//! answers. The exercise README specifies each header.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -44,6 +48,9 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// in tests.
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 
+/// The request id header (milestone 5).
+pub const X_REQUEST_ID: &str = "x-request-id";
+
 /// Shared state of the service.
 pub struct AppState {
     schedule: Mutex<Schedule>,
@@ -62,6 +69,13 @@ impl AppState {
     /// State using the system clock.
     pub fn with_system_clock(first_id: u64) -> Arc<Self> {
         Self::new(first_id, Arc::new(system_now))
+    }
+
+    /// Like [`AppState::new`], and browsers on `origins` (e.g. `https://app.example.com`,
+    /// compared exactly) may call the API cross-origin (milestone 5). [`AppState::new`] allows
+    /// no origin. Add the fields you need (the origins, a counter for generated request ids).
+    pub fn with_allowed_origins(first_id: u64, clock: Clock, origins: &[&str]) -> Arc<Self> {
+        todo!("milestone 5")
     }
 }
 

@@ -8,13 +8,17 @@
 
 #![allow(unused)] // TODO: remove once the todo!()s are gone
 
+pub mod bridge;
 pub mod error;
 #[cfg(feature = "server")]
 pub mod http;
 pub mod id;
 pub mod model;
+#[cfg(all(unix, not(target_vendor = "apple")))]
+pub mod napi;
 pub mod schedule;
 pub mod time;
+pub mod ts;
 pub mod validate;
 
 pub use error::{ApiError, ErrorCode, FieldError};
@@ -22,4 +26,5 @@ pub use id::BookingId;
 pub use model::{Booking, BookingEvent, BookingStatus, CancelBooking, NewBooking};
 pub use schedule::Schedule;
 pub use time::Timestamp;
+pub use ts::{typescript_declarations, TypeScript};
 pub use validate::{validate_new_booking, Rules, RULES};

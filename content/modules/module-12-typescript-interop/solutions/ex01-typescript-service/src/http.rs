@@ -9,14 +9,24 @@
 //!
 //! Every response body is JSON (`application/json`); every error body is an `ApiError`. The
 //! handlers are thin: parse, call [`Schedule`], render. No business rule lives here.
+//!
+//! Milestone 5 adds what a browser client needs around every route: a request id on every
+//! response (`x-request-id`, the client's if it is sane, else generated), CORS headers for the
+//! configured origins, and `OPTIONS` preflight answers. They are applied in one place, [`handle`],
+//! so no route can forget them.
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use hyper::body::HttpBody;
-use hyper::header::{HeaderValue, ALLOW, CONTENT_TYPE, LOCATION};
+use hyper::header::{
+    HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ALLOW,
+    CONTENT_TYPE, LOCATION, ORIGIN, VARY,
+};
 use hyper::service::{make_service_fn, service_fn};
 use hyper::{Body, Method, Request, Response, Server, StatusCode};
 use serde::de::DeserializeOwned;
@@ -35,18 +45,34 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// in tests.
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 
+/// The request id header (milestone 5).
+pub const X_REQUEST_ID: &str = "x-request-id";
+
 /// Shared state of the service.
 pub struct AppState {
     schedule: Mutex<Schedule>,
     clock: Clock,
+    /// Origins whose browsers may call the API (milestone 5); compared exactly.
+    allowed_origins: Vec<String>,
+    /// How many request ids the server has generated.
+    generated_ids: AtomicU64,
 }
 
 impl AppState {
-    /// State with an empty schedule whose first id is `first_id`, reading time from `clock`.
+    /// State with an empty schedule whose first id is `first_id`, reading time from `clock`; no
+    /// origin is allowed cross-origin.
     pub fn new(first_id: u64, clock: Clock) -> Arc<Self> {
+        Self::with_allowed_origins(first_id, clock, &[])
+    }
+
+    /// Like [`AppState::new`], and browsers on `origins` (e.g. `https://app.example.com`) may
+    /// call the API cross-origin (milestone 5).
+    pub fn with_allowed_origins(first_id: u64, clock: Clock, origins: &[&str]) -> Arc<Self> {
         Arc::new(AppState {
             schedule: Mutex::new(Schedule::new(first_id)),
             clock,
+            allowed_origins: origins.iter().map(|o| (*o).to_owned()).collect(),
+            generated_ids: AtomicU64::new(0),
         })
     }
 
@@ -93,11 +119,95 @@ async fn handle_infallible(
 }
 
 /// Turns one request into one response. Never fails: every problem becomes an `ApiError` body.
+///
+/// Around the routes: `OPTIONS` on a known path is a preflight answer; every response gets the
+/// request id and, when the request's `Origin` is allowed, the CORS headers.
 pub async fn handle(state: Arc<AppState>, req: Request<Body>) -> Response<Body> {
-    match route(&state, req).await {
-        Ok(response) => response,
-        Err(error) => error_response(&error),
+    let request_id = request_id(&state, req.headers().get(X_REQUEST_ID));
+    let origin = req.headers().get(ORIGIN).cloned();
+    let allowed = origin.as_ref().is_some_and(|o| {
+        state
+            .allowed_origins
+            .iter()
+            .any(|a| a.as_bytes() == o.as_bytes())
+    });
+    let mut response = if req.method() == Method::OPTIONS {
+        preflight(req.uri().path(), allowed)
+    } else {
+        match route(&state, req).await {
+            Ok(response) => response,
+            Err(error) => error_response(&error),
+        }
+    };
+    let headers = response.headers_mut();
+    headers.insert(HeaderName::from_static(X_REQUEST_ID), request_id);
+    if let Some(origin) = origin {
+        // The answer depends on Origin, so caches must key on it, allowed or not.
+        headers.insert(VARY, HeaderValue::from_static("origin"));
+        if allowed {
+            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            headers.insert(
+                ACCESS_CONTROL_EXPOSE_HEADERS,
+                HeaderValue::from_static("location, x-request-id"),
+            );
+        }
     }
+    response
+}
+
+/// The client's request id if it is 1 to 64 characters of `A-Z a-z 0-9 - _ .`, else a new
+/// `req-<n>` (`n` counts the ids this state has generated, from 1).
+fn request_id(state: &AppState, given: Option<&HeaderValue>) -> HeaderValue {
+    let sane = |v: &&HeaderValue| {
+        let b = v.as_bytes();
+        (1..=64).contains(&b.len())
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+    };
+    match given.filter(sane) {
+        Some(id) => id.clone(),
+        None => {
+            let n = state.generated_ids.fetch_add(1, Ordering::Relaxed) + 1;
+            HeaderValue::from_str(&format!("req-{n}")).expect("req-<digits> is a valid header")
+        }
+    }
+}
+
+/// The method a known path supports, `None` for an unknown path.
+fn route_method(path: &str) -> Option<&'static str> {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["api", "bookings"] | ["api", "bookings", _, "cancel"] => Some("POST"),
+        ["api", "bookings", _] | ["api", "rooms", _, "bookings"] => Some("GET"),
+        _ => None,
+    }
+}
+
+/// `OPTIONS`: 204 with `Allow` on a known path, plus what a CORS preflight needs when the origin
+/// is allowed; an unknown path is 404 as with any other method.
+fn preflight(path: &str, origin_allowed: bool) -> Response<Body> {
+    let Some(method) = route_method(path) else {
+        return error_response(&ApiError::new(
+            ErrorCode::NotFound,
+            format!("no route for {path}"),
+        ));
+    };
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    let headers = response.headers_mut();
+    headers.insert(ALLOW, HeaderValue::from_static(method));
+    if origin_allowed {
+        headers.insert(
+            ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static(method),
+        );
+        headers.insert(
+            ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("content-type, x-request-id"),
+        );
+        headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+    }
+    response
 }
 
 async fn route(state: &AppState, req: Request<Body>) -> Result<Response<Body>, ApiError> {
