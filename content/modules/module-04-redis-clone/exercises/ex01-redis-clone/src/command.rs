@@ -106,6 +106,41 @@ pub enum Command {
     DbSize,
     /// `FLUSHDB`.
     FlushDb,
+    /// `SET key value [NX|XX] EXAT unix-seconds|PXAT unix-milliseconds` (milestone 4): `SET` with an absolute
+    /// deadline. `args.expire_millis` is `None` and `args.keep_ttl` is false.
+    SetAt {
+        /// Key, value and condition, as for [`Command::Set`].
+        args: SetArgs,
+        /// The deadline in Unix milliseconds (always positive).
+        at_millis: u64,
+    },
+    /// `EXPIREAT key unix-seconds` and `PEXPIREAT key unix-milliseconds` (milestone 4), normalised to
+    /// milliseconds. A deadline that is not in the future deletes the key.
+    ExpireAt {
+        /// The key whose deadline to set.
+        key: Bytes,
+        /// The deadline in Unix milliseconds.
+        at_millis: i64,
+    },
+    /// `BGREWRITEAOF` (milestone 4).
+    BgRewriteAof,
+    /// `SUBSCRIBE channel [channel ...]` (milestone 5).
+    Subscribe(Vec<Bytes>),
+    /// `UNSUBSCRIBE [channel ...]` (milestone 5); no channels means all of them.
+    Unsubscribe(Vec<Bytes>),
+    /// `PSUBSCRIBE pattern [pattern ...]` (milestone 5).
+    PSubscribe(Vec<Bytes>),
+    /// `PUNSUBSCRIBE [pattern ...]` (milestone 5); no patterns means all of them.
+    PUnsubscribe(Vec<Bytes>),
+    /// `PUBLISH channel message` (milestone 5).
+    Publish {
+        /// The channel to publish on.
+        channel: Bytes,
+        /// The payload.
+        message: Bytes,
+    },
+    /// `QUIT` (milestone 5): the server replies `+OK` and closes the connection. Arguments are ignored.
+    Quit,
 }
 
 /// The end of a list a push or pop works on.
@@ -184,6 +219,13 @@ impl Command {
     /// Milestone 3 adds the list, hash and keyspace commands (`LPUSH` to `FLUSHDB`): check their arity the
     /// same way, and parse `LPOP`/`RPOP` counts and `LRANGE` indexes here (a negative count is
     /// [`CommandError::NotPositive`]).
+    ///
+    /// Milestone 4 adds `SET`'s `EXAT`/`PXAT` options (parsed as [`Command::SetAt`]; they conflict with `EX`,
+    /// `PX` and `KEEPTTL` like those do with each other, and a value of zero or less is
+    /// `InvalidExpire("set")`), `EXPIREAT`/`PEXPIREAT` and `BGREWRITEAOF`.
+    ///
+    /// Milestone 5 adds `SUBSCRIBE`/`PSUBSCRIBE` (at least one argument), `UNSUBSCRIBE`/`PUNSUBSCRIBE` (any
+    /// number), `PUBLISH` (exactly two) and `QUIT` (arguments ignored).
     pub fn from_frame(frame: Frame) -> Result<Command, CommandError> {
         todo!("milestone 1: validate the frame and build a Command")
     }

@@ -1,12 +1,16 @@
 //! The keyspace: executes [`Command`]s and owns expiry, both lazy (on access) and active (sampling, from
 //! milestone 3).
 
+use std::io;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::aof::{AofError, AofStats, AppendFsync, ReplayReport};
 use crate::clock::{Clock, SystemClock};
 use crate::command::Command;
 use crate::frame::Frame;
+use crate::pubsub::PubSub;
 
 /// The error reply for a command used on a key of another type (milestone 3).
 pub const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
@@ -99,5 +103,49 @@ impl Db {
     /// be exact: `expired` is the number of keys this call deleted.
     pub fn active_expire_cycle(&self) -> ExpireCycleStats {
         todo!("milestone 3")
+    }
+
+    /// Opens the append-only file at `path` (creating it if it does not exist), replays it into a new
+    /// keyspace on `clock`, and returns that keyspace, which logs every change to the file from now on
+    /// (milestone 4).
+    ///
+    /// Replay goes through the normal command path with expiry suspended, so every command sees the keyspace
+    /// it saw when it was logged. A torn last record (the file ends inside a command) is cut off the file and
+    /// reported in [`ReplayReport::truncated_bytes`]; any other record that is not a valid command, or a
+    /// command that fails on replay, is [`AofError::Corrupt`] with the record's offset. See the README for
+    /// what is logged for each command.
+    pub fn open_aof(
+        path: impl AsRef<Path>,
+        fsync: AppendFsync,
+        clock: Arc<dyn Clock>,
+    ) -> Result<(Db, ReplayReport), AofError> {
+        todo!("milestone 4")
+    }
+
+    /// Waits until every command executed so far is in the append-only file: written to the OS, and with
+    /// [`AppendFsync::Always`] also fsynced (milestone 4). The server calls it before sending a batch of
+    /// replies. Returns at once without an append-only file. Never fsync on a Tokio worker thread.
+    pub async fn flush_aof(&self) -> io::Result<()> {
+        todo!("milestone 4")
+    }
+
+    /// The append-only file's counters, or `None` without one (milestone 4).
+    pub fn aof_stats(&self) -> Option<AofStats> {
+        todo!("milestone 4")
+    }
+
+    /// Rewrites the append-only file as the shortest command sequence that recreates the current keyspace,
+    /// then atomically replaces the old file (milestone 4). Blocks the calling thread. Commands executed
+    /// while it runs must end up in the new file; a second rewrite while one runs is
+    /// [`AofError::RewriteInProgress`], and a keyspace without a file is [`AofError::NotEnabled`].
+    pub fn rewrite_aof(&self) -> Result<(), AofError> {
+        todo!("milestone 4")
+    }
+
+    /// The pub/sub hub that `PUBLISH` delivers to and connections subscribe through (milestone 5). `execute`
+    /// runs `PUBLISH` (replying with the number of receivers); the subscription commands need a connection,
+    /// so the server handles them.
+    pub fn pubsub(&self) -> &PubSub {
+        todo!("milestone 5")
     }
 }

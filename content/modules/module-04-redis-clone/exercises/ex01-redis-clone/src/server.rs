@@ -22,6 +22,13 @@ pub async fn serve(listener: TcpListener, db: Db) -> io::Result<()> {
 /// Execute every complete request in the input buffer, in order, and write the replies. On
 /// [`crate::FrameError::Protocol`] reply `-ERR Protocol error: ...` and close the connection. A client that
 /// disconnects half-way through a request is not an error.
+///
+/// Milestone 4: before writing a batch's replies, wait for [`Db::flush_aof`].
+///
+/// Milestone 5: `SUBSCRIBE`/`PSUBSCRIBE` switch the connection to subscribed mode (see the README for the
+/// exact replies): forward its messages while still reading requests, write output as the socket accepts it
+/// rather than waiting for a client that does not read, and close the connection when its subscription is
+/// [`crate::pubsub::Lagged`]. `QUIT` replies `+OK` and closes.
 pub async fn handle_connection<S>(stream: S, db: Db) -> io::Result<()>
 where
     S: AsyncRead + AsyncWrite + Unpin,

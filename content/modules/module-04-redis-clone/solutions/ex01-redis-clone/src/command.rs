@@ -106,6 +106,41 @@ pub enum Command {
     DbSize,
     /// `FLUSHDB`.
     FlushDb,
+    /// `SET key value [NX|XX] EXAT unix-seconds|PXAT unix-milliseconds` (milestone 4): `SET` with an absolute
+    /// deadline. `args.expire_millis` is `None` and `args.keep_ttl` is false.
+    SetAt {
+        /// Key, value and condition, as for [`Command::Set`].
+        args: SetArgs,
+        /// The deadline in Unix milliseconds (always positive).
+        at_millis: u64,
+    },
+    /// `EXPIREAT key unix-seconds` and `PEXPIREAT key unix-milliseconds` (milestone 4), normalised to
+    /// milliseconds. A deadline that is not in the future deletes the key.
+    ExpireAt {
+        /// The key whose deadline to set.
+        key: Bytes,
+        /// The deadline in Unix milliseconds.
+        at_millis: i64,
+    },
+    /// `BGREWRITEAOF` (milestone 4).
+    BgRewriteAof,
+    /// `SUBSCRIBE channel [channel ...]` (milestone 5).
+    Subscribe(Vec<Bytes>),
+    /// `UNSUBSCRIBE [channel ...]` (milestone 5); no channels means all of them.
+    Unsubscribe(Vec<Bytes>),
+    /// `PSUBSCRIBE pattern [pattern ...]` (milestone 5).
+    PSubscribe(Vec<Bytes>),
+    /// `PUNSUBSCRIBE [pattern ...]` (milestone 5); no patterns means all of them.
+    PUnsubscribe(Vec<Bytes>),
+    /// `PUBLISH channel message` (milestone 5).
+    Publish {
+        /// The channel to publish on.
+        channel: Bytes,
+        /// The payload.
+        message: Bytes,
+    },
+    /// `QUIT` (milestone 5): the server replies `+OK` and closes the connection. Arguments are ignored.
+    Quit,
 }
 
 /// The end of a list a push or pop works on.
@@ -218,7 +253,10 @@ impl Command {
             }
             "set" => {
                 arity(args.len() >= 2)?;
-                Command::Set(parse_set(args)?)
+                match parse_set(args)? {
+                    (args, None) => Command::Set(args),
+                    (args, Some(at_millis)) => Command::SetAt { args, at_millis },
+                }
             }
             "del" | "exists" => {
                 arity(!args.is_empty())?;
@@ -358,6 +396,42 @@ impl Command {
                 arity(args.is_empty())?;
                 Command::FlushDb
             }
+            "expireat" | "pexpireat" => {
+                arity(args.len() == 2)?;
+                let n = parse_i64(&args[1])?;
+                let at_millis = if lower == "expireat" {
+                    n.checked_mul(1000)
+                        .ok_or_else(|| CommandError::InvalidExpire(lower.clone()))?
+                } else {
+                    n
+                };
+                Command::ExpireAt {
+                    key: args[0].clone(),
+                    at_millis,
+                }
+            }
+            "bgrewriteaof" => {
+                arity(args.is_empty())?;
+                Command::BgRewriteAof
+            }
+            "subscribe" | "psubscribe" => {
+                arity(!args.is_empty())?;
+                if lower == "subscribe" {
+                    Command::Subscribe(args.to_vec())
+                } else {
+                    Command::PSubscribe(args.to_vec())
+                }
+            }
+            "unsubscribe" => Command::Unsubscribe(args.to_vec()),
+            "punsubscribe" => Command::PUnsubscribe(args.to_vec()),
+            "publish" => {
+                arity(args.len() == 2)?;
+                Command::Publish {
+                    channel: args[0].clone(),
+                    message: args[1].clone(),
+                }
+            }
+            "quit" => Command::Quit,
             _ => {
                 return Err(CommandError::Unknown(
                     String::from_utf8_lossy(name).into_owned(),
@@ -368,7 +442,9 @@ impl Command {
     }
 }
 
-fn parse_set(args: &[Bytes]) -> Result<SetArgs, CommandError> {
+/// Parses `SET`'s arguments. Returns the absolute deadline of `EXAT`/`PXAT` separately, since [`SetArgs`] only
+/// has room for a relative one.
+fn parse_set(args: &[Bytes]) -> Result<(SetArgs, Option<u64>), CommandError> {
     let mut set = SetArgs {
         key: args[0].clone(),
         value: args[1].clone(),
@@ -376,6 +452,7 @@ fn parse_set(args: &[Bytes]) -> Result<SetArgs, CommandError> {
         expire_millis: None,
         keep_ttl: false,
     };
+    let mut at_millis = None;
     let mut rest = args[2..].iter();
     while let Some(option) = rest.next() {
         match option.to_ascii_uppercase().as_slice() {
@@ -390,27 +467,32 @@ fn parse_set(args: &[Bytes]) -> Result<SetArgs, CommandError> {
                 };
             }
             b"KEEPTTL" => {
-                if set.expire_millis.is_some() {
+                if set.expire_millis.is_some() || at_millis.is_some() {
                     return Err(CommandError::Syntax);
                 }
                 set.keep_ttl = true;
             }
-            unit @ (b"EX" | b"PX") => {
-                if set.expire_millis.is_some() || set.keep_ttl {
+            unit @ (b"EX" | b"PX" | b"EXAT" | b"PXAT") => {
+                if set.expire_millis.is_some() || at_millis.is_some() || set.keep_ttl {
                     return Err(CommandError::Syntax);
                 }
                 let n = parse_i64(rest.next().ok_or(CommandError::Syntax)?)?;
-                let scale = if unit == b"EX" { 1000 } else { 1 };
+                let scale = if unit.starts_with(b"E") { 1000 } else { 1 };
                 let millis = n
                     .checked_mul(scale)
                     .filter(|ms| *ms > 0)
-                    .ok_or_else(|| CommandError::InvalidExpire("set".to_string()))?;
-                set.expire_millis = Some(millis.unsigned_abs());
+                    .ok_or_else(|| CommandError::InvalidExpire("set".to_string()))?
+                    .unsigned_abs();
+                if unit.ends_with(b"AT") {
+                    at_millis = Some(millis);
+                } else {
+                    set.expire_millis = Some(millis);
+                }
             }
             _ => return Err(CommandError::Syntax),
         }
     }
-    Ok(set)
+    Ok((set, at_millis))
 }
 
 fn parse_i64(arg: &[u8]) -> Result<i64, CommandError> {

@@ -1,16 +1,25 @@
-//! The keyspace: executes [`Command`]s and owns expiry, both lazy (on access) and active (sampling).
+//! The keyspace: executes [`Command`]s and owns expiry, both lazy (on access) and active (sampling). With an
+//! append-only file (milestone 4) it logs the effect of every change, replays the file on open and rewrites
+//! it; it also owns the pub/sub hub (milestone 5), so that `PUBLISH` is an ordinary command.
 
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, Hasher};
+use std::io::{self, Write};
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
+use crate::aof::{
+    self, Aof, AofError, AofStats, AppendFsync, ReplayReport, RewriteGuard,
+    REWRITE_ITEMS_PER_COMMAND,
+};
 use crate::clock::{Clock, SystemClock};
 use crate::command::{Command, ListEnd, SetArgs, SetCondition};
-use crate::frame::Frame;
+use crate::frame::{Frame, FrameError};
+use crate::pubsub::PubSub;
 
 /// The error reply for a command used on a key of another type.
 pub const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
@@ -50,6 +59,9 @@ pub struct Db {
 struct Shared {
     state: Mutex<State>,
     clock: Arc<dyn Clock>,
+    /// The append-only file, if the keyspace was opened with one.
+    aof: Option<Aof>,
+    pubsub: PubSub,
 }
 
 struct State {
@@ -60,6 +72,13 @@ struct State {
     volatile: Volatile,
     /// xorshift64* state for sampling; never zero.
     rng: u64,
+    /// Replaying the append-only file: nothing expires, so every command sees the keyspace it saw when it
+    /// was logged (expirations that happened then are in the log as `DEL`s).
+    loading: bool,
+    /// Whether to record expired keys in `expired` (only with an append-only file).
+    log_expired: bool,
+    /// Keys deleted because they had expired, since the log last took them.
+    expired: Vec<Bytes>,
 }
 
 struct Entry {
@@ -69,6 +88,7 @@ struct Entry {
 }
 
 /// The value types. Redis never stores an empty list or hash: the key goes when its last element does.
+#[derive(Clone)]
 enum Value {
     Str(Bytes),
     List(VecDeque<Bytes>),
@@ -115,14 +135,24 @@ impl State {
             entries: HashMap::new(),
             volatile: Volatile::default(),
             rng: seed | 1,
+            loading: false,
+            log_expired: false,
+            expired: Vec::new(),
+        }
+    }
+
+    /// Deletes a key because it expired, remembering it for the log.
+    fn remove_expired(&mut self, key: &[u8]) {
+        if self.remove(key).is_some() && self.log_expired {
+            self.expired.push(Bytes::copy_from_slice(key));
         }
     }
 
     /// The entry for `key` if it exists and has not expired. Expired entries are deleted on the way (lazy
     /// expiry), so no command ever observes one.
     fn live(&mut self, key: &[u8], now: u64) -> Option<&mut Entry> {
-        if self.entries.get(key).is_some_and(|e| e.is_expired(now)) {
-            self.remove(key);
+        if !self.loading && self.entries.get(key).is_some_and(|e| e.is_expired(now)) {
+            self.remove_expired(key);
         }
         self.entries.get_mut(key)
     }
@@ -185,6 +215,15 @@ impl State {
         self.volatile = Volatile::default();
     }
 
+    /// The live entries, cloned (cheaply: values are reference-counted `Bytes`) for a rewrite.
+    fn snapshot(&self, now: u64) -> Vec<(Bytes, Value, Option<u64>)> {
+        self.entries
+            .iter()
+            .filter(|(_, e)| !e.is_expired(now))
+            .map(|(k, e)| (k.clone(), e.value.clone(), e.expires_at))
+            .collect()
+    }
+
     fn next_random(&mut self) -> u64 {
         let mut x = self.rng;
         x ^= x >> 12;
@@ -205,7 +244,7 @@ impl State {
             let key = self.volatile.keys[i].clone();
             sampled += 1;
             if self.entries.get(&key).is_some_and(|e| e.is_expired(now)) {
-                self.remove(&key);
+                self.remove_expired(&key);
                 expired += 1;
             }
         }
@@ -237,8 +276,128 @@ impl Db {
             shared: Arc::new(Shared {
                 state: Mutex::new(State::new()),
                 clock,
+                aof: None,
+                pubsub: PubSub::new(),
             }),
         }
+    }
+
+    /// Opens the append-only file at `path` (creating it if it does not exist), replays it into a new
+    /// keyspace on `clock`, and returns that keyspace, which logs every change to the file from now on.
+    ///
+    /// Replay goes through the normal command path with expiry suspended, so every command sees the keyspace
+    /// it saw when it was logged. A torn last record (the file ends inside a command, as after a crash
+    /// mid-write) is cut off the file and reported in [`ReplayReport::truncated_bytes`]; anything else that
+    /// is not a valid command, or a command that fails on replay, is [`AofError::Corrupt`].
+    pub fn open_aof(
+        path: impl AsRef<Path>,
+        fsync: AppendFsync,
+        clock: Arc<dyn Clock>,
+    ) -> Result<(Db, ReplayReport), AofError> {
+        let path = path.as_ref();
+        let (file, contents) = aof::open_file(path)?;
+        let mut state = State::new();
+        state.loading = true;
+        let now = clock.now_millis();
+        let mut report = ReplayReport::default();
+        let mut pos = 0;
+        while pos < contents.len() {
+            let offset = pos as u64;
+            let corrupt = |reason: String| AofError::Corrupt { offset, reason };
+            match Frame::parse(&contents[pos..]) {
+                Ok((frame, used)) => {
+                    let command = Command::from_frame(frame).map_err(|e| corrupt(e.to_string()))?;
+                    if let Frame::Error(e) = apply(&mut state, command, now) {
+                        return Err(corrupt(format!("command failed on replay: {e}")));
+                    }
+                    report.commands += 1;
+                    pos += used;
+                }
+                Err(FrameError::Incomplete) => {
+                    report.truncated_bytes = (contents.len() - pos) as u64;
+                    file.set_len(offset)?;
+                    file.sync_all()?;
+                    break;
+                }
+                Err(FrameError::Protocol(reason)) => return Err(corrupt(reason)),
+            }
+        }
+        state.loading = false;
+        state.log_expired = true;
+        let aof = Aof::start(path, file, fsync)?;
+        let db = Db {
+            shared: Arc::new(Shared {
+                state: Mutex::new(state),
+                clock,
+                aof: Some(aof),
+                pubsub: PubSub::new(),
+            }),
+        };
+        Ok((db, report))
+    }
+
+    /// Waits until every command executed so far is in the append-only file: written to the OS, and with
+    /// [`AppendFsync::Always`] also fsynced. The server calls it before sending a batch of replies. Returns at
+    /// once without an append-only file; fails for good once a write to the file has failed.
+    pub async fn flush_aof(&self) -> io::Result<()> {
+        match &self.shared.aof {
+            Some(aof) => aof.flush().await,
+            None => Ok(()),
+        }
+    }
+
+    /// The append-only file's counters, or `None` without one.
+    pub fn aof_stats(&self) -> Option<AofStats> {
+        self.shared.aof.as_ref().map(Aof::stats)
+    }
+
+    /// Rewrites the append-only file as the shortest command sequence that recreates the current keyspace,
+    /// then atomically replaces the old file. Blocks the calling thread (call it from a blocking thread); the
+    /// keyspace lock is held only to take a snapshot and for the final swap, and commands executed meanwhile
+    /// are appended to the new file before the swap.
+    pub fn rewrite_aof(&self) -> Result<(), AofError> {
+        let aof = self.shared.aof.as_ref().ok_or(AofError::NotEnabled)?;
+        let guard = aof.begin_rewrite()?;
+        self.rewrite_with(&guard)
+    }
+
+    fn rewrite_with(&self, guard: &RewriteGuard) -> Result<(), AofError> {
+        let aof = self.shared.aof.as_ref().ok_or(AofError::NotEnabled)?;
+        let snapshot = {
+            let now = self.shared.clock.now_millis();
+            let state = self.lock();
+            aof.start_side_buffer(guard); // under the keyspace lock: no command falls between the two
+            state.snapshot(now)
+        };
+        aof.finish_rewrite(guard, |out| write_snapshot(&snapshot, out))
+    }
+
+    /// `BGREWRITEAOF`: starts a rewrite on its own thread and replies at once.
+    fn bgrewriteaof(&self) -> Frame {
+        let Some(aof) = &self.shared.aof else {
+            return Frame::Error(format!("ERR {}", AofError::NotEnabled));
+        };
+        let guard = match aof.begin_rewrite() {
+            Ok(guard) => guard,
+            Err(err) => return Frame::Error(format!("ERR {err}")),
+        };
+        let db = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("aof-rewrite".to_string())
+            .spawn(move || {
+                if let Err(err) = db.rewrite_with(&guard) {
+                    eprintln!("append-only file rewrite failed: {err}");
+                }
+            });
+        match spawned {
+            Ok(_) => Frame::Simple("Background append only file rewriting started".to_string()),
+            Err(err) => Frame::Error(format!("ERR could not start the rewrite: {err}")),
+        }
+    }
+
+    /// The pub/sub hub that `PUBLISH` delivers to and connections subscribe through.
+    pub fn pubsub(&self) -> &PubSub {
+        &self.shared.pubsub
     }
 
     /// Parses `frame` as a command and executes it. Invalid commands produce an error reply, never a panic.
@@ -250,114 +409,55 @@ impl Db {
     }
 
     /// Executes one command atomically and returns its reply.
+    ///
+    /// With an append-only file, the effect of a command that changed the dataset is appended to it before
+    /// the keyspace lock is released (see [`Db::open_aof`]), preceded by a `DEL` for every key found expired
+    /// on the way.
     pub fn execute(&self, command: Command) -> Frame {
+        match command {
+            Command::Publish { channel, message } => {
+                return count(self.shared.pubsub.publish(&channel, &message));
+            }
+            Command::BgRewriteAof => return self.bgrewriteaof(),
+            Command::Quit => return Frame::ok(),
+            Command::Subscribe(_)
+            | Command::Unsubscribe(_)
+            | Command::PSubscribe(_)
+            | Command::PUnsubscribe(_) => {
+                return Frame::Error(
+                    "ERR (P)SUBSCRIBE and (P)UNSUBSCRIBE are only valid on a client connection"
+                        .to_string(),
+                );
+            }
+            _ => {}
+        }
         let now = self.shared.clock.now_millis();
         let mut state = self.lock();
-        match command {
-            Command::Ping(None) => Frame::Simple("PONG".to_string()),
-            Command::Ping(Some(message)) | Command::Echo(message) => Frame::Bulk(message),
-            Command::Get(key) => match state.live(&key, now) {
-                Some(Entry {
-                    value: Value::Str(v),
-                    ..
-                }) => Frame::Bulk(v.clone()),
-                Some(_) => wrong_type(),
-                None => Frame::Null,
-            },
-            Command::Set(args) => set(&mut state, args, now),
-            Command::Del(keys) => {
-                let mut removed = 0;
-                for key in &keys {
-                    if state.live(key, now).is_some() {
-                        state.remove(key);
-                        removed += 1;
-                    }
-                }
-                count(removed)
-            }
-            Command::Exists(keys) => {
-                count(keys.iter().filter(|k| state.live(k, now).is_some()).count())
-            }
-            Command::IncrBy { key, delta } => incr_by(&mut state, key, delta, now),
-            Command::Expire { key, millis } => match state.live(&key, now) {
-                None => Frame::Integer(0),
-                Some(_) if millis <= 0 => {
-                    state.remove(&key);
-                    Frame::Integer(1)
-                }
-                Some(_) => {
-                    state.set_deadline(&key, Some(now.saturating_add(millis.unsigned_abs())));
-                    Frame::Integer(1)
-                }
-            },
-            Command::Ttl { key, millis } => match state.live(&key, now) {
-                None => Frame::Integer(-2),
-                Some(Entry {
-                    expires_at: None, ..
-                }) => Frame::Integer(-1),
-                Some(Entry {
-                    expires_at: Some(at),
-                    ..
-                }) => {
-                    let left = at.saturating_sub(now);
-                    let reply = if millis { left } else { (left + 500) / 1000 };
-                    Frame::Integer(i64::try_from(reply).unwrap_or(i64::MAX))
-                }
-            },
-            Command::Persist(key) => match state.live(&key, now) {
-                Some(entry) if entry.expires_at.is_some() => {
-                    state.set_deadline(&key, None);
-                    Frame::Integer(1)
-                }
-                _ => Frame::Integer(0),
-            },
-            Command::Push { key, end, elements } => push(&mut state, key, end, elements, now),
-            Command::Pop { key, end, count } => pop(&mut state, &key, end, count, now),
-            Command::LLen(key) => match state.list(&key, now) {
-                Ok(list) => count(list.map_or(0, |l| l.len())),
-                Err(reply) => reply,
-            },
-            Command::LRange { key, start, stop } => match state.list(&key, now) {
-                Ok(list) => lrange(list.map(|l| &*l), start, stop),
-                Err(reply) => reply,
-            },
-            Command::HSet { key, pairs } => hset(&mut state, key, pairs, now),
-            Command::HGet { key, field } => match state.hash(&key, now) {
-                Ok(hash) => hash
-                    .and_then(|h| h.get(&field))
-                    .map_or(Frame::Null, |v| Frame::Bulk(v.clone())),
-                Err(reply) => reply,
-            },
-            Command::HDel { key, fields } => hdel(&mut state, &key, &fields, now),
-            Command::HGetAll(key) => match state.hash(&key, now) {
-                Ok(hash) => Frame::Array(
-                    hash.into_iter()
-                        .flatten()
-                        .flat_map(|(f, v)| [Frame::Bulk(f.clone()), Frame::Bulk(v.clone())])
-                        .collect(),
-                ),
-                Err(reply) => reply,
-            },
-            Command::HLen(key) => match state.hash(&key, now) {
-                Ok(hash) => count(hash.map_or(0, |h| h.len())),
-                Err(reply) => reply,
-            },
-            Command::Type(key) => {
-                let name = match state.live(&key, now).map(|e| &e.value) {
-                    None => "none",
-                    Some(Value::Str(_)) => "string",
-                    Some(Value::List(_)) => "list",
-                    Some(Value::Hash(_)) => "hash",
-                };
-                Frame::Simple(name.to_string())
-            }
-            // Stored keys, including expired ones that neither a read nor active expiry has reclaimed yet.
-            Command::DbSize => count(state.entries.len()),
-            Command::FlushDb => {
-                state.clear();
-                Frame::ok()
-            }
+        if self.shared.aof.is_none() {
+            return apply(&mut state, command, now);
         }
+        let logged = changes_data(&command).then(|| command.clone());
+        let was_empty = state.entries.is_empty();
+        let reply = apply(&mut state, command, now);
+        let effect = logged.and_then(|command| effect(command, &reply, &state, was_empty));
+        self.log(&mut state, effect);
+        reply
+    }
+
+    /// Appends the pending expiry `DEL`s and `effect` to the append-only file, if there is one. Called with
+    /// the keyspace lock held.
+    fn log(&self, state: &mut State, effect: Option<Frame>) {
+        let Some(aof) = &self.shared.aof else {
+            return;
+        };
+        let mut records = BytesMut::new();
+        for key in state.expired.drain(..) {
+            Frame::Array(vec![Frame::bulk("DEL"), Frame::Bulk(key)]).encode(&mut records);
+        }
+        if let Some(effect) = effect {
+            effect.encode(&mut records);
+        }
+        aof.append(&records);
     }
 
     /// Deletes every expired key now and returns how many there were.
@@ -375,8 +475,9 @@ impl Db {
             .cloned()
             .collect();
         for key in &expired {
-            state.remove(key);
+            state.remove_expired(key);
         }
+        self.log(&mut state, None);
         expired.len()
     }
 
@@ -394,7 +495,12 @@ impl Db {
             if stats.rounds > 0 && now.saturating_sub(start) >= budget {
                 break;
             }
-            let (sampled, expired) = self.lock().expire_round(now); // the guard drops at the semicolon
+            let (sampled, expired) = {
+                let mut state = self.lock();
+                let round = state.expire_round(now);
+                self.log(&mut state, None);
+                round
+            };
             stats.rounds += 1;
             stats.sampled += sampled;
             stats.expired += expired;
@@ -417,11 +523,287 @@ impl Db {
     }
 }
 
+/// Executes one command against the keyspace: the one path that every client command, and every command
+/// replayed from the append-only file, goes through.
+fn apply(state: &mut State, command: Command, now: u64) -> Frame {
+    match command {
+        Command::Ping(None) => Frame::Simple("PONG".to_string()),
+        Command::Ping(Some(message)) | Command::Echo(message) => Frame::Bulk(message),
+        Command::Get(key) => match state.live(&key, now) {
+            Some(Entry {
+                value: Value::Str(v),
+                ..
+            }) => Frame::Bulk(v.clone()),
+            Some(_) => wrong_type(),
+            None => Frame::Null,
+        },
+        Command::Set(args) => set(state, args, None, now),
+        Command::SetAt { args, at_millis } => set(state, args, Some(at_millis), now),
+        Command::Del(keys) => {
+            let mut removed = 0;
+            for key in &keys {
+                if state.live(key, now).is_some() {
+                    state.remove(key);
+                    removed += 1;
+                }
+            }
+            count(removed)
+        }
+        Command::Exists(keys) => {
+            count(keys.iter().filter(|k| state.live(k, now).is_some()).count())
+        }
+        Command::IncrBy { key, delta } => incr_by(state, key, delta, now),
+        Command::Expire { key, millis } => match state.live(&key, now) {
+            None => Frame::Integer(0),
+            Some(_) if millis <= 0 => {
+                state.remove(&key);
+                Frame::Integer(1)
+            }
+            Some(_) => {
+                state.set_deadline(&key, Some(now.saturating_add(millis.unsigned_abs())));
+                Frame::Integer(1)
+            }
+        },
+        Command::Ttl { key, millis } => match state.live(&key, now) {
+            None => Frame::Integer(-2),
+            Some(Entry {
+                expires_at: None, ..
+            }) => Frame::Integer(-1),
+            Some(Entry {
+                expires_at: Some(at),
+                ..
+            }) => {
+                let left = at.saturating_sub(now);
+                let reply = if millis { left } else { (left + 500) / 1000 };
+                Frame::Integer(i64::try_from(reply).unwrap_or(i64::MAX))
+            }
+        },
+        Command::Persist(key) => match state.live(&key, now) {
+            Some(entry) if entry.expires_at.is_some() => {
+                state.set_deadline(&key, None);
+                Frame::Integer(1)
+            }
+            _ => Frame::Integer(0),
+        },
+        Command::ExpireAt { key, at_millis } => match state.live(&key, now) {
+            None => Frame::Integer(0),
+            Some(_) => match u64::try_from(at_millis) {
+                // While loading, a deadline that has passed is kept rather than applied: nothing expires
+                // during replay, so the commands after it see the key as they did when they were logged.
+                Ok(at) if at > now || state.loading => {
+                    state.set_deadline(&key, Some(at));
+                    Frame::Integer(1)
+                }
+                _ => {
+                    state.remove(&key); // a deadline that has passed deletes the key at once
+                    Frame::Integer(1)
+                }
+            },
+        },
+        Command::Push { key, end, elements } => push(state, key, end, elements, now),
+        Command::Pop { key, end, count } => pop(state, &key, end, count, now),
+        Command::LLen(key) => match state.list(&key, now) {
+            Ok(list) => count(list.map_or(0, |l| l.len())),
+            Err(reply) => reply,
+        },
+        Command::LRange { key, start, stop } => match state.list(&key, now) {
+            Ok(list) => lrange(list.map(|l| &*l), start, stop),
+            Err(reply) => reply,
+        },
+        Command::HSet { key, pairs } => hset(state, key, pairs, now),
+        Command::HGet { key, field } => match state.hash(&key, now) {
+            Ok(hash) => hash
+                .and_then(|h| h.get(&field))
+                .map_or(Frame::Null, |v| Frame::Bulk(v.clone())),
+            Err(reply) => reply,
+        },
+        Command::HDel { key, fields } => hdel(state, &key, &fields, now),
+        Command::HGetAll(key) => match state.hash(&key, now) {
+            Ok(hash) => Frame::Array(
+                hash.into_iter()
+                    .flatten()
+                    .flat_map(|(f, v)| [Frame::Bulk(f.clone()), Frame::Bulk(v.clone())])
+                    .collect(),
+            ),
+            Err(reply) => reply,
+        },
+        Command::HLen(key) => match state.hash(&key, now) {
+            Ok(hash) => count(hash.map_or(0, |h| h.len())),
+            Err(reply) => reply,
+        },
+        Command::Type(key) => {
+            let name = match state.live(&key, now).map(|e| &e.value) {
+                None => "none",
+                Some(Value::Str(_)) => "string",
+                Some(Value::List(_)) => "list",
+                Some(Value::Hash(_)) => "hash",
+            };
+            Frame::Simple(name.to_string())
+        }
+        // Stored keys, including expired ones that neither a read nor active expiry has reclaimed yet.
+        Command::DbSize => count(state.entries.len()),
+        Command::FlushDb => {
+            state.clear();
+            Frame::ok()
+        }
+        Command::BgRewriteAof
+        | Command::Subscribe(_)
+        | Command::Unsubscribe(_)
+        | Command::PSubscribe(_)
+        | Command::PUnsubscribe(_)
+        | Command::Publish { .. }
+        | Command::Quit => {
+            Frame::Error("ERR this command cannot run inside the keyspace".to_string())
+        }
+    }
+}
+
+/// Whether `command` may change the dataset, so that its effect must be worked out for the log.
+fn changes_data(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Set(_)
+            | Command::SetAt { .. }
+            | Command::Del(_)
+            | Command::IncrBy { .. }
+            | Command::Expire { .. }
+            | Command::ExpireAt { .. }
+            | Command::Persist(_)
+            | Command::Push { .. }
+            | Command::Pop { .. }
+            | Command::HSet { .. }
+            | Command::HDel { .. }
+            | Command::FlushDb
+    )
+}
+
+/// What to log for `command` after it replied `reply`: `None` if it changed nothing. Every logged command is
+/// deterministic given the keyspace it runs on: relative deadlines become absolute ones, conditions that
+/// have been decided are dropped, and the `INCR` family is one `INCRBY`.
+fn effect(command: Command, reply: &Frame, state: &State, was_empty: bool) -> Option<Frame> {
+    let record =
+        |parts: Vec<Bytes>| Some(Frame::Array(parts.into_iter().map(Frame::Bulk).collect()));
+    let name = |s: &'static str| Bytes::from_static(s.as_bytes());
+    let int = |n: u64| Bytes::from(n.to_string());
+    let deadline = |key: &[u8]| state.entries.get(key).and_then(|e| e.expires_at);
+    if matches!(reply, Frame::Error(_)) {
+        return None;
+    }
+    match command {
+        Command::Set(args) | Command::SetAt { args, .. } if *reply == Frame::ok() => {
+            let mut parts = vec![name("SET"), args.key.clone(), args.value];
+            if let Some(at) = deadline(&args.key) {
+                parts.extend([name("PXAT"), int(at)]);
+            }
+            record(parts)
+        }
+        Command::Del(keys) if *reply != Frame::Integer(0) => {
+            record([vec![name("DEL")], keys].concat())
+        }
+        Command::IncrBy { key, delta } => {
+            record(vec![name("INCRBY"), key, Bytes::from(delta.to_string())])
+        }
+        Command::Expire { key, .. } | Command::ExpireAt { key, .. }
+            if *reply == Frame::Integer(1) =>
+        {
+            match deadline(&key) {
+                Some(at) => record(vec![name("PEXPIREAT"), key, int(at)]),
+                None => record(vec![name("DEL"), key]),
+            }
+        }
+        Command::Persist(key) if *reply == Frame::Integer(1) => record(vec![name("PERSIST"), key]),
+        Command::Push { key, end, elements } => {
+            let push = if end == ListEnd::Left {
+                "LPUSH"
+            } else {
+                "RPUSH"
+            };
+            record([vec![name(push), key], elements].concat())
+        }
+        Command::Pop { key, end, count } => {
+            let changed = match reply {
+                Frame::Bulk(_) => true,
+                Frame::Array(items) => !items.is_empty(),
+                _ => false,
+            };
+            let pop = if end == ListEnd::Left { "LPOP" } else { "RPOP" };
+            let mut parts = vec![name(pop), key];
+            parts.extend(count.map(|n| int(n as u64)));
+            if changed {
+                record(parts)
+            } else {
+                None
+            }
+        }
+        Command::HSet { key, pairs } => {
+            let mut parts = vec![name("HSET"), key];
+            parts.extend(pairs.into_iter().flat_map(|(f, v)| [f, v]));
+            record(parts)
+        }
+        Command::HDel { key, fields } if *reply != Frame::Integer(0) => {
+            record([vec![name("HDEL"), key], fields].concat())
+        }
+        Command::FlushDb if !was_empty => record(vec![name("FLUSHDB")]),
+        _ => None,
+    }
+}
+
+/// Writes a rewritten append-only file: one `SET` per string, `RPUSH`/`HSET` commands of at most
+/// [`REWRITE_ITEMS_PER_COMMAND`] items per list or hash, and a `PEXPIREAT` for every list or hash with a
+/// deadline (strings carry theirs as `PXAT`).
+fn write_snapshot(snapshot: &[(Bytes, Value, Option<u64>)], out: &mut dyn Write) -> io::Result<()> {
+    let mut buf = BytesMut::new();
+    let bulk = |b: &Bytes| Frame::Bulk(b.clone());
+    for (key, value, expires_at) in snapshot {
+        let mut commands: Vec<Frame> = Vec::new();
+        match value {
+            Value::Str(v) => {
+                let mut parts = vec![Frame::bulk("SET"), bulk(key), bulk(v)];
+                if let Some(at) = expires_at {
+                    parts.extend([Frame::bulk("PXAT"), Frame::bulk(at.to_string())]);
+                }
+                commands.push(Frame::Array(parts));
+            }
+            Value::List(list) => {
+                let items: Vec<&Bytes> = list.iter().collect();
+                for chunk in items.chunks(REWRITE_ITEMS_PER_COMMAND) {
+                    let mut parts = vec![Frame::bulk("RPUSH"), bulk(key)];
+                    parts.extend(chunk.iter().map(|e| bulk(e)));
+                    commands.push(Frame::Array(parts));
+                }
+            }
+            Value::Hash(hash) => {
+                let items: Vec<(&Bytes, &Bytes)> = hash.iter().collect();
+                for chunk in items.chunks(REWRITE_ITEMS_PER_COMMAND) {
+                    let mut parts = vec![Frame::bulk("HSET"), bulk(key)];
+                    parts.extend(chunk.iter().flat_map(|(f, v)| [bulk(f), bulk(v)]));
+                    commands.push(Frame::Array(parts));
+                }
+            }
+        }
+        if let (Some(at), Value::List(_) | Value::Hash(_)) = (expires_at, value) {
+            commands.push(Frame::Array(vec![
+                Frame::bulk("PEXPIREAT"),
+                bulk(key),
+                Frame::bulk(at.to_string()),
+            ]));
+        }
+        for command in commands {
+            command.encode(&mut buf);
+        }
+        if buf.len() >= 64 * 1024 {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    out.write_all(&buf)
+}
+
 fn wrong_type() -> Frame {
     Frame::Error(WRONGTYPE.to_string())
 }
 
-fn set(state: &mut State, args: SetArgs, now: u64) -> Frame {
+fn set(state: &mut State, args: SetArgs, at_millis: Option<u64>, now: u64) -> Frame {
     let SetArgs {
         key,
         value,
@@ -438,10 +820,11 @@ fn set(state: &mut State, args: SetArgs, now: u64) -> Frame {
     if !allowed {
         return Frame::Null;
     }
-    let expires_at = match expire_millis {
-        Some(ms) => Some(now.saturating_add(ms)),
-        None if keep_ttl => existing.and_then(|e| e.expires_at),
-        None => None,
+    let expires_at = match (at_millis, expire_millis) {
+        (Some(at), _) => Some(at),
+        (None, Some(ms)) => Some(now.saturating_add(ms)),
+        (None, None) if keep_ttl => existing.and_then(|e| e.expires_at),
+        (None, None) => None,
     };
     // SET replaces a value of any type.
     state.insert(

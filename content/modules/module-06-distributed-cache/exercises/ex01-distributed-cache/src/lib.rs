@@ -19,7 +19,11 @@
 //!   protocol written as a sans-IO state machine (the caller moves its [`Message`]s), with the ring of its
 //!   live members.
 //!
-//! Replication and repair come in later milestones.
+//! Milestones 4 and 5 replicate every key on several nodes:
+//!
+//! - [`ReplicaNode`]: one node's replication layer, a sans-IO state machine like [`Membership`]: quorum
+//!   writes and reads with versions from a hybrid logical clock, read repair, hinted handoff for replicas
+//!   that are down, and rebalancing with no lost keys when the ring changes.
 //!
 //! Remove the `allow` below once everything is implemented.
 
@@ -33,6 +37,7 @@ pub mod hash;
 pub mod membership;
 pub mod node;
 pub mod protocol;
+pub mod replication;
 pub mod ring;
 
 pub use cache::{CacheStats, LruCache};
@@ -42,4 +47,8 @@ pub use error::CacheError;
 pub use hash::hash64;
 pub use membership::{Member, Membership, MembershipConfig, Message, MessageKind, Status};
 pub use node::{serve, NodeConfig, MAX_HOPS};
+pub use replication::{
+    OpId, Outcome, Payload, QuorumConfig, QuorumError, ReplicaMessage, ReplicaNode, Version,
+    Versioned,
+};
 pub use ring::{HashRing, DEFAULT_VNODES};

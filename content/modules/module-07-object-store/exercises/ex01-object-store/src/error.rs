@@ -77,6 +77,14 @@ pub enum StoreError {
     /// A completion request that is not well-formed or lists no parts (S3's `MalformedXML`).
     #[error("malformed request: {0}")]
     MalformedXml(String),
+    /// A conditional request's precondition does not hold (S3's `PreconditionFailed`, 412).
+    #[error("precondition failed: {0}")]
+    PreconditionFailed(String),
+    /// The store stopped at the crash point injected by
+    /// [`StoreConfig::crash_at`](crate::StoreConfig), leaving the disk as a killed process
+    /// would: drop it and reopen.
+    #[error("injected crash at {0:?}")]
+    Crashed(crate::CrashPoint),
     /// On-disk state that cannot be interpreted.
     #[error("corrupt store: {0}")]
     Corrupt(String),

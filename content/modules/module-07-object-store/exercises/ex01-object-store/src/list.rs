@@ -14,6 +14,10 @@ pub struct ListOptions {
     /// are opaque to clients; one the store did not produce fails with
     /// [`StoreError::InvalidToken`](crate::StoreError::InvalidToken).
     pub continuation_token: Option<String>,
+    /// List only keys strictly after this one (milestone 5, S3's `start-after`). Ignored when
+    /// `continuation_token` is set. Unlike a token, it does not skip the rest of a rolled-up
+    /// group: keys after it under a common prefix still report that prefix.
+    pub start_after: Option<String>,
 }
 
 impl Default for ListOptions {
@@ -23,6 +27,7 @@ impl Default for ListOptions {
             delimiter: None,
             max_keys: 1000,
             continuation_token: None,
+            start_after: None,
         }
     }
 }

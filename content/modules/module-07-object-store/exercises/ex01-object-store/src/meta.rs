@@ -47,3 +47,17 @@ pub struct PutOptions {
     /// If set, the computed ETag must equal this (case-insensitive hex).
     pub expected_etag: Option<String>,
 }
+
+/// A condition on the object a put replaces, checked atomically with its commit (milestone 5;
+/// S3's conditional writes: `If-None-Match: *` and `If-Match` on `PUT`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Precondition {
+    /// Only create: fail with [`StoreError::PreconditionFailed`](crate::StoreError) if the key
+    /// exists.
+    IfAbsent,
+    /// Only replace the object with this ETag (compared case-insensitively, surrounding double
+    /// quotes and a `W/` prefix ignored; `*` matches any object): fail with
+    /// [`StoreError::PreconditionFailed`](crate::StoreError) if the current ETag differs, and
+    /// with [`StoreError::NoSuchKey`](crate::StoreError) if there is no object.
+    IfMatch(String),
+}

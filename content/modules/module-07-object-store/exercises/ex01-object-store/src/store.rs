@@ -2,17 +2,22 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use tokio::fs::File;
 use tokio::io::{AsyncRead, ReadBuf, Take};
 
 use crate::{
     BucketName, ByteRange, CompletedPart, ListOptions, ListPage, MultipartOptions, ObjectKey,
-    ObjectMeta, PartInfo, PutOptions, StoreError, DEFAULT_MIN_PART_SIZE,
+    ObjectMeta, PartInfo, Precondition, PutOptions, StoreError, DEFAULT_MIN_PART_SIZE,
 };
 
 /// The size of the buffer a put reads into: the most body bytes one upload holds in memory.
 pub const CHUNK_SIZE: usize = 64 * 1024;
+
+/// How long a multipart upload may stay in progress by default before recovery and [`Store::gc`]
+/// abort it: seven days, like a typical S3 lifecycle rule.
+pub const DEFAULT_UPLOAD_EXPIRY: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
 /// Configuration of a [`Store`] (complete: plain data). Build it with struct update syntax from
 /// the default, e.g. `StoreConfig { min_part_size: 1024, ..StoreConfig::default() }`, so fields
@@ -22,14 +27,54 @@ pub struct StoreConfig {
     /// The smallest size, in bytes, of every part of a multipart upload but the last, checked
     /// at completion ([`StoreError::EntityTooSmall`]). Defaults to S3's 5 MiB; tests lower it.
     pub min_part_size: u64,
+    /// Multipart uploads created longer ago than this are aborted by recovery at open and by
+    /// [`Store::gc`]; `None` keeps them forever. Defaults to [`DEFAULT_UPLOAD_EXPIRY`].
+    pub upload_expiry: Option<Duration>,
+    /// Fault injection for tests: the first put, completion or delete that reaches this point
+    /// of its commit stops there as if the process had been killed ([`StoreError::Crashed`]),
+    /// leaving the disk exactly as it is at that instant. `None` (the default) in production.
+    pub crash_at: Option<CrashPoint>,
 }
 
 impl Default for StoreConfig {
     fn default() -> Self {
         Self {
             min_part_size: DEFAULT_MIN_PART_SIZE,
+            upload_expiry: Some(DEFAULT_UPLOAD_EXPIRY),
+            crash_at: None,
         }
     }
+}
+
+/// The steps of a commit where [`StoreConfig::crash_at`] can kill the store, in the order a put
+/// reaches them. Recovery must leave every key holding its old object before
+/// [`CrashPoint::Committed`] and its new one from there on, and no garbage either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CrashPoint {
+    /// The new payload (a put's body, or a completion's concatenated parts) is complete and
+    /// synced in its temp file under `tmp/`; nothing else has changed.
+    TempWritten,
+    /// The payload has been renamed to its final place; the metadata still names the old one.
+    PayloadPlaced,
+    /// The new metadata is written and synced in a temp file, not yet renamed over the old.
+    MetadataWritten,
+    /// The metadata rename is done: the new object is committed. The payload it replaced is not
+    /// deleted yet (and, for a completion, the upload is not retired yet).
+    Committed,
+    /// A delete removed the key's metadata (its commit point); the payload is not deleted yet.
+    DeleteCommitted,
+}
+
+/// What recovery or one run of [`Store::gc`] removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GcReport {
+    /// Leftovers of writes that never committed, found in `tmp/` (recovery at open only: a
+    /// running store's `tmp/` belongs to writes in flight).
+    pub temp_files: usize,
+    /// Payloads, of objects or of multipart parts, that no metadata references.
+    pub orphan_blobs: usize,
+    /// Multipart uploads older than [`StoreConfig::upload_expiry`], aborted with their parts.
+    pub expired_uploads: usize,
 }
 
 /// A handle to an object store rooted at a directory. Cheap to clone; clones share state, so
@@ -89,6 +134,26 @@ impl Store {
         todo!("open the store at {:?} with {config:?}", root.as_ref())
     }
 
+    /// What recovery removed when this store was opened (milestone 4).
+    ///
+    /// Recovery runs in `open_with`, before the store serves anything: it deletes whatever is
+    /// in `tmp/` (`temp_files`), every payload of an object or of a multipart part that no
+    /// metadata references (`orphan_blobs`), and every multipart upload older than
+    /// [`StoreConfig::upload_expiry`] (`expired_uploads`).
+    pub fn recovery_report(&self) -> GcReport {
+        todo!("milestone 4")
+    }
+
+    /// Collects garbage while the store serves traffic (milestone 4): deletes payloads that no
+    /// metadata references and aborts multipart uploads older than
+    /// [`StoreConfig::upload_expiry`] (not one being completed), and reports what it removed.
+    /// Never deletes the payload of a committed object or of a write in flight, never touches
+    /// `tmp/` (`temp_files` is always 0), and is idempotent: a second run right after the first
+    /// removes nothing.
+    pub async fn gc(&self) -> Result<GcReport, StoreError> {
+        todo!("milestone 4")
+    }
+
     /// Creates an empty bucket; [`StoreError::BucketAlreadyExists`] if it exists.
     pub async fn create_bucket(&self, bucket: &BucketName) -> Result<(), StoreError> {
         todo!("create {bucket}")
@@ -113,6 +178,10 @@ impl Store {
     /// the object committed, atomically: readers see the old object or the new one, never a
     /// mixture. On any error, or if the returned future is dropped, nothing becomes visible
     /// and the temp file is removed.
+    ///
+    /// Milestone 4: when [`StoreConfig::crash_at`] names a [`CrashPoint`] this put reaches, it
+    /// stops right there with [`StoreError::Crashed`], cleaning up nothing (as if killed). So do
+    /// a delete at [`CrashPoint::DeleteCommitted`] and a completion at the points it reaches.
     pub async fn put_object<R>(
         &self,
         bucket: &BucketName,
@@ -124,6 +193,26 @@ impl Store {
         R: AsyncRead + Unpin,
     {
         todo!("put {bucket}/{key}")
+    }
+
+    /// [`Store::put_object`] with a [`Precondition`] on the object it replaces (milestone 5).
+    /// The condition is checked before the body is read (so a doomed upload fails fast, and an
+    /// HTTP client waiting on `Expect: 100-continue` never sends its body) and again under the
+    /// commit lock, atomically with the commit: of racing conditional puts, only those whose
+    /// condition still holds at their commit succeed. A put refused there removes its temp
+    /// file. `put_object` is this with `None`.
+    pub async fn put_object_if<R>(
+        &self,
+        bucket: &BucketName,
+        key: &ObjectKey,
+        body: R,
+        opts: PutOptions,
+        precondition: Option<Precondition>,
+    ) -> Result<ObjectMeta, StoreError>
+    where
+        R: AsyncRead + Unpin,
+    {
+        todo!("put {bucket}/{key} if {precondition:?}")
     }
 
     /// Returns an object's metadata without opening its payload.

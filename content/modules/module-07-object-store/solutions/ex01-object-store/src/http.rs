@@ -13,6 +13,10 @@
 //! | `GET /{bucket}/{key}?uploadId=ID`         | list the parts of an upload       |
 //! | `POST /{bucket}/{key}?uploadId=ID`        | complete an upload                |
 //! | `DELETE /{bucket}/{key}?uploadId=ID`      | abort an upload                   |
+//!
+//! Milestone 5 adds conditional requests (`If-Match` and `If-None-Match` on `GET`, `HEAD` and
+//! `PUT`), server-side copies (`PUT` with `x-amz-copy-source`) and ListObjectsV2's
+//! `start-after` and `encoding-type=url`.
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -26,18 +30,21 @@ use bytes::{Buf, Bytes};
 use hyper::body::HttpBody;
 use hyper::header::{
     HeaderMap, HeaderValue, ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG,
-    LAST_MODIFIED, RANGE,
+    IF_MATCH, IF_NONE_MATCH, LAST_MODIFIED, RANGE,
 };
 use hyper::service::{make_service_fn, service_fn};
 use hyper::{Body, Method, Request, Response, Server, StatusCode};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 
+use crate::meta::etag_matches;
 use crate::{
     BucketName, ByteRange, CompletedPart, ListOptions, MultipartOptions, ObjectKey, ObjectMeta,
-    PutOptions, Store, StoreError, CHUNK_SIZE,
+    Precondition, PutOptions, Store, StoreError, CHUNK_SIZE,
 };
 
 const META_PREFIX: &str = "x-amz-meta-";
+const COPY_SOURCE: &str = "x-amz-copy-source";
+const METADATA_DIRECTIVE: &str = "x-amz-metadata-directive";
 
 /// The largest `CompleteMultipartUpload` body accepted: 10,000 parts of about 100 bytes each
 /// fit comfortably. It is the one request body the server reads whole, so it is bounded.
@@ -161,6 +168,27 @@ async fn put_object(
     req: Request<Body>,
 ) -> Result<Response<Body>, ApiError> {
     let headers = req.headers();
+    if let Some(source) = headers.get(COPY_SOURCE) {
+        let source = source
+            .to_str()
+            .map_err(|_| ApiError::BadRequest(format!("bad {COPY_SOURCE}")))?
+            .to_owned();
+        return copy_object(store, bucket, key, &source, headers).await;
+    }
+    let precondition = match (headers.get(IF_NONE_MATCH), headers.get(IF_MATCH)) {
+        (Some(v), _) if v.as_bytes() == b"*" => Some(Precondition::IfAbsent),
+        (Some(_), _) => {
+            return Err(ApiError::InvalidArgument(
+                "If-None-Match on PUT only supports *".into(),
+            ))
+        }
+        (None, Some(v)) => Some(Precondition::IfMatch(
+            v.to_str()
+                .map_err(|_| ApiError::BadRequest("bad If-Match".into()))?
+                .to_owned(),
+        )),
+        (None, None) => None,
+    };
     let opts = PutOptions {
         content_type: content_type(headers),
         user_metadata: user_metadata(headers)?,
@@ -168,15 +196,127 @@ async fn put_object(
         expected_etag: None,
     };
     // The body is never collected: BodyReader hands the store one hyper chunk at a time, and
-    // hyper only reads more from the socket when the store asks for more.
+    // hyper only reads more from the socket when the store asks for more. A precondition that
+    // fails is reported before the first read, so a client waiting on `Expect: 100-continue`
+    // never sends its body.
+    let body = BodyReader::new(req.into_body());
     let meta = store
-        .put_object(bucket, key, BodyReader::new(req.into_body()), opts)
+        .put_object_if(bucket, key, body, opts, precondition)
         .await?;
     let mut response = empty(StatusCode::OK);
     response
         .headers_mut()
         .insert(ETAG, header(&format!("\"{}\"", meta.etag))?);
     Ok(response)
+}
+
+/// `PUT` with `x-amz-copy-source: [/]bucket/key`: streams the source object into the target,
+/// with the source's content type and metadata (`x-amz-metadata-directive: COPY`, the default)
+/// or the request's (`REPLACE`).
+async fn copy_object(
+    store: &Store,
+    bucket: &BucketName,
+    key: &ObjectKey,
+    source: &str,
+    headers: &HeaderMap,
+) -> Result<Response<Body>, ApiError> {
+    let source = source.split_once('?').map_or(source, |(path, _)| path);
+    let source = percent_decode(source.trim_start_matches('/'))
+        .ok_or_else(|| ApiError::BadRequest(format!("{COPY_SOURCE} is not percent-encoded")))?;
+    let (source_bucket, source_key) = source
+        .split_once('/')
+        .ok_or_else(|| ApiError::BadRequest(format!("{COPY_SOURCE} must be bucket/key")))?;
+    let source_bucket = BucketName::parse(source_bucket)?;
+    let source_key = ObjectKey::parse(source_key)?;
+    let replace = match headers.get(METADATA_DIRECTIVE).map(HeaderValue::as_bytes) {
+        None | Some(b"COPY") => false,
+        Some(b"REPLACE") => true,
+        Some(_) => {
+            return Err(ApiError::InvalidArgument(format!(
+                "{METADATA_DIRECTIVE} must be COPY or REPLACE"
+            )))
+        }
+    };
+    if source_bucket == *bucket && source_key == *key && !replace {
+        return Err(ApiError::BadRequest(
+            "This copy request is illegal because it is trying to copy an object to itself \
+             without changing the object's metadata"
+                .into(),
+        ));
+    }
+    let source = store.get_object(&source_bucket, &source_key, None).await?;
+    let meta = &source.meta;
+    let (content_type, user_metadata) = if replace {
+        (content_type(headers), user_metadata(headers)?)
+    } else {
+        (Some(meta.content_type.clone()), meta.user_metadata.clone())
+    };
+    let opts = PutOptions {
+        content_type,
+        user_metadata,
+        // The copy is checked against the source on the way: a multipart ETag (`...-N`) is
+        // not a digest of the bytes, so only a plain one can be.
+        expected_len: Some(meta.size),
+        expected_etag: Some(meta.etag.clone()).filter(|e| !e.contains('-')),
+    };
+    let copied = store.put_object(bucket, key, source.body, opts).await?;
+    Ok(xml_response(
+        StatusCode::OK,
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyObjectResult><LastModified>{}</LastModified><ETag>&quot;{}&quot;</ETag></CopyObjectResult>",
+            iso8601(copied.last_modified),
+            copied.etag
+        ),
+    ))
+}
+
+/// What the conditional headers of a read say to do with an object of this ETag.
+enum Verdict {
+    Proceed,
+    NotModified,
+    PreconditionFailed,
+}
+
+/// RFC 9110's order: `If-Match` first (412 when no listed ETag matches), then `If-None-Match`
+/// (304 when one does). Lists, `*`, quotes and weak `W/` prefixes are understood.
+fn judge(headers: &HeaderMap, etag: &str) -> Verdict {
+    let listed = |value: &HeaderValue| {
+        value
+            .to_str()
+            .map(|v| v.split(',').any(|t| etag_matches(t, etag)))
+            .unwrap_or(false)
+    };
+    if headers.get(IF_MATCH).is_some_and(|v| !listed(v)) {
+        return Verdict::PreconditionFailed;
+    }
+    if headers.get(IF_NONE_MATCH).is_some_and(listed) {
+        return Verdict::NotModified;
+    }
+    Verdict::Proceed
+}
+
+/// The response a read gets when its preconditions stop it, if they do.
+fn precondition_response(
+    req: &Request<Body>,
+    meta: &ObjectMeta,
+) -> Result<Option<Response<Body>>, ApiError> {
+    match judge(req.headers(), &meta.etag) {
+        Verdict::Proceed => Ok(None),
+        Verdict::PreconditionFailed => Ok(Some(error_response(
+            &ApiError::Store(StoreError::PreconditionFailed(format!(
+                "the object's ETag is {}",
+                meta.etag
+            ))),
+            req.uri().path(),
+        ))),
+        Verdict::NotModified => {
+            let mut response = empty(StatusCode::NOT_MODIFIED);
+            let headers = response.headers_mut();
+            headers.insert(ETAG, header(&format!("\"{}\"", meta.etag))?);
+            headers.insert(LAST_MODIFIED, header(&http_date(meta.last_modified))?);
+            Ok(Some(response))
+        }
+    }
 }
 
 fn content_length(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
@@ -427,6 +567,15 @@ async fn get_object(
         Some(v) => Some(ByteRange::parse(v.to_str().unwrap_or(""))?),
         None => None,
     };
+    let conditional =
+        req.headers().contains_key(IF_MATCH) || req.headers().contains_key(IF_NONE_MATCH);
+    if req.method() == Method::HEAD || conditional {
+        // Preconditions are judged before the range (a failed If-Match is 412, never 416).
+        let meta = store.head_object(bucket, key)?;
+        if let Some(response) = precondition_response(req, &meta)? {
+            return Ok(response);
+        }
+    }
     if req.method() == Method::HEAD {
         let meta = store.head_object(bucket, key)?;
         let mut response = empty(StatusCode::OK);
@@ -451,6 +600,12 @@ async fn get_object(
         }
         other => other?,
     };
+    if conditional {
+        // Judge again the version actually opened: it may have been replaced meanwhile.
+        if let Some(response) = precondition_response(req, &object.meta)? {
+            return Ok(response);
+        }
+    }
     let (status, len) = match object.range {
         Some((first, last)) => (StatusCode::PARTIAL_CONTENT, last - first + 1),
         None => (StatusCode::OK, object.meta.size),
@@ -502,11 +657,19 @@ fn list_objects(
     query: &str,
 ) -> Result<Response<Body>, ApiError> {
     let mut opts = ListOptions::default();
+    let mut url_encoded = false;
     for (name, value) in query_params(query)? {
         match name.as_str() {
             "prefix" => opts.prefix = value,
             "delimiter" => opts.delimiter = Some(value).filter(|d| !d.is_empty()),
             "continuation-token" => opts.continuation_token = Some(value),
+            "start-after" => opts.start_after = Some(value).filter(|s| !s.is_empty()),
+            "encoding-type" if value == "url" => url_encoded = true,
+            "encoding-type" => {
+                return Err(ApiError::InvalidArgument(
+                    "encoding-type must be url".into(),
+                ))
+            }
             "max-keys" => {
                 let n: usize = value
                     .parse()
@@ -517,16 +680,34 @@ fn list_objects(
         }
     }
     let page = store.list_objects(bucket, &opts)?;
+    // With encoding-type=url, every key-like value is percent-encoded (clients decode them):
+    // the way to return keys that XML 1.0 cannot carry, such as control characters.
+    let text = |s: &str| {
+        if url_encoded {
+            url_encode(s)
+        } else {
+            xml_escape(s)
+        }
+    };
     let mut xml = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult><Name>{}</Name><Prefix>{}</Prefix><MaxKeys>{}</MaxKeys><KeyCount>{}</KeyCount><IsTruncated>{}</IsTruncated>",
         xml_escape(bucket.as_str()),
-        xml_escape(&opts.prefix),
+        text(&opts.prefix),
         opts.max_keys,
         page.objects.len() + page.common_prefixes.len(),
         page.next_continuation_token.is_some(),
     );
+    if url_encoded {
+        xml += "<EncodingType>url</EncodingType>";
+    }
     if let Some(d) = &opts.delimiter {
-        xml += &format!("<Delimiter>{}</Delimiter>", xml_escape(d));
+        xml += &format!("<Delimiter>{}</Delimiter>", text(d));
+    }
+    if let Some(t) = &opts.continuation_token {
+        xml += &format!("<ContinuationToken>{}</ContinuationToken>", xml_escape(t));
+    }
+    if let Some(s) = &opts.start_after {
+        xml += &format!("<StartAfter>{}</StartAfter>", text(s));
     }
     if let Some(t) = &page.next_continuation_token {
         xml += &format!(
@@ -537,7 +718,7 @@ fn list_objects(
     for meta in &page.objects {
         xml += &format!(
             "<Contents><Key>{}</Key><LastModified>{}</LastModified><ETag>&quot;{}&quot;</ETag><Size>{}</Size></Contents>",
-            xml_escape(meta.key.as_str()),
+            text(meta.key.as_str()),
             iso8601(meta.last_modified),
             meta.etag,
             meta.size
@@ -546,7 +727,7 @@ fn list_objects(
     for prefix in &page.common_prefixes {
         xml += &format!(
             "<CommonPrefixes><Prefix>{}</Prefix></CommonPrefixes>",
-            xml_escape(prefix)
+            text(prefix)
         );
     }
     xml += "</ListBucketResult>";
@@ -598,7 +779,10 @@ fn error_response(err: &ApiError, resource: &str) -> Response<Body> {
                 StoreError::InvalidPartOrder => (StatusCode::BAD_REQUEST, "InvalidPartOrder"),
                 StoreError::EntityTooSmall { .. } => (StatusCode::BAD_REQUEST, "EntityTooSmall"),
                 StoreError::MalformedXml(_) => (StatusCode::BAD_REQUEST, "MalformedXML"),
-                StoreError::Corrupt(_) | StoreError::Io(_) => {
+                StoreError::PreconditionFailed(_) => {
+                    (StatusCode::PRECONDITION_FAILED, "PreconditionFailed")
+                }
+                StoreError::Corrupt(_) | StoreError::Io(_) | StoreError::Crashed(_) => {
                     (StatusCode::INTERNAL_SERVER_ERROR, "InternalError")
                 }
             };
@@ -705,6 +889,24 @@ fn percent_decode(s: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+/// Percent-encodes every byte but the unreserved characters and `/`, as S3 does for
+/// `encoding-type=url`.
+fn url_encode(s: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(char::from(b))
+            }
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
 }
 
 fn xml_escape(s: &str) -> String {

@@ -4,6 +4,10 @@
 //! incremental checksums, atomic commits, range reads and paginated listings. Milestone 2 is the
 //! S3-style HTTP layer in [`http`], which sits on top of [`Store`] without changing it.
 //! Milestone 3 adds multipart uploads to both: create, upload parts, list, complete, abort.
+//! Milestone 4 makes the store recover from a crash at any step of a commit (with injectable
+//! [`CrashPoint`]s to prove it) and collects garbage while it serves ([`Store::gc`]).
+//! Milestone 5 adds what real S3 clients rely on: conditional reads and writes
+//! ([`Precondition`]), server-side copies and the rest of ListObjectsV2.
 //!
 //! ```text
 //! <root>/tmp/                                     in-flight writes; emptied on open
@@ -26,10 +30,13 @@ mod store;
 
 pub use error::StoreError;
 pub use list::{ListOptions, ListPage};
-pub use meta::{ObjectMeta, PutOptions};
+pub use meta::{ObjectMeta, Precondition, PutOptions};
 pub use multipart::{
     CompletedPart, MultipartOptions, PartInfo, DEFAULT_MIN_PART_SIZE, MAX_PART_NUMBER,
 };
 pub use names::{BucketName, ObjectKey};
 pub use range::ByteRange;
-pub use store::{GetObject, ObjectBody, Store, StoreConfig, CHUNK_SIZE};
+pub use store::{
+    CrashPoint, GcReport, GetObject, ObjectBody, Store, StoreConfig, CHUNK_SIZE,
+    DEFAULT_UPLOAD_EXPIRY,
+};

@@ -16,6 +16,10 @@ pub struct ListOptions {
     pub max_keys: usize,
     /// A token from a previous page's `next_continuation_token`, to resume after it.
     pub continuation_token: Option<String>,
+    /// List only keys strictly after this one (milestone 5, S3's `start-after`). Ignored when
+    /// `continuation_token` is set. Unlike a token, it does not skip the rest of a rolled-up
+    /// group: keys after it under a common prefix still report that prefix.
+    pub start_after: Option<String>,
 }
 
 impl Default for ListOptions {
@@ -25,6 +29,7 @@ impl Default for ListOptions {
             delimiter: None,
             max_keys: 1000,
             continuation_token: None,
+            start_after: None,
         }
     }
 }
@@ -66,8 +71,12 @@ where
         }
         _ => None,
     };
-    let lower = match &resume {
-        Some(t) if t.as_str() >= prefix => Bound::Excluded(t.as_str()),
+    let start_after = match &resume {
+        Some(t) => Some(t.as_str()),
+        None => opts.start_after.as_deref(),
+    };
+    let lower = match start_after {
+        Some(after) if after >= prefix => Bound::Excluded(after),
         _ => Bound::Included(prefix),
     };
 

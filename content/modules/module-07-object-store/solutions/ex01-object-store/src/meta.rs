@@ -44,6 +44,29 @@ pub struct PutOptions {
     pub expected_etag: Option<String>,
 }
 
+/// A condition on the object a put replaces, checked atomically with its commit (S3's
+/// conditional writes: `If-None-Match: *` and `If-Match` on `PUT`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Precondition {
+    /// Only create: fail with [`StoreError::PreconditionFailed`] if the key exists.
+    IfAbsent,
+    /// Only replace the object with this ETag (compared case-insensitively, surrounding double
+    /// quotes and a `W/` prefix ignored; `*` matches any object): fail with
+    /// [`StoreError::PreconditionFailed`] if the current ETag differs, and with
+    /// [`StoreError::NoSuchKey`] if there is no object.
+    IfMatch(String),
+}
+
+/// Whether an ETag as a client sends it (`"abc"`, `W/"abc"`, `abc` or `*`) names `etag`.
+pub(crate) fn etag_matches(wanted: &str, etag: &str) -> bool {
+    let wanted = wanted.trim();
+    wanted == "*"
+        || wanted
+            .trim_start_matches("W/")
+            .trim_matches('"')
+            .eq_ignore_ascii_case(etag)
+}
+
 /// Checks user metadata: keys are non-empty and made of `a-z`, `0-9`, `-` and `_`; values
 /// contain no control characters; keys plus values total at most [`MAX_USER_METADATA`] bytes.
 pub(crate) fn validate_user_metadata(meta: &BTreeMap<String, String>) -> Result<(), StoreError> {

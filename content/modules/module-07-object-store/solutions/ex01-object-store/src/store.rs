@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, MutexGuard, PoisonError, RwLock};
 use std::task::{Context, Poll};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
@@ -14,11 +14,11 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, ReadBuf, T
 use tokio::sync::Mutex;
 
 use crate::list::{list_page, to_hex};
-use crate::meta::{validate_user_metadata, DEFAULT_CONTENT_TYPE};
+use crate::meta::{etag_matches, validate_user_metadata, DEFAULT_CONTENT_TYPE};
 use crate::multipart::{DEFAULT_MIN_PART_SIZE, MAX_PART_NUMBER};
 use crate::{
     BucketName, ByteRange, CompletedPart, ListOptions, ListPage, MultipartOptions, ObjectKey,
-    ObjectMeta, PartInfo, PutOptions, StoreError,
+    ObjectMeta, PartInfo, Precondition, PutOptions, StoreError,
 };
 
 /// The size of the buffer a put reads into: the most body bytes one upload holds in memory.
@@ -62,6 +62,10 @@ struct Upload {
     completing: bool,
 }
 
+/// How long a multipart upload may stay in progress by default before recovery and [`Store::gc`]
+/// abort it: seven days, like a typical S3 lifecycle rule.
+pub const DEFAULT_UPLOAD_EXPIRY: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
 /// Configuration of a [`Store`]. Build it with struct update syntax from the default, e.g.
 /// `StoreConfig { min_part_size: 1024, ..StoreConfig::default() }`, so fields added later
 /// (milestone 4 adds some) do not break your code.
@@ -70,14 +74,54 @@ pub struct StoreConfig {
     /// The smallest size, in bytes, of every part of a multipart upload but the last, checked
     /// at completion ([`StoreError::EntityTooSmall`]). Defaults to S3's 5 MiB; tests lower it.
     pub min_part_size: u64,
+    /// Multipart uploads created longer ago than this are aborted by recovery at open and by
+    /// [`Store::gc`]; `None` keeps them forever. Defaults to [`DEFAULT_UPLOAD_EXPIRY`].
+    pub upload_expiry: Option<Duration>,
+    /// Fault injection for tests: the first put, completion or delete that reaches this point
+    /// of its commit stops there as if the process had been killed ([`StoreError::Crashed`]),
+    /// leaving the disk exactly as it is at that instant. `None` (the default) in production.
+    pub crash_at: Option<CrashPoint>,
 }
 
 impl Default for StoreConfig {
     fn default() -> Self {
         Self {
             min_part_size: DEFAULT_MIN_PART_SIZE,
+            upload_expiry: Some(DEFAULT_UPLOAD_EXPIRY),
+            crash_at: None,
         }
     }
+}
+
+/// The steps of a commit where [`StoreConfig::crash_at`] can kill the store, in the order a put
+/// reaches them. Recovery must leave every key holding its old object before
+/// [`CrashPoint::Committed`] and its new one from there on, and no garbage either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CrashPoint {
+    /// The new payload (a put's body, or a completion's concatenated parts) is complete and
+    /// synced in its temp file under `tmp/`; nothing else has changed.
+    TempWritten,
+    /// The payload has been renamed to its final place; the metadata still names the old one.
+    PayloadPlaced,
+    /// The new metadata is written and synced in a temp file, not yet renamed over the old.
+    MetadataWritten,
+    /// The metadata rename is done: the new object is committed. The payload it replaced is not
+    /// deleted yet (and, for a completion, the upload is not retired yet).
+    Committed,
+    /// A delete removed the key's metadata (its commit point); the payload is not deleted yet.
+    DeleteCommitted,
+}
+
+/// What recovery or one run of [`Store::gc`] removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GcReport {
+    /// Leftovers of writes that never committed, found in `tmp/` (recovery at open only: a
+    /// running store's `tmp/` belongs to writes in flight).
+    pub temp_files: usize,
+    /// Payloads, of objects or of multipart parts, that no metadata references.
+    pub orphan_blobs: usize,
+    /// Multipart uploads older than [`StoreConfig::upload_expiry`], aborted with their parts.
+    pub expired_uploads: usize,
 }
 
 struct Inner {
@@ -92,6 +136,8 @@ struct Inner {
     /// disk and the order of updates in memory agree.
     commit: Mutex<()>,
     seq: AtomicU64,
+    /// What recovery removed when this store was opened.
+    recovery: GcReport,
 }
 
 /// A handle to an object store rooted at a directory. Cheap to clone; clones share state, so
@@ -194,8 +240,10 @@ impl Store {
         fs::create_dir_all(root.join("buckets")).await?;
 
         // Anything in tmp/ belongs to a write that never committed.
+        let mut recovery = GcReport::default();
         let mut leftovers = fs::read_dir(&tmp).await?;
         while let Some(entry) = leftovers.next_entry().await? {
+            recovery.temp_files += 1;
             let path = entry.path();
             if entry.file_type().await?.is_dir() {
                 fs::remove_dir_all(path).await?;
@@ -223,11 +271,21 @@ impl Store {
                     .map_err(|e| StoreError::Corrupt(format!("{:?}: {e}", file.path())))?;
                 objects.insert(entry.meta.key.clone(), entry);
             }
-            load_uploads(&dir.path().join("uploads"), &name, &mut uploads).await?;
+            recovery.orphan_blobs +=
+                load_uploads(&dir.path().join("uploads"), &name, &mut uploads).await?;
+            // Payloads no sidecar names: a crash after a payload's rename and before its
+            // sidecar's, or after a sidecar's replacement and before the old payload's unlink.
+            let blobs = dir.path().join("blobs");
+            for name in list_files(&blobs).await? {
+                if !objects.values().any(|e: &Entry| e.blob == name) {
+                    fs::remove_file(blobs.join(&name)).await?;
+                    recovery.orphan_blobs += 1;
+                }
+            }
             index.insert(name, objects);
         }
 
-        Ok(Self {
+        let mut store = Self {
             inner: Arc::new(Inner {
                 root,
                 config,
@@ -235,8 +293,113 @@ impl Store {
                 uploads: std::sync::Mutex::new(uploads),
                 commit: Mutex::new(()),
                 seq: AtomicU64::new(0),
+                recovery,
             }),
-        })
+        };
+        let expired = store.expire_uploads().await?;
+        Arc::get_mut(&mut store.inner)
+            .expect("nothing else holds the store yet")
+            .recovery
+            .expired_uploads = expired;
+        Ok(store)
+    }
+
+    /// What recovery removed when this store was opened: temp files of writes that never
+    /// committed, orphaned payloads, and expired multipart uploads.
+    pub fn recovery_report(&self) -> GcReport {
+        self.inner.recovery
+    }
+
+    /// Collects garbage while the store serves traffic: deletes payloads that no metadata
+    /// references and aborts multipart uploads older than [`StoreConfig::upload_expiry`].
+    /// Never deletes the payload of a committed object or of a write in flight, never touches
+    /// `tmp/`, and is idempotent: a second run right after the first removes nothing.
+    pub async fn gc(&self) -> Result<GcReport, StoreError> {
+        let mut report = GcReport::default();
+        let buckets = self.list_buckets();
+        for bucket in &buckets {
+            let blobs = self.bucket_dir(bucket).join("blobs");
+            // List first, outside the commit lock. A payload renamed into blobs/ after this
+            // listing is not in it; one in it is either named by the index at the moment we
+            // hold the commit lock below, or never will be (names are unique, and a commit
+            // renames its payload and updates the index under that lock).
+            let listed = match list_files(&blobs).await {
+                Ok(listed) => listed,
+                Err(StoreError::Io(e)) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
+            let orphans: Vec<String> = {
+                let _commit = self.inner.commit.lock().await;
+                let index = self.read_index();
+                let Some(objects) = index.get(bucket) else {
+                    continue;
+                };
+                let live: std::collections::HashSet<&str> =
+                    objects.values().map(|e| e.blob.as_str()).collect();
+                listed
+                    .into_iter()
+                    .filter(|name| !live.contains(name.as_str()))
+                    .collect()
+            };
+            for name in orphans {
+                match fs::remove_file(blobs.join(&name)).await {
+                    Ok(()) => report.orphan_blobs += 1,
+                    // Removed meanwhile by the put or delete that replaced it.
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        report.expired_uploads = self.expire_uploads().await?;
+        Ok(report)
+    }
+
+    /// Aborts every upload older than the configured expiry that is not being completed.
+    async fn expire_uploads(&self) -> Result<usize, StoreError> {
+        let Some(expiry) = self.inner.config.upload_expiry else {
+            return Ok(0);
+        };
+        let now = SystemTime::now();
+        let mut doomed = Vec::new();
+        {
+            let _commit = self.inner.commit.lock().await;
+            let expired: Vec<(String, BucketName)> = self
+                .lock_uploads()
+                .iter()
+                .filter(|(_, u)| {
+                    !u.completing
+                        && now
+                            .duration_since(u.record.created)
+                            .is_ok_and(|age| age >= expiry)
+                })
+                .map(|(id, u)| (id.clone(), u.bucket.clone()))
+                .collect();
+            for (id, bucket) in expired {
+                doomed.push(self.retire_upload_dir(&bucket, &id).await?);
+                self.lock_uploads().remove(&id);
+            }
+        }
+        let count = doomed.len();
+        for dir in doomed {
+            fs::remove_dir_all(dir).await?;
+        }
+        Ok(count)
+    }
+
+    /// Stops the operation dead at `point` if the configuration says so: the guards are
+    /// disarmed, so nothing is cleaned up, exactly as if the process had been killed there.
+    fn crash_point(
+        &self,
+        point: CrashPoint,
+        guards: &mut [&mut TempGuard],
+    ) -> Result<(), StoreError> {
+        if self.inner.config.crash_at == Some(point) {
+            for guard in guards {
+                guard.disarm();
+            }
+            return Err(StoreError::Crashed(point));
+        }
+        Ok(())
     }
 
     /// Creates an empty bucket.
@@ -295,17 +458,39 @@ impl Store {
         &self,
         bucket: &BucketName,
         key: &ObjectKey,
+        body: R,
+        opts: PutOptions,
+    ) -> Result<ObjectMeta, StoreError>
+    where
+        R: AsyncRead + Unpin,
+    {
+        self.put_object_if(bucket, key, body, opts, None).await
+    }
+
+    /// [`Store::put_object`] with a [`Precondition`] on the object it replaces. The condition is
+    /// checked before the body is read (so a doomed upload fails fast) and again under the
+    /// commit lock, atomically with the commit: of racing conditional puts, only those whose
+    /// condition still holds at their commit succeed. A put refused there removes its temp file.
+    pub async fn put_object_if<R>(
+        &self,
+        bucket: &BucketName,
+        key: &ObjectKey,
         mut body: R,
         opts: PutOptions,
+        precondition: Option<Precondition>,
     ) -> Result<ObjectMeta, StoreError>
     where
         R: AsyncRead + Unpin,
     {
         validate_user_metadata(&opts.user_metadata)?;
         self.ensure_bucket(bucket)?;
+        if let Some(condition) = &precondition {
+            self.check_precondition(bucket, key, condition)?;
+        }
 
         // 1. Stream the body into a temp file with bounded memory.
-        let (temp, size, digest) = self.stream_to_temp(&mut body, opts.expected_len).await?;
+        let (mut temp, size, digest) = self.stream_to_temp(&mut body, opts.expected_len).await?;
+        self.crash_point(CrashPoint::TempWritten, &mut [&mut temp])?;
         let etag = to_hex(&digest);
         if let Some(expected) = opts.expected_etag {
             if !expected.eq_ignore_ascii_case(&etag) {
@@ -330,8 +515,12 @@ impl Store {
         // 2. Commit: one critical section so disk order and index order agree per key.
         let replaced = {
             let _commit = self.inner.commit.lock().await;
+            if let Some(condition) = &precondition {
+                self.check_precondition(bucket, key, condition)?;
+            }
             self.commit_object(bucket, temp, &meta).await?
         };
+        self.crash_point(CrashPoint::Committed, &mut [])?;
 
         // 3. The old payload is unreachable now. Readers that already opened it keep reading
         //    (POSIX unlink semantics), so it is safe to remove immediately.
@@ -408,9 +597,18 @@ impl Store {
         temp.disarm();
         let mut blob_guard = TempGuard::new(blob_path);
         sync_dir(&dir.join("blobs")).await?;
+        self.crash_point(CrashPoint::PayloadPlaced, &mut [&mut blob_guard])?;
 
-        self.write_file_atomically(&dir.join("meta").join(sidecar_name(&meta.key)), &sidecar)
-            .await?;
+        let sidecar_path = dir.join("meta").join(sidecar_name(&meta.key));
+        let written = self
+            .write_file_atomically(&sidecar_path, &sidecar, Some(CrashPoint::MetadataWritten))
+            .await;
+        if let Err(e) = written {
+            if matches!(e, StoreError::Crashed(_)) {
+                blob_guard.disarm();
+            }
+            return Err(e);
+        }
         blob_guard.disarm();
         let mut index = self.write_index();
         let objects = index
@@ -492,6 +690,7 @@ impl Store {
                 .get_mut(bucket)
                 .and_then(|objects| objects.remove(key))
         };
+        self.crash_point(CrashPoint::DeleteCommitted, &mut [])?;
         self.remove_replaced(bucket, removed).await;
         Ok(true)
     }
@@ -614,8 +813,8 @@ impl Store {
             temp.disarm();
             let mut blob_guard = TempGuard::new(blob_path);
             sync_dir(&dir.join("data")).await?;
-            self.write_file_atomically(&dir.join("parts").join(part_file_name(part_number)), &json)
-                .await?;
+            let record = dir.join("parts").join(part_file_name(part_number));
+            self.write_file_atomically(&record, &json, None).await?;
             blob_guard.disarm();
             self.with_upload(bucket, key, upload_id, |upload| {
                 Ok(upload.parts.insert(part_number, part.clone()))
@@ -676,7 +875,7 @@ impl Store {
         //    step, one copy of the data. The composite ETag needs only the part digests.
         let data = self.upload_dir(bucket, upload_id).join("data");
         let copied = self.concatenate(&data, &chosen).await;
-        let (temp, size) = match copied {
+        let (mut temp, size) = match copied {
             Ok(done) => done,
             // An abort that won the race deleted the parts under us.
             Err(_) if !self.lock_uploads().contains_key(upload_id) => {
@@ -693,6 +892,7 @@ impl Store {
                 ))
             })?);
         }
+        self.crash_point(CrashPoint::TempWritten, &mut [&mut temp])?;
         let meta = ObjectMeta {
             key: key.clone(),
             size,
@@ -710,6 +910,10 @@ impl Store {
                 return Err(StoreError::NoSuchUpload(upload_id.to_owned()));
             }
             let replaced = self.commit_object(bucket, temp, &meta).await?;
+            if let Err(crash) = self.crash_point(CrashPoint::Committed, &mut []) {
+                std::mem::forget(completing);
+                return Err(crash);
+            }
             self.lock_uploads().remove(upload_id);
             let doomed = self.retire_upload_dir(bucket, upload_id).await;
             (replaced, doomed)
@@ -881,6 +1085,30 @@ impl Store {
             .ok_or_else(|| StoreError::NoSuchKey(key.to_string()))
     }
 
+    fn check_precondition(
+        &self,
+        bucket: &BucketName,
+        key: &ObjectKey,
+        condition: &Precondition,
+    ) -> Result<(), StoreError> {
+        let current = match self.lookup(bucket, key) {
+            Ok(entry) => Some(entry.meta.etag),
+            Err(StoreError::NoSuchKey(_)) => None,
+            Err(e) => return Err(e),
+        };
+        match (condition, current) {
+            (Precondition::IfAbsent, None) => Ok(()),
+            (Precondition::IfAbsent, Some(_)) => Err(StoreError::PreconditionFailed(format!(
+                "{bucket}/{key} already exists"
+            ))),
+            (Precondition::IfMatch(_), None) => Err(StoreError::NoSuchKey(key.to_string())),
+            (Precondition::IfMatch(wanted), Some(etag)) if etag_matches(wanted, &etag) => Ok(()),
+            (Precondition::IfMatch(wanted), Some(etag)) => Err(StoreError::PreconditionFailed(
+                format!("{bucket}/{key} has ETag {etag}, not {wanted}"),
+            )),
+        }
+    }
+
     fn ensure_bucket(&self, bucket: &BucketName) -> Result<(), StoreError> {
         if self.read_index().contains_key(bucket) {
             Ok(())
@@ -890,12 +1118,21 @@ impl Store {
     }
 
     /// Writes `bytes` to `dest` so that `dest` holds either its old content or all of the new.
-    async fn write_file_atomically(&self, dest: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    /// `crash` is the crash point between the temp file's sync and its rename, if any.
+    async fn write_file_atomically(
+        &self,
+        dest: &Path,
+        bytes: &[u8],
+        crash: Option<CrashPoint>,
+    ) -> Result<(), StoreError> {
         let mut temp = TempGuard::new(self.temp_path());
         let mut file = File::create(temp.path()).await?;
         file.write_all(bytes).await?;
         file.sync_all().await?;
         drop(file);
+        if let Some(point) = crash {
+            self.crash_point(point, &mut [&mut temp])?;
+        }
         fs::rename(temp.path(), dest).await?;
         temp.disarm();
         if let Some(parent) = dest.parent() {
@@ -978,11 +1215,12 @@ async fn load_uploads(
     dir: &Path,
     bucket: &BucketName,
     uploads: &mut HashMap<String, Upload>,
-) -> Result<(), StoreError> {
+) -> Result<usize, StoreError> {
+    let mut removed = 0;
     let mut entries = match fs::read_dir(dir).await {
         Ok(entries) => entries,
         // A bucket created before milestone 3.
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
         Err(e) => return Err(e.into()),
     };
     let corrupt =
@@ -1012,6 +1250,7 @@ async fn load_uploads(
                 .any(|p| name.to_str() == Some(p.blob.as_str()))
             {
                 fs::remove_file(blob.path()).await?;
+                removed += 1;
             }
         }
         uploads.insert(
@@ -1024,5 +1263,19 @@ async fn load_uploads(
             },
         );
     }
-    Ok(())
+    Ok(removed)
+}
+
+/// The names of the regular files in `dir`.
+async fn list_files(dir: &Path) -> Result<Vec<String>, StoreError> {
+    let mut names = Vec::new();
+    let mut entries = fs::read_dir(dir).await?;
+    while let Some(entry) = entries.next_entry().await? {
+        if entry.file_type().await?.is_file() {
+            if let Ok(name) = entry.file_name().into_string() {
+                names.push(name);
+            }
+        }
+    }
+    Ok(names)
 }

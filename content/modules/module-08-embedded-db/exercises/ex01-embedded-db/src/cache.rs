@@ -80,6 +80,17 @@ impl PageCache {
         todo!()
     }
 
+    /// The first page of the free list (0 = none), see [`Pager::free_head`]. Milestone 2.
+    pub fn free_head(&self) -> u32 {
+        todo!()
+    }
+
+    /// Sets the first page of the free list; it reaches the header at the next flush.
+    /// Milestone 2.
+    pub fn set_free_head(&mut self, page: u32) {
+        todo!("free-list head {page}")
+    }
+
     /// The counters so far.
     pub fn stats(&self) -> CacheStats {
         todo!()

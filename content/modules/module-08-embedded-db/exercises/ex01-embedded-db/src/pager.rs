@@ -22,7 +22,7 @@ pub struct PageId(pub u32);
 /// 16..20  format version (1)
 /// 20..24  page size (4096)
 /// 24..28  page count, header included
-/// 28..32  first free page (0 = none; unused until milestone 2)
+/// 28..32  first page of the free list (0 = none; used from milestone 2)
 /// ```
 ///
 /// The pager is synchronous and single-threaded on purpose: an embedded database runs on its
@@ -60,6 +60,18 @@ impl Pager {
     /// until the page is written; the new page count reaches the header at the next `sync`.
     pub fn allocate(&mut self) -> PageId {
         todo!()
+    }
+
+    /// The first page of the free list, as the header records it (0 = the list is empty).
+    /// Milestone 2.
+    pub fn free_head(&self) -> u32 {
+        todo!()
+    }
+
+    /// Sets the first page of the free list. Like the page count, it reaches the header at the
+    /// next `sync`. Milestone 2.
+    pub fn set_free_head(&mut self, page: u32) {
+        todo!("free-list head {page}")
     }
 
     /// Writes the header and fsyncs the file: everything written before is durable after.

@@ -1,5 +1,8 @@
 use std::collections::{BTreeMap, HashMap};
 
+use std::path::Path;
+
+use crate::journal::Journal;
 use crate::{DbError, Page, PageId, Pager, PAGE_SIZE};
 
 /// Counters that make the cache's behaviour observable (and testable).
@@ -36,19 +39,112 @@ pub struct PageCache {
     lru: BTreeMap<u64, PageId>,
     tick: u64,
     stats: CacheStats,
+    /// Milestone 3: the rollback journal, for caches that make transactions.
+    journal: Option<Journal>,
+    /// The page count and free-list head as of the last commit.
+    committed: (u32, u32),
 }
 
 impl PageCache {
     /// Wraps `pager` with a cache of `capacity` pages (at least 1).
     pub fn new(pager: Pager, capacity: usize) -> Self {
         Self {
-            pager,
             capacity: capacity.max(1),
             frames: HashMap::new(),
             lru: BTreeMap::new(),
             tick: 0,
             stats: CacheStats::default(),
+            committed: (pager.page_count(), pager.free_head()),
+            journal: None,
+            pager,
         }
+    }
+
+    /// Makes this cache transactional (milestone 3): from now on every change belongs to the
+    /// open transaction, journaled in `<db>-journal` before the database file is overwritten,
+    /// until [`PageCache::flush`] commits it or [`PageCache::rollback`] undoes it.
+    pub(crate) fn enable_journal(&mut self, db: &Path) {
+        self.journal = Some(Journal::new(db, self.pager.faults.clone()));
+        self.committed = (self.pager.page_count(), self.pager.free_head());
+    }
+
+    /// Journals the original of page `id` before its first change in the transaction (and
+    /// starts the transaction's journal before its first change of any kind).
+    fn before_change(&mut self, id: Option<PageId>) -> Result<(), DbError> {
+        let Some(journal) = &mut self.journal else {
+            return Ok(());
+        };
+        if !journal.is_open() {
+            journal.begin(self.committed.0, self.committed.1)?;
+        }
+        if let Some(id) = id {
+            let journal = self.journal.as_ref().map(|j| j.contains(id));
+            if id.0 < self.committed.0 && journal == Some(false) {
+                // Not yet changed in this transaction, so the cached copy is the original.
+                let original = *self.frame(id)?.data;
+                if let Some(journal) = &mut self.journal {
+                    journal.record(id, &original)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Undoes the open transaction (milestone 3): forgets every cached page and rolls the file
+    /// back with the journal. Without a transaction it does nothing.
+    pub(crate) fn rollback(&mut self) -> Result<(), DbError> {
+        let Some(journal) = &mut self.journal else {
+            return Ok(());
+        };
+        if !journal.is_open() {
+            return Ok(());
+        }
+        journal.close();
+        self.frames.clear();
+        self.lru.clear();
+        let path = journal.path().to_owned();
+        self.pager.roll_back(&path)
+    }
+
+    /// Milestone 5's vacuum: journals every page of the last commit that the open transaction
+    /// has not journaled yet, then forgets every page from `page_count` on and shrinks the
+    /// database to `page_count` pages, to be rewritten from scratch.
+    pub(crate) fn restart_from(&mut self, page_count: u32) -> Result<(), DbError> {
+        self.before_change(None)?;
+        for id in (1..self.committed.0).map(PageId) {
+            if self.journal.as_ref().is_some_and(|j| !j.contains(id)) {
+                let original = match self.frames.get(&id) {
+                    Some(frame) => *frame.data,
+                    None => {
+                        let mut data = [0; PAGE_SIZE];
+                        self.pager.read_page(id, &mut data)?;
+                        data
+                    }
+                };
+                if let Some(journal) = &mut self.journal {
+                    journal.record(id, &original)?;
+                }
+            }
+        }
+        let gone: Vec<PageId> = self
+            .frames
+            .keys()
+            .filter(|id| id.0 >= page_count)
+            .copied()
+            .collect();
+        for id in gone {
+            if let Some(frame) = self.frames.remove(&id) {
+                self.lru.remove(&frame.last_used);
+            }
+        }
+        self.pager.shrink(page_count);
+        self.pager.set_free_head(0);
+        Ok(())
+    }
+
+    /// Fault injection (milestone 3): see [`crate::SlottedTree::crash_after`].
+    pub(crate) fn crash_after(&mut self, ops: u64) {
+        self.pager.faults.crash_after(ops);
     }
 
     /// Returns page `id` for reading, loading it (and perhaps evicting another) on a miss.
@@ -59,6 +155,7 @@ impl PageCache {
 
     /// Returns page `id` for writing and marks it dirty.
     pub fn get_mut(&mut self, id: PageId) -> Result<&mut Page, DbError> {
+        self.before_change(Some(id))?;
         let frame = self.frame(id)?;
         frame.dirty = true;
         Ok(&mut frame.data)
@@ -66,6 +163,7 @@ impl PageCache {
 
     /// Allocates a new page. It starts zeroed and dirty in the cache, without reading the file.
     pub fn allocate(&mut self) -> Result<PageId, DbError> {
+        self.before_change(None)?;
         self.make_room()?;
         let id = self.pager.allocate();
         let tick = self.next_tick();
@@ -83,7 +181,16 @@ impl PageCache {
 
     /// Writes every dirty page to the pager in page order, then syncs the pager (header and
     /// fsync). Pages stay cached, now clean.
+    ///
+    /// With a journal (milestone 3) this is the commit: the journal is synced, the pages and
+    /// the header written and synced, and the journal deleted, which is the commit point.
     pub fn flush(&mut self) -> Result<(), DbError> {
+        if let Some(journal) = &mut self.journal {
+            if !journal.is_open() {
+                return Ok(());
+            }
+            journal.sync()?;
+        }
         let mut dirty: Vec<PageId> = self
             .frames
             .iter()
@@ -98,7 +205,12 @@ impl PageCache {
                 self.stats.writes += 1;
             }
         }
-        self.pager.sync()
+        self.pager.sync()?;
+        if let Some(journal) = &mut self.journal {
+            journal.finish()?;
+            self.committed = (self.pager.page_count(), self.pager.free_head());
+        }
+        Ok(())
     }
 
     /// Number of pages currently cached.
@@ -124,6 +236,16 @@ impl PageCache {
     /// Number of pages in the database, header included (allocated pages count immediately).
     pub fn page_count(&self) -> u32 {
         self.pager.page_count()
+    }
+
+    /// The first page of the free list (0 = none), see [`Pager::free_head`].
+    pub fn free_head(&self) -> u32 {
+        self.pager.free_head()
+    }
+
+    /// Sets the first page of the free list; it reaches the header at the next flush.
+    pub fn set_free_head(&mut self, page: u32) {
+        self.pager.set_free_head(page);
     }
 
     /// The counters so far.
@@ -168,6 +290,9 @@ impl PageCache {
         };
         if let Some(frame) = self.frames.get(&victim) {
             if frame.dirty {
+                if let Some(journal) = &mut self.journal {
+                    journal.sync()?;
+                }
                 // Write before forgetting: if the write fails, the page stays cached and dirty.
                 self.pager.write_page(victim, &frame.data)?;
                 self.stats.writes += 1;

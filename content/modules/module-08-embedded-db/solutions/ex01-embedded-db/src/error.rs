@@ -20,6 +20,18 @@ pub enum DbError {
         /// What is wrong with it.
         reason: String,
     },
+    /// SQL text that does not parse (milestone 4), with the byte offset where it goes wrong.
+    #[error("syntax error at byte {position}: {message}")]
+    Sql {
+        /// Byte offset into the statement.
+        position: usize,
+        /// What was expected and found.
+        message: String,
+    },
+    /// A statement that parses but cannot run (milestone 4): an unknown table or column (named
+    /// in the message), a type error, a constraint violation.
+    #[error("{0}")]
+    Query(String),
     /// A value longer than [`MAX_VALUE_LEN`](crate::MAX_VALUE_LEN).
     #[error("value of {len} bytes exceeds the {max}-byte limit")]
     ValueTooLarge {

@@ -9,14 +9,27 @@
 //! page 1     root of the B+tree (it never moves: a root split pushes its contents down)
 //! page 2..   B+tree nodes, allocated as the tree grows
 //! ```
+//!
+//! The later milestones build a database on the same pager and cache: milestone 2's
+//! [`SlottedTree`] (slotted pages, deletes with merging, overflow pages, a free list), milestone
+//! 3's rollback journal (`commit`, `rollback`, recovery at open), and milestone 4's
+//! [`Connection`], which runs a small SQL subset over tables stored as slotted trees.
 
 mod btree;
 mod cache;
+mod connection;
 mod error;
+mod journal;
 mod node;
 mod pager;
+mod slotted;
+mod spage;
+mod sql;
+mod store;
 
 pub use btree::{BTree, RangeIter, MAX_VALUE_LEN};
 pub use cache::{CacheStats, PageCache};
+pub use connection::{Connection, Rows, Value};
 pub use error::DbError;
 pub use pager::{Page, PageId, Pager, PAGE_SIZE};
+pub use slotted::{SlottedRange, SlottedTree, LARGE_VALUE_MAX};

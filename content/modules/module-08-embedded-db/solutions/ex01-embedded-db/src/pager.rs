@@ -2,6 +2,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
+use crate::journal::{self, Faults};
 use crate::DbError;
 
 /// The size of every page, and of every read and write the pager does.
@@ -32,7 +33,7 @@ const VERSION: u32 = 1;
 /// 16..20  format version (1)
 /// 20..24  page size (4096)
 /// 24..28  page count, header included
-/// 28..32  first free page (0 = none; unused until milestone 2)
+/// 28..32  first page of the free list (0 = none; used from milestone 2)
 /// ```
 ///
 /// The pager is synchronous and single-threaded on purpose: an embedded database runs on its
@@ -41,6 +42,8 @@ pub struct Pager {
     file: File,
     page_count: u32,
     free_head: u32,
+    /// Fault injection (milestone 3): shared with the journal, off unless a test turns it on.
+    pub(crate) faults: Faults,
 }
 
 impl Pager {
@@ -58,6 +61,7 @@ impl Pager {
                 file,
                 page_count: 1,
                 free_head: 0,
+                faults: Faults::default(),
             };
             pager.sync()?;
             return Ok(pager);
@@ -89,6 +93,7 @@ impl Pager {
             file,
             page_count,
             free_head: read_u32(&header, 28),
+            faults: Faults::default(),
         })
     }
 
@@ -100,6 +105,7 @@ impl Pager {
     /// Reads page `id` into `buf`. Page 0 and pages past the end are [`DbError::InvalidPage`].
     pub fn read_page(&mut self, id: PageId, buf: &mut Page) -> Result<(), DbError> {
         self.check(id)?;
+        self.faults.alive()?;
         self.file.seek(SeekFrom::Start(id.offset()))?;
         self.file.read_exact(buf)?;
         Ok(())
@@ -108,6 +114,7 @@ impl Pager {
     /// Writes `buf` as page `id`. Page 0 and pages past the end are [`DbError::InvalidPage`].
     pub fn write_page(&mut self, id: PageId, buf: &Page) -> Result<(), DbError> {
         self.check(id)?;
+        self.faults.step()?;
         self.file.seek(SeekFrom::Start(id.offset()))?;
         self.file.write_all(buf)?;
         Ok(())
@@ -121,6 +128,17 @@ impl Pager {
         id
     }
 
+    /// The first page of the free list, as the header records it (0 = the list is empty).
+    pub fn free_head(&self) -> u32 {
+        self.free_head
+    }
+
+    /// Sets the first page of the free list. Like the page count, it reaches the header at the
+    /// next [`Pager::sync`].
+    pub fn set_free_head(&mut self, page: u32) {
+        self.free_head = page;
+    }
+
     /// Writes the header and fsyncs the file: everything written before is durable after.
     pub fn sync(&mut self) -> Result<(), DbError> {
         let mut header = [0u8; PAGE_SIZE];
@@ -129,9 +147,52 @@ impl Pager {
         header[20..24].copy_from_slice(&(PAGE_SIZE as u32).to_be_bytes());
         header[24..28].copy_from_slice(&self.page_count.to_be_bytes());
         header[28..32].copy_from_slice(&self.free_head.to_be_bytes());
+        self.faults.step()?;
         self.file.seek(SeekFrom::Start(0))?;
         self.file.write_all(&header)?;
+        // A file longer than its page count (after a vacuum) loses its tail.
+        let len = PageId(self.page_count).offset();
+        if self.file.metadata()?.len() > len {
+            self.faults.step()?;
+            self.file.set_len(len)?;
+        }
+        self.faults.step()?;
         self.file.sync_all()?;
+        Ok(())
+    }
+
+    /// Shrinks the page count (milestone 5's vacuum); the file is cut at the next `sync`.
+    pub(crate) fn shrink(&mut self, page_count: u32) {
+        self.page_count = self.page_count.min(page_count.max(1));
+    }
+
+    /// Rolls the file back with the rollback journal at `path`, if there is one (milestone 3):
+    /// writes back every whole record whose checksum matches, in order, stopping at the first
+    /// that is cut short or damaged; truncates the file to the page count the journal recorded;
+    /// restores the header; fsyncs; deletes the journal. A journal whose header is incomplete
+    /// is deleted without touching the file: no page is written before the journal is synced.
+    /// Replaying twice is harmless, so a crash during recovery is recovered at the next open.
+    pub(crate) fn roll_back(&mut self, path: &Path) -> Result<(), DbError> {
+        self.faults.alive()?;
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(header) = journal::parse_header(&bytes) {
+            for (page, data) in journal::records(&bytes) {
+                self.faults.step()?;
+                self.file.seek(SeekFrom::Start(PageId(page).offset()))?;
+                self.file.write_all(data)?;
+            }
+            self.faults.step()?;
+            self.file.set_len(PageId(header.page_count).offset())?;
+            self.page_count = header.page_count;
+            self.free_head = header.free_head;
+            self.sync()?;
+        }
+        self.faults.step()?;
+        std::fs::remove_file(path)?;
         Ok(())
     }
 
