@@ -23,7 +23,8 @@ const PERMANENT_ERRORS = new Set(['channel_not_found', 'not_in_channel', 'is_arc
  * attempt's outcome is unknown, it first looks for a message with that key and returns it instead of posting twice;
  * if it cannot look (a missing scope, a channel the bot is not in) it posts anyway: at least once beats lost.
  */
-export function createSlackDeliver(client: WebClient, logger: Logger, present: (reply: Reply) => Reply = (reply) => reply): Deliver {
+/** `postClient` makes the chat.postMessage calls: one without retries of its own (see the Slack adapter). */
+export function createSlackDeliver(client: WebClient, logger: Logger, present: (reply: Reply) => Reply = (reply) => reply, postClient: WebClient = client): Deliver {
   async function findPosted(channel: string, key: string, since: Date): Promise<string | undefined> {
     const oldest = ((since.getTime() - CLOCK_SKEW_MS) / 1000).toFixed(6);
     let cursor: string | undefined;
@@ -104,7 +105,7 @@ export function createSlackDeliver(client: WebClient, logger: Logger, present: (
     let posted: { ts?: string; channel?: string };
     try {
       // A user id as the channel posts in the app's direct messages with that user.
-      const result = await client.chat.postMessage({
+      const result = await postClient.chat.postMessage({
         channel: recipientUserId ?? channelId,
         blocks: message.blocks,
         text: message.text,

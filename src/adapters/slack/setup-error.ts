@@ -24,15 +24,20 @@ export function explainSlackError(error: unknown, token: 'SLACK_BOT_TOKEN' | 'SL
         : 'copy an app-level token (xapp-…) with the connections:write scope from Basic Information → App-Level Tokens';
     return new SlackSetupError(`Slack refused ${token} (${data.error}): ${where}.`);
   }
-  // The Web API client's own retries are spent: no answer at all, so the fix is the network or the URL.
-  if ((error as { code?: unknown })?.code === 'slack_webapi_request_error') {
-    const why = networkErrorCode(error) ?? 'no answer';
-    return new SlackSetupError(`could not reach Slack's Web API (${why}): check this machine's network access to slack.com, and SLACK_API_URL if you set it.`);
-  }
   if (data?.error === 'missing_scope') {
     return new SlackSetupError(
       `The Slack app lacks the scope ${data.needed ?? '(unknown)'}: regenerate the manifest with npm run slack:manifest, update the app from it and reinstall.`,
     );
   }
   return undefined;
+}
+
+/**
+ * At start only: no answer at all from the Web API once the client's own retries are spent, so the fix is the
+ * network or the URL. (A send that gets no answer later is retried by the outbox, never given up on.)
+ */
+export function explainSlackUnreachable(error: unknown): SlackSetupError | undefined {
+  if ((error as { code?: unknown })?.code !== 'slack_webapi_request_error') return undefined;
+  const why = networkErrorCode(error) ?? 'no answer';
+  return new SlackSetupError(`could not reach Slack's Web API (${why}): check this machine's network access to slack.com, and SLACK_API_URL if you set it.`);
 }

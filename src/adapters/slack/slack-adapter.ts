@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import { App, HTTPReceiver, type BlockAction, type ButtonAction, type RespondArguments, type SlashCommand } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
 import { renameCommands } from '../../chat/command-names.ts';
 import type { Invocation, Services } from '../../chat/context.ts';
 import type { Registry } from '../../chat/registry.ts';
@@ -16,7 +16,7 @@ import { createSlackDeliver } from './deliver.ts';
 import { createHomeTab } from './home-tab.ts';
 import { SLACK_EVENTS_PATH } from './manifest.ts';
 import { renderSlackMessage } from './render-blocks.ts';
-import { explainSlackError, SlackSetupError } from './setup-error.ts';
+import { explainSlackError, explainSlackUnreachable, SlackSetupError } from './setup-error.ts';
 import { DEFAULT_SLACK_COMMANDS, slackCommandForm, slackNamesProblem, slackTarget, type SlackCommandNames } from './slack-commands.ts';
 import { filesNotSentReply, logUploadFailure, replyFilesTarget, uploadFiles, withDirectMessageNote } from './upload-files.ts';
 import { createAdminCheck } from './workspace-admins.ts';
@@ -78,6 +78,9 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     deferInitialization: true,
   });
   const client = app.client as WebClient;
+  // chat.postMessage is never retried by the client itself: an answer lost after Slack posted would post twice.
+  // The outbox retries it instead, and first looks for the earlier attempt's message by its key.
+  const postClient = new WebClient(config.botToken, { ...clientOptions, retryConfig: { retries: 0 }, logger: boltLogger(logger) });
   const isAdmin = createAdminCheck(client, logger);
   // Every message names commands as they are typed here: `/cohort-bot join`, since `/join` is Slack's own.
   const known = new Set(registry.list().map((command) => command.name));
@@ -222,7 +225,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       try {
         await app.init();
       } catch (error) {
-        throw explainSlackError(error) ?? error;
+        throw explainSlackError(error) ?? explainSlackUnreachable(error) ?? error;
       }
       if (socketMode) {
         // Bolt keeps its Socket Mode client on the receiver it made; its state events say whether the socket is up.
@@ -231,7 +234,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
         try {
           await app.start();
         } catch (error) {
-          throw explainSlackError(error, 'SLACK_APP_TOKEN') ?? error;
+          throw explainSlackError(error, 'SLACK_APP_TOKEN') ?? explainSlackUnreachable(error) ?? error;
         }
         socketState = 'connected';
       } else if (receiver) options.web.route('/slack', slackEndpoint(receiver.requestListener));
@@ -243,7 +246,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       home.stop();
       if (socketMode) await app.stop();
     },
-    deliver: createSlackDeliver(client, logger, present),
+    deliver: createSlackDeliver(client, logger, present, postClient),
     passesRecorded: (learners) => home.refresh(learners),
     problem: () => (!started ? 'Slack: not started' : socketState && socketState !== 'connected' ? `Slack: Socket Mode ${socketState}` : undefined),
   };

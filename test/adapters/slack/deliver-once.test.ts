@@ -5,6 +5,8 @@ import { createWebServer } from '../../../src/adapters/web/web-server.ts';
 import { loadCommands } from '../../../src/chat/load-commands.ts';
 import { createRegistry } from '../../../src/chat/registry.ts';
 import { FAKE_TEAM, FakeSlack } from '../../fakes/slack/fake-slack.ts';
+import { FaultPlan } from '../../fakes/fault-plan.ts';
+import { PermanentDeliveryError } from '../../../src/outbox/outbox-worker.ts';
 import { testServices } from '../../helpers/test-services.ts';
 
 const NOW = new Date('2026-12-10T12:00:00Z');
@@ -32,6 +34,7 @@ describe('Slack delivery after an attempt with an unknown outcome', { timeout: 6
   });
 
   beforeEach(() => {
+    fake.chaos = undefined;
     fake.missingScopes.clear();
     fake.conversations.pageCap = undefined;
   });
@@ -80,6 +83,24 @@ describe('Slack delivery after an attempt with an unknown outcome', { timeout: 6
     const ts = await adapter.deliver(retry);
     assert.equal(fake.posted.length, posts + 1);
     assert.deepEqual([fake.posted.at(-1)?.ts, fake.posted.at(-1)?.metadata?.event_payload], [ts, { key: retry.key }]);
+  });
+
+  it('GIVEN Slack posted but the answer was lost THEN the attempt fails to be retried (not given up on), and the retry posts nothing', async () => {
+    const first = message('Module 04 starts now');
+    const attemptStarted = new Date();
+    const posts = fake.posted.length;
+    fake.chaos = new FaultPlan(1, 7, ['lost-answer']);
+    const failed = await adapter.deliver(first).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    fake.chaos = undefined;
+    assert.ok(failed instanceof Error, 'the attempt fails');
+    assert.ok(!(failed instanceof PermanentDeliveryError), `a lost answer is worth retrying: ${String(failed)}`);
+    assert.equal(fake.posted.length, posts + 1, 'posted once: the client itself did not send it again');
+    const ts = await adapter.deliver({ ...first, earlierAttemptAt: attemptStarted });
+    assert.equal(ts, fake.posted.at(-1)?.ts);
+    assert.equal(fake.posted.length, posts + 1);
   });
 
   it('GIVEN a direct message the first attempt posted THEN the retry finds it in the IM and posts nothing', async () => {

@@ -6,6 +6,7 @@ import { componentProblems, findButton, invalidFormBody, messageProblems, type F
 import { FakeGateway } from './fake-gateway.ts';
 import { isMultipart, MultipartError, parseMultipart } from './multipart.ts';
 import { buttonInteractionPayload, guildCreatePayload, interactionPayload, readyPayload, type CommandOptionInput, type FakeUser } from './payloads.ts';
+import { applyFault, type FaultPlan } from '../fault-plan.ts';
 
 /**
  * A fake Discord on 127.0.0.1: the REST routes cohort-bot uses and a real gateway WebSocket, on one port, so
@@ -93,6 +94,8 @@ export interface RecordedResponse {
   files: ReceivedFile[];
   /** The attachments made of those files, as echoed in the message. */
   attachments: FakeAttachment[];
+  /** When it arrived (performance.now()), for latency measurements. */
+  at: number;
 }
 
 /** Discord's limits on uploads: files per message, and bytes per request (the default for a server without boosts is lower still for users). */
@@ -121,6 +124,8 @@ export class FakeDiscord extends EventEmitter {
   identifyCloseCode: number | undefined;
   /** While true, every REST call is answered 503 (the gateway stays up). */
   outage = false;
+  /** Random faults on what the bot sends (the chaos suite). */
+  chaos: FaultPlan | undefined;
   private rateLimitsLeft = 0;
   private rateLimitSeconds = 0;
   private nextId = 1_400_000_000_000_000_000n;
@@ -335,6 +340,17 @@ export class FakeDiscord extends EventEmitter {
       const original = match[2] !== undefined && updatesClicked ? interaction?.messageId : undefined;
       return reply(200, this.message(channelId, body, original, attachments));
     }
+    // Random faults on what the bot sends (the chaos suite): channel messages, their edits, and opening DMs.
+    const sends = (method === 'POST' && (path === '/users/@me/channels' || /^\/channels\/\d+\/messages$/.test(path))) || (method === 'PATCH' && /^\/channels\/\d+\/messages\/\d+$/.test(path));
+    const chaos = sends ? this.chaos?.next() : undefined;
+    if (chaos) {
+      const answers = {
+        serverError: () => reply(502, { message: '502: Bad Gateway', code: 0 }),
+        rateLimited: () =>
+          reply(429, { message: 'You are being rate limited.', retry_after: 1, global: false }, { 'retry-after': '1', 'x-ratelimit-scope': 'user', 'x-ratelimit-limit': '5', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset-after': '1', 'x-ratelimit-bucket': 'fake-chaos-bucket' }),
+      };
+      if (await applyFault(chaos, res, answers, this.chaos!.timeoutMs)) return;
+    }
     if (method === 'POST' && path === '/users/@me/channels') {
       const recipient = String((body as { recipient_id?: unknown }).recipient_id ?? '');
       if (!/^\d{17,20}$/.test(recipient)) return reply(400, { message: 'Invalid Form Body', code: 50035 });
@@ -389,7 +405,7 @@ export class FakeDiscord extends EventEmitter {
   }
 
   private record(log: RecordedResponse[], kind: RecordedResponse['kind'], body: unknown, files: ReceivedFile[] = [], attachments: FakeAttachment[] = []): void {
-    log.push({ kind, body: body as Record<string, unknown>, files, attachments });
+    log.push({ kind, body: body as Record<string, unknown>, files, attachments, at: performance.now() });
     this.emit('response');
   }
 

@@ -7,6 +7,7 @@ import { gitBlobSha } from '../../../src/content/git-blob-sha.ts';
 import { annotationsBody, checkRunsBody, workflowRunsBody } from './fake-actions.ts';
 import { reposNamed, runGraphql, type RateState } from './fake-graphql.ts';
 import { addCheckRun, commitTo, fullNameKey, newRepo, resolveRef, treeEntries, treeSha, type CheckRunInput, type FakeCheckRun, type FakeRepo, type FakeRepoInput } from './fake-repos.ts';
+import { applyFault, type FaultPlan } from '../fault-plan.ts';
 
 export type { FakeRepo } from './fake-repos.ts';
 
@@ -31,6 +32,8 @@ export class FakeGithub {
   readonly rate: Record<Resource, RateState>;
   /** Added to every answer, like the round trip to api.github.com. */
   latencyMs = 0;
+  /** Random faults on every API request (the chaos suite). */
+  chaos: FaultPlan | undefined;
   private readonly faults = new Map<string, Fault>();
   private readonly pathFaults = new Map<string, number>();
   private secondaryLimited: { times: number; retryAfter: number } | undefined;
@@ -184,6 +187,16 @@ export class FakeGithub {
       body = chunks.length > 0 ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
     } catch {
       return send(400, { message: 'Problems parsing JSON' }, {}, 0);
+    }
+
+    const chaos = this.chaos?.next();
+    if (chaos) {
+      const answers = {
+        serverError: () => send(502, { message: 'Server Error' }, {}, 0),
+        rateLimited: () =>
+          send(429, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits' }, { 'retry-after': '1' }, 0),
+      };
+      if (await applyFault(chaos, res, answers, this.chaos!.timeoutMs)) return;
     }
 
     const named = resource === 'graphql' ? reposNamed(body) : [/^\/repos\/([^/]+)\/([^/]+)/.exec(path)].flatMap((m) => (m ? [fullNameKey(m[1]!, m[2]!)] : []));

@@ -10,6 +10,9 @@ import { FakeConversations, parseMetadata, type MessageMetadata } from './fake-c
 import { FakeFiles, type FakeSlackFile } from './fake-files.ts';
 import { FakeViews, type View } from './fake-views.ts';
 import { appHomeOpenedEnvelope, blockActionsPayload, blocksWithButton, findButton, type BlockActionInput, type BlockActionsPayload, type ClickedSurface, type SlackUser } from './interactions.ts';
+import { applyFault, type FaultPlan } from '../fault-plan.ts';
+
+const SENDS = new Set(['chat.postMessage', 'chat.update', 'chat.postEphemeral']);
 
 /**
  * A fake Slack Web API on 127.0.0.1 (auth.test, users.info, chat.postMessage with metadata, chat.postEphemeral,
@@ -44,6 +47,8 @@ export class FakeSlack extends EventEmitter {
   readonly admins = new Set<string>([SLACK_ADMIN.id]);
   /** While true, every Web API call is answered 503. */
   outage = false;
+  /** Random faults on what the bot sends (the chaos suite). */
+  chaos: FaultPlan | undefined;
   /** Web API methods answered with missing_scope, as when the app was installed without that scope. */
   readonly missingScopes = new Map<string, string>();
   /** users.info answers after this long, like a Slack API having a slow moment. */
@@ -293,6 +298,15 @@ export class FakeSlack extends EventEmitter {
     if (token !== this.botToken) {
       record(200);
       return send(200, { ok: false, error: 'invalid_auth' });
+    }
+    // Random faults on what the bot sends (the chaos suite): posts and edits.
+    const chaos = SENDS.has(method) ? this.chaos?.next() : undefined;
+    if (chaos) {
+      const answers = {
+        serverError: () => (record(503), send(503, { ok: false, error: 'service_unavailable' })),
+        rateLimited: () => (record(429), send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': '1' })),
+      };
+      if (await applyFault(chaos, res, answers, this.chaos!.timeoutMs)) return;
     }
     const scope = this.missingScopes.get(method);
     if (scope) {
