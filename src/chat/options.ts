@@ -4,6 +4,7 @@ import { moduleLabel } from '../core/course.ts';
 import { parseModuleRef, searchModules } from '../core/module-ref.ts';
 import { parseDate, parsePostTime, parseTimezone } from '../core/calendar.ts';
 import { err, ok, type Result } from '../core/result.ts';
+import { quoted } from '../core/quoted.ts';
 
 /** A value as an adapter hands it over: text from a terminal or Slack, typed from Discord. */
 export type RawOptionValue = string | number | boolean;
@@ -86,7 +87,7 @@ export function choiceOption<const Choices extends readonly string[], const Requ
     parse(raw) {
       const text = String(raw).trim().toLowerCase();
       const found = spec.choices.find((choice) => choice === text);
-      return found === undefined ? err(`"${String(raw).trim()}" is not one of ${spec.choices.join(', ')}.`) : ok(found);
+      return found === undefined ? err(`${quoted(String(raw).trim())} is not one of ${spec.choices.join(', ')}.`) : ok(found);
     },
     autocomplete: (partial) => spec.choices.filter((choice) => choice.startsWith(partial.trim().toLowerCase())).map((choice) => ({ name: choice, value: choice })),
   });
@@ -101,7 +102,7 @@ export function integerOption<const Required extends boolean = false>(
     multiWord: false,
     parse(raw) {
       const value = typeof raw === 'number' ? raw : Number(String(raw).trim());
-      if (!Number.isInteger(value)) return err(`"${raw}" is not a whole number.`);
+      if (!Number.isInteger(value)) return err(`${quoted(raw)} is not a whole number.`);
       return value < spec.min || value > spec.max ? err(`${value} is outside ${spec.min}–${spec.max}.`) : ok(value);
     },
   });
@@ -188,7 +189,7 @@ export function channelOption<const Required extends boolean = false>(spec: Base
       const mention = /^<#([A-Za-z0-9]+)(?:\|[^>]*)?>$/.exec(text)?.[1];
       if (mention) return ok(mention);
       if (/^[A-Za-z0-9]+$/.test(text)) return ok(text);
-      return err(`"${text}" is not a channel I can use: type # and pick the channel from the list.`);
+      return err(`${quoted(text)} is not a channel I can use: type # and pick the channel from the list.`);
     },
   });
 }
@@ -204,7 +205,7 @@ export function userOption<const Required extends boolean = false>(spec: BaseSpe
       const mention = /^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$/.exec(text)?.[1];
       if (mention) return ok(mention);
       if (/^[A-Za-z0-9]+$/.test(text)) return ok(text);
-      return err(`"${text}" is not someone I can find: type @ and pick them from the list.`);
+      return err(`${quoted(text)} is not someone I can find: type @ and pick them from the list.`);
     },
   });
 }

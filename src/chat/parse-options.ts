@@ -3,6 +3,7 @@ import type { OptionSpecs } from './define-command.ts';
 import type { RawOptionValue } from './options.ts';
 import { parseTextOptions } from './parse-text-options.ts';
 import { UserError } from './user-error.ts';
+import { quoted } from '../core/quoted.ts';
 
 /** Turns raw arguments of `label` (`/cohort create`) (text or platform-typed values) into parsed option values, or a UserError with the usage. */
 export function parseOptions(
@@ -20,7 +21,7 @@ export function parseOptions(
   } else {
     raw = args.values;
     const unknown = Object.keys(raw).find((name) => !(name in specs));
-    if (unknown) throw new UserError('bad-option', `${how.label} has no option "${unknown}".`, hint);
+    if (unknown) throw new UserError('bad-option', `${how.label} has no option ${quoted(unknown)}.`, hint);
   }
 
   const values: Record<string, unknown> = {};

@@ -1,5 +1,6 @@
 import { err, ok, type Result } from '../core/result.ts';
 import type { OptionSpecs } from './define-command.ts';
+import { quoted } from '../core/quoted.ts';
 
 /**
  * Splits command text the way people type it: words, "quoted phrases" and `name:value` / `name=value` pairs.
@@ -30,7 +31,7 @@ export function parseTextOptions(specs: OptionSpecs, text: string): Result<Recor
     }
     const next = names.find((name) => !(name in values));
     if (next === undefined) {
-      return err(names.length === 0 ? 'this command takes no options.' : `I did not expect "${token.text}".`);
+      return err(names.length === 0 ? 'this command takes no options.' : `I did not expect ${quoted(token.text)}.`);
     }
     values[next] = token.text;
     previous = token.closed ? undefined : next;

@@ -8,6 +8,7 @@ import { MAX_CHOICES, type Choice } from './options.ts';
 import { parseOptions } from './parse-options.ts';
 import { errorReply, type Reply } from './reply.ts';
 import { UserError } from './user-error.ts';
+import { quoted } from '../core/quoted.ts';
 
 /** All commands, and the one way every adapter runs them. */
 export interface Registry {
@@ -117,7 +118,7 @@ function resolveAction(command: Command, invocation: Invocation): { action: Acti
     const suggestion = closestName(name, names);
     throw new UserError(
       'bad-option',
-      `/${command.name} has no "${name}".${suggestion ? ` Did you mean /${command.name} ${suggestion}?` : ''}`,
+      `/${command.name} has no ${quoted(name)}.${suggestion ? ` Did you mean /${command.name} ${suggestion}?` : ''}`,
       `Usage: ${usageOf(command)}`,
     );
   }
@@ -147,7 +148,8 @@ function unknownCommand(name: string, known: string[]): UserError {
   const suggestion = closestName(name, known);
   return new UserError(
     'unknown-command',
-    `I don't know the command /${name}.`,
+    // Bounded and made plain like any typed value; quoted() adds quotes, a command name is shown without them.
+    `I don't know the command /${quoted(name).slice(1, -1)}.`,
     suggestion ? `Did you mean /${suggestion}? Type /help to see them all.` : 'Type /help to see the commands I know.',
   );
 }

@@ -1,5 +1,6 @@
 import { DateTime, IANAZone } from 'luxon';
 import { err, ok, type Result } from './result.ts';
+import { quoted } from './quoted.ts';
 
 /** Parsers for the date, time and zone inputs a cohort is created from. Pure; they say what was wrong. */
 
@@ -13,13 +14,13 @@ export function parseTimezone(text: string): Result<string> {
   const zone = text.trim();
   return isValidTimezone(zone)
     ? ok(zone)
-    : err(`"${zone}" is not a timezone I know. Use an IANA name such as Europe/Berlin or America/New_York.`);
+    : err(`${quoted(zone)} is not a timezone I know. Use an IANA name such as Europe/Berlin or America/New_York.`);
 }
 
 /** `YYYY-MM-DD`, a real calendar date. */
 export function parseDate(text: string): Result<string> {
   const trimmed = text.trim();
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(trimmed)) return err(`"${trimmed}" is not a date. Write it as YYYY-MM-DD, e.g. 2026-12-07.`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(trimmed)) return err(`${quoted(trimmed)} is not a date. Write it as YYYY-MM-DD, e.g. 2026-12-07.`);
   const date = DateTime.fromISO(trimmed, { zone: 'UTC' });
   if (!date.isValid) return err(`${trimmed} is not a real calendar date.`);
   // A cohort runs in this century: year 0000 or 9999 is a typo, and would make every schedule meaningless.
@@ -29,7 +30,7 @@ export function parseDate(text: string): Result<string> {
 /** `HH:MM` on a 24-hour clock. */
 export function parseClockTime(text: string): Result<string> {
   const match = /^(\d{1,2}):(\d{2})$/.exec(text.trim());
-  if (!match) return err(`"${text.trim()}" is not a time. Write it as HH:MM on a 24-hour clock, e.g. 09:00.`);
+  if (!match) return err(`${quoted(text.trim())} is not a time. Write it as HH:MM on a 24-hour clock, e.g. 09:00.`);
   const hour = Number(match[1]);
   const minute = Number(match[2]);
   if (hour > 23 || minute > 59) return err(`${text.trim()} is not a valid time of day.`);
@@ -43,7 +44,7 @@ export function parsePostTime(text: string): Result<{ weekday: number; time: str
   const word = dayWord.toLowerCase();
   const weekday = word.length >= 3 ? WEEKDAYS.findIndex((name) => name.startsWith(word)) + 1 : 0;
   if (weekday === 0 || rest.length > 0) {
-    return err(`"${text.trim()}" is not a weekly post time. Write a weekday and a time, e.g. "Mon 09:00".`);
+    return err(`${quoted(text.trim())} is not a weekly post time. Write a weekday and a time, e.g. "Mon 09:00".`);
   }
   const time = parseClockTime(timeWord);
   return time.ok ? ok({ weekday, time: time.value }) : time;
@@ -55,11 +56,11 @@ export function parsePostTime(text: string): Result<{ weekday: number; time: str
  * path checks, so such a cohort is reported instead of silently never posting.
  */
 export function calendarProblem(calendar: { startDate: string; timezone: string; postWeekday: number; postTime: string }): string | null {
-  if (!isValidTimezone(calendar.timezone)) return `its timezone "${calendar.timezone}" is not one I know; set a valid one with /cohort timezone`;
+  if (!isValidTimezone(calendar.timezone)) return `its timezone ${quoted(calendar.timezone)} is not one I know; set a valid one with /cohort timezone`;
   const date = parseDate(calendar.startDate);
   if (!date.ok) return `its start date is not valid (${date.error})`;
   const time = parseClockTime(calendar.postTime);
-  if (!time.ok || time.value !== calendar.postTime) return `its post time "${calendar.postTime}" is not a valid HH:MM time`;
+  if (!time.ok || time.value !== calendar.postTime) return `its post time ${quoted(calendar.postTime)} is not a valid HH:MM time`;
   if (!Number.isInteger(calendar.postWeekday) || calendar.postWeekday < 1 || calendar.postWeekday > 7) return `its post weekday ${calendar.postWeekday} is not 1–7`;
   return null;
 }

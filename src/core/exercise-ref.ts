@@ -1,5 +1,6 @@
 import type { Course, Exercise } from './course.ts';
 import { err, ok, type Result } from './result.ts';
+import { quoted } from './quoted.ts';
 
 /** Exercises matching every word typed, in course order: an id (`ex01-lru-cache`) or words of its id or title (`lru`). */
 export function searchExercises(course: Course, text: string): Exercise[] {
@@ -18,8 +19,8 @@ export function parseExerciseRef(course: Course, text: string): Result<Exercise>
   if (exact) return ok(exact);
   const matches = searchExercises(course, text);
   if (matches.length === 1 && matches[0]) return ok(matches[0]);
-  if (matches.length > 1) return err(`"${text.trim()}" matches several exercises: ${matches.slice(0, 6).map((e) => e.id).join(', ')}. Use its id.`);
-  return err(`I found no exercise matching "${text.trim()}". /module shows each module's exercises with their ids.`);
+  if (matches.length > 1) return err(`${quoted(text.trim())} matches several exercises: ${matches.slice(0, 6).map((e) => e.id).join(', ')}. Use its id.`);
+  return err(`I found no exercise matching ${quoted(text.trim())}. /module shows each module's exercises with their ids.`);
 }
 
 function normalise(text: string): string {

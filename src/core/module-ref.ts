@@ -1,5 +1,6 @@
 import { moduleLabel, type Course, type Module } from './course.ts';
 import { err, ok, type Result } from './result.ts';
+import { quoted } from './quoted.ts';
 
 /**
  * Finds a module from what a learner types: `3`, `03`, `module 3`, `m3`, `module-03`, a slug (`kv-store`),
@@ -21,9 +22,9 @@ export function parseModuleRef(course: Course, text: string): Result<Module> {
   const matches = searchModules(course, query);
   if (matches.length === 1 && matches[0]) return ok(matches[0]);
   if (matches.length > 1) {
-    return err(`"${text.trim()}" matches several modules: ${matches.map(moduleLabel).join('; ')}. Use its number.`);
+    return err(`${quoted(text.trim())} matches several modules: ${matches.map(moduleLabel).join('; ')}. Use its number.`);
   }
-  return err(`I found no module matching "${text.trim()}". Try a number from 1 to ${course.modules.length}, or /schedule to see them all.`);
+  return err(`I found no module matching ${quoted(text.trim())}. Try a number from 1 to ${course.modules.length}, or /schedule to see them all.`);
 }
 
 /**

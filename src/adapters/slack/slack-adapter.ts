@@ -78,9 +78,16 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     deferInitialization: true,
   });
   const client = app.client as WebClient;
-  // chat.postMessage is never retried by the client itself: an answer lost after Slack posted would post twice.
-  // The outbox retries it instead, and first looks for the earlier attempt's message by its key.
-  const postClient = new WebClient(config.botToken, { ...clientOptions, retryConfig: { retries: 0 }, logger: boltLogger(logger) });
+  // chat.postMessage is retried by the client only when Slack surely did not post: a 429 (after Retry-After) or a
+  // 5xx. A request that got no answer may have posted; the outbox retries it and first looks for that post by key.
+  const postRetries = {
+    ...clientOptions.retryConfig,
+    onFailedAttempt: (error: { code?: unknown; original?: { message?: unknown } }) => {
+      const noAnswer = error.code === 'slack_webapi_request_error' && !/rate limit was exceeded/.test(String(error.original?.message));
+      if (noAnswer) throw error;
+    },
+  };
+  const postClient = new WebClient(config.botToken, { ...clientOptions, retryConfig: postRetries as typeof clientOptions.retryConfig, logger: boltLogger(logger) });
   const isAdmin = createAdminCheck(client, logger);
   // Every message names commands as they are typed here: `/cohort-bot join`, since `/join` is Slack's own.
   const known = new Set(registry.list().map((command) => command.name));

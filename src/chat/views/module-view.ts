@@ -30,7 +30,9 @@ export function exerciseLines(module: Module, marks?: readonly ExerciseMark[]): 
 /** `▰▰▱ 2/3`: progress at a glance, in any font. */
 export function progressBar(done: number, total: number): string {
   const width = Math.min(total, 10);
-  const filled = total === 0 ? 0 : Math.round((done / total) * width);
+  // Some progress always shows (1 of 45 is one segment), and only everything fills the bar.
+  const rounded = total === 0 ? 0 : Math.round((done / total) * width);
+  const filled = done > 0 && rounded === 0 ? 1 : done < total && rounded === width ? width - 1 : rounded;
   return `${'▰'.repeat(filled)}${'▱'.repeat(width - filled)} ${done}/${total}`;
 }
 
