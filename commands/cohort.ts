@@ -15,6 +15,7 @@ import { assignmentReply } from '../src/chat/views/assignment.ts';
 import { windowsFor } from '../src/chat/views/cohort-progress.ts';
 import { board, exclude, exportCsv, include } from './cohort/leaderboard-tools.ts';
 import { settings, skip } from './cohort/schedule-tools.ts';
+import { quoted } from '../src/core/quoted.ts';
 
 const create = defineSubcommand({
   description: 'Set up a cohort in a channel of this server or workspace',
@@ -233,7 +234,7 @@ const onOff: OptionSpec<boolean, true> = {
   multiWord: false,
   parse(raw) {
     const text = String(raw).trim().toLowerCase();
-    return text === 'on' || text === 'off' ? ok(text === 'on') : err(`"${String(raw)}" is neither on nor off.`);
+    return text === 'on' || text === 'off' ? ok(text === 'on') : err(`${quoted(raw)} is neither on nor off.`);
   },
   autocomplete: (partial) => ['on', 'off'].filter((v) => v.startsWith(partial.trim().toLowerCase())).map((v) => ({ name: v, value: v })),
 };

@@ -69,6 +69,13 @@ export function createStandingsQueries(db: Db) {
   const excludedIn = db.prepare<[number], { learner_id: number }>('SELECT learner_id FROM learner_scores WHERE cohort_id = ? AND excluded = 1');
   const setExcluded = db.prepare<[number, number, number]>('UPDATE learner_scores SET excluded = ? WHERE learner_id = ? AND cohort_id = ?');
   const passTimes = db.prepare<[number], { first_passed_at: string }>('SELECT first_passed_at FROM exercise_results WHERE learner_id = ? AND first_passed_at IS NOT NULL');
+  // Rows this connection has written since it opened, and SQLite's count of commits by other connections (a
+  // backup, a tool): while both stand still no score, learner or cohort has changed, and a board read moments ago
+  // is still the board.
+  const ownWrites = db.prepare<[], number>('SELECT total_changes()').pluck();
+  const othersWrites = db.prepare<[], number>('PRAGMA data_version').pluck();
+  const writes = { get: () => `${ownWrites.get()}:${othersWrites.get()}` };
+  const recent = new Map<string, { writes: string; minute: number; top: Standing[]; total: number; scored: number }>();
 
   /** Brings the cohort's scores up to date: all of them under a new plan, else only the stale ones. */
   const refresh = db.transaction((cohort: Cohort, course: Course) => {
@@ -112,22 +119,32 @@ export function createStandingsQueries(db: Db) {
      */
     board(cohort: Cohort, course: Course, now: Date, options: { top: number; learnerId?: number; streaks?: boolean }): Board {
       const streaks = options.streaks ?? true;
-      refresh(cohort, course);
-      const rows = top.all(cohort.id, options.top);
-      const standings: Standing[] = [];
-      for (const [i, row] of rows.entries()) {
-        const before = standings[i - 1];
-        const standing = toStanding(row, i + 1, cohort, now, streaks);
-        if (before && sameRank(before, standing)) standing.rank = before.rank;
-        standings.push(standing);
+      // A burst of /leaderboard in a big cohort reads the top once; streaks depend on the time, so a minute at most.
+      // The plan is in the key too: a cohort whose dates or points differ is another board, written or not.
+      const key = `${cohort.id}:${options.top}:${streaks}:${planKey(scoringPlan(course, cohort))}`;
+      const minute = Math.floor(now.getTime() / 60_000);
+      let cached = recent.get(key);
+      if (!cached || cached.writes !== writes.get() || cached.minute !== minute) {
+        refresh(cohort, course);
+        const standings: Standing[] = [];
+        for (const [i, row] of top.all(cohort.id, options.top).entries()) {
+          const before = standings[i - 1];
+          const standing = toStanding(row, i + 1, cohort, now, streaks);
+          if (before && sameRank(before, standing)) standing.rank = before.rank;
+          standings.push(standing);
+        }
+        const { total, scored } = counts.get(cohort.id) ?? { total: 0, scored: 0 };
+        cached = { writes: writes.get(), minute, top: standings, total, scored: scored ?? 0 };
+        if (recent.size > 1_000) recent.clear();
+        recent.set(key, cached);
       }
+      const standings = cached.top.map((s) => ({ ...s }));
       let learner = standings.find((s) => s.learnerId === options.learnerId);
       if (!learner && options.learnerId !== undefined) {
         const row = one.get(options.learnerId);
         if (row && row.cohort_id === cohort.id && row.excluded === 0) learner = toStanding(row, rankOf(cohort.id, row), cohort, now, streaks);
       }
-      const { total, scored } = counts.get(cohort.id) ?? { total: 0, scored: 0 };
-      return { top: standings, learner, total, scored: scored ?? 0 };
+      return { top: standings, learner, total: cached.total, scored: cached.scored };
     },
     /** Leaves a learner off the board (a facilitator), or brings them back; false if they are not in the cohort. */
     setExcluded(cohortId: number, learnerId: number, excluded: boolean): boolean {

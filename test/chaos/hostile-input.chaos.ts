@@ -280,12 +280,28 @@ function discordMention(data: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-/** Slack acts on `<!everyone>`, `<!channel>`, `<!here>`, `<!subteam^…>` and `<@U…>` in message text. */
+/**
+ * Slack acts on `<!everyone>`, `<!channel>`, `<!here>`, `<!subteam^…>` and `<@U…>` in mrkdwn and in a message's
+ * top-level text; plain_text (headers, buttons) is shown as typed.
+ */
 function slackMention(json: string): string | undefined {
-  const special = /<!(everyone|channel|here|subteam\^[^>|]*)/.exec(json);
+  const parsedTexts: string[] = [];
+  const walk = (node: unknown, top: boolean): void => {
+    if (Array.isArray(node)) return node.forEach((item) => walk(item, false));
+    if (!node || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    if (typeof record.text === 'string' && (top || record.type === 'mrkdwn')) parsedTexts.push(record.text);
+    for (const [key, value] of Object.entries(record)) if (key !== 'text' || typeof value !== 'string') walk(value, false);
+  };
+  try {
+    walk(JSON.parse(json), true);
+  } catch {
+    parsedTexts.push(json);
+  }
+  const text = parsedTexts.join('\n');
+  const special = /<!(everyone|channel|here|subteam\^[^>|]*)/.exec(text);
   if (special) return special[0];
-  const user = /<@([A-Z0-9]+)/g;
-  for (const match of json.matchAll(user)) if (match[1] !== SLACK_ADMIN.id) return match[0];
+  for (const match of text.matchAll(/<@([A-Z0-9]+)/g)) if (match[1] !== SLACK_ADMIN.id) return match[0];
   return undefined;
 }
 

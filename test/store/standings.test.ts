@@ -90,6 +90,26 @@ describe('the stored board', () => {
     store.close();
   });
 
+  it('reads a board again after any write, by the bot or another connection, and for another plan', () => {
+    const databasePath = path.join(tempDir(), 'cached.db');
+    const store = openStore(databasePath);
+    const cohort = cohortIn(store);
+    const ada = store.learners.join(cohort.id, 'ada', 'Ada', NOW).learner;
+    const [first, second] = course.modules[0]!.exercises;
+    const points = () => store.standings.board(cohort, course, NOW, { top: 10 }).top[0]?.points;
+    assert.equal(points(), 0);
+    assert.equal(points(), 0, 'read again unchanged');
+    store.results.record({ learnerId: ada.id, exerciseId: first!.id, status: 'passed', commit: 'c', detail: null }, new Date('2027-02-01T10:00:00Z'));
+    assert.equal(points(), first!.points, 'a pass recorded by the bot shows at once');
+    const other = openStore(databasePath);
+    other.results.record({ learnerId: ada.id, exerciseId: second!.id, status: 'passed', commit: 'c', detail: null }, new Date('2027-02-01T10:00:00Z'));
+    other.close();
+    assert.equal(points(), first!.points + second!.points, 'a pass written by another connection shows at once');
+    const early = store.standings.board({ ...cohort, startDate: '2027-01-25' }, course, NOW, { top: 10 }).top[0]?.points;
+    assert.notEqual(early, first!.points + second!.points, 'another plan is another board');
+    store.close();
+  });
+
   it('leaves an excluded learner off the board and brings them back', () => {
     const store = openStore(path.join(tempDir(), 'excluded.db'));
     const cohort = cohortIn(store);

@@ -143,7 +143,8 @@ function section(text: string): Block {
 }
 
 function fallbackText(reply: Reply): string {
-  return cut([reply.title, reply.text, slackMentions(reply)].filter(Boolean).join('\n') || 'cohort-bot', 3000);
+  // Slack reads this text as mrkdwn too (notifications show it): escaped, so `<!channel>` in a name pings nobody.
+  return cut([reply.title && escape(reply.title), reply.text && escape(reply.text), slackMentions(reply)].filter(Boolean).join('\n') || 'cohort-bot', 3000);
 }
 
 function slackMentions(reply: Reply): string | undefined {

@@ -24,6 +24,15 @@ function withinLimits(reply: Reply): Block[] {
 }
 
 describe('renderSlackMessage', () => {
+  it('escapes the notification text as well as the blocks, so a typed <!channel> or <@U…> pings nobody; only mentions the reply names stay', () => {
+    const message = renderSlackMessage({ title: 'Grace <!channel>', text: '"<!here> <@U0OTHER> <!subteam^S1>" is not a timezone', mentions: ['U0LEARNER1'], private: true });
+    // plain_text (the header) is shown as typed and never parsed for mentions; mrkdwn and the text are.
+    const parsed = [message.text, ...message.blocks.flatMap((b) => ('text' in b && b.text?.type === 'mrkdwn' ? [b.text.text] : []))].join('\n');
+    assert.doesNotMatch(parsed, /<!(channel|here|subteam)|<@U0OTHER/);
+    assert.match(message.text, /&lt;!channel&gt;/);
+    assert.match(message.text, /<@U0LEARNER1>/);
+  });
+
   it('renders header, escaped mrkdwn text, inline fields side by side, link buttons and a context footer', () => {
     const message = renderSlackMessage({
       title: 'Next: Module 01',
@@ -42,7 +51,8 @@ describe('renderSlackMessage', () => {
       private: true,
     });
     assert.equal(message.ephemeral, true);
-    assert.equal(message.text, 'Next: Module 01\nUse `Rc<RefCell<T>>` **sparingly** & wisely');
+    // The notification text is mrkdwn to Slack as well: escaped like the blocks.
+    assert.equal(message.text, 'Next: Module 01\nUse `Rc&lt;RefCell&lt;T&gt;&gt;` **sparingly** &amp; wisely');
     assert.deepEqual(message.blocks, [
       { type: 'header', text: { type: 'plain_text', text: ':warning: Next: Module 01', emoji: true } },
       { type: 'section', text: { type: 'mrkdwn', text: 'Use `Rc&lt;RefCell&lt;T&gt;&gt;` *sparingly* &amp; wisely' } },
