@@ -67,8 +67,10 @@ export async function benchInteractions(): Promise<void> {
       rows.push({ label, samples });
     }
     const memory = rssOf(bot.pid ?? 0);
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+    const heapMb = (name: string) => Math.round(Number(new RegExp(`^cohort_bot_nodejs_heap_size_${name}_bytes (\\S+)`, 'm').exec(metrics)?.[1] ?? 0) / 1024 / 1024);
     const lines = [
-      `\nInteractions through the fake Discord gateway, ${CONCURRENT} at once × ${ROUNDS} bursts each (${LEARNERS.toLocaleString('en')} learners; bot RSS ${memory.rss} MB now, ${memory.peak} MB at most)`,
+      `\nInteractions through the fake Discord gateway, ${CONCURRENT} at once × ${ROUNDS} bursts each (${LEARNERS.toLocaleString('en')} learners; bot RSS ${memory.rss} MB now, ${memory.peak} MB at most; V8 heap ${heapMb('used')} MB used of ${heapMb('total')} MB)`,
       '| case | interactions | p50 ms | p99 ms | max ms |',
       '| --- | ---: | ---: | ---: | ---: |',
       ...rows.map(({ label, samples }) => {
