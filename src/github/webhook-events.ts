@@ -4,7 +4,9 @@ import type { GithubEvent } from './webhook-handler.ts';
 const payloadSchema = z.object({
   action: z.string().optional(),
   ref: z.string().optional(),
-  repository: z.object({ full_name: z.string().regex(/^[^/\s]+\/[^/\s]+$/), default_branch: z.string().optional() }),
+  // GitHub's own grammar (owner: up to 39 letters, digits and hyphens; name: up to 100 of [A-Za-z0-9._-]), so
+  // nothing else is ever stored as a repository to sync.
+  repository: z.object({ full_name: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/), default_branch: z.string().max(255).optional() }),
 });
 
 const COMPLETED_EVENTS = new Set(['check_run', 'check_suite', 'workflow_run']);

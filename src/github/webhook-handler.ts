@@ -6,6 +6,7 @@ import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { repoToSync } from './webhook-events.ts';
 import { isValidGithubSignature } from './webhook-signature.ts';
+import { closeUnread } from '../adapters/web/web-server.ts';
 
 /** A verified, first-time delivery, handed over after GitHub already has its answer. */
 export interface GithubEvent {
@@ -27,7 +28,7 @@ export interface WebhookHandlerOptions {
 }
 
 const headersSchema = z.object({
-  'x-github-event': z.string().regex(/^[a-z_]+$/),
+  'x-github-event': z.string().regex(/^[a-z_]{1,64}$/),
   'x-github-delivery': z.string().min(1).max(100),
 });
 
@@ -48,12 +49,18 @@ export function createGithubWebhookHandler(options: WebhookHandlerOptions): Requ
     if (req.method !== 'POST') return void answer(405, 'POST only');
     const chunks: Buffer[] = [];
     let size = 0;
+    let refused = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= maxBytes) chunks.push(chunk);
+      if (size <= maxBytes) return void chunks.push(chunk);
+      if (refused) return;
+      // Refused as soon as it is too big, and the connection closed: the rest is never read.
+      refused = true;
+      res.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ message: 'payload too large' }));
+      res.once('finish', () => closeUnread(req));
     });
     req.on('end', () => {
-      if (size > maxBytes) return answer(413, 'payload too large');
+      if (refused) return;
       const raw = Buffer.concat(chunks);
       if (!isValidGithubSignature(options.secret, raw, req.headers['x-hub-signature-256'] as string | undefined)) {
         logger.warn({ delivery: req.headers['x-github-delivery'] }, 'webhook refused: bad or missing signature (check GITHUB_WEBHOOK_SECRET)');

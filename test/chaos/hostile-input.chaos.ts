@@ -140,6 +140,8 @@ describe('hostile input through every command on every adapter and every HTTP ro
           GITHUB_API_URL: github.apiUrl,
           GITHUB_WEBHOOK_SECRET: SECRETS.webhook,
           GITHUB_POLL_MINUTES: '59',
+          // V8 grows its heap lazily; capped, the bot must live through the whole corpus in 160 MB of heap.
+          NODE_OPTIONS: '--max-old-space-size=160',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -214,7 +216,7 @@ describe('hostile input through every command on every adapter and every HTTP ro
           const answer = await send(base, hostile);
           if (!hostile.expect.includes(answer.status)) problem(`HTTP ${hostile.label}: answered ${answer.status || answer.error}, expected ${hostile.expect.join(' or ')}`);
           if (answer.sentBytes > 2 * 1024 * 1024) problem(`HTTP ${hostile.label}: the bot read ${answer.sentBytes} bytes before refusing`);
-          if (answer.body.length > 4_096) problem(`HTTP ${hostile.label}: an answer of ${answer.body.length} bytes`);
+          if (answer.body.length > 4_096 && !hostile.echoes) problem(`HTTP ${hostile.label}: an answer of ${answer.body.length} bytes`);
         }
         const slow = await slowBody(base);
         if (!slow.othersServed) problem('HTTP slow body: other requests waited behind it');

@@ -20,5 +20,10 @@ describe('which webhooks lead to a sync', () => {
     assert.equal(repoToSync(event('issues', { action: 'opened', repository })), null);
     assert.equal(repoToSync(event('ping', { zen: 'Keep it logically awesome.' })), null);
     assert.equal(repoToSync(event('check_run', { action: 'completed', repository: { full_name: 'no slash' } })), null);
+    // Only names GitHub could have given are ever stored to sync.
+    for (const fullName of ['owner/re\u0000po', `${'o'.repeat(40)}/r`, `o/${'r'.repeat(101)}`, '../etc', '-o/r', 'o/r/x', 'ö/r']) {
+      assert.equal(repoToSync(event('check_run', { action: 'completed', repository: { full_name: fullName } })), null, fullName);
+    }
+    assert.equal(repoToSync(event('check_run', { action: 'completed', repository: { full_name: 'Octo-Cat/rust.course_2' } })), 'Octo-Cat/rust.course_2');
   });
 });

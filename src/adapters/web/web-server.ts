@@ -54,6 +54,12 @@ export function createWebServer(logger: Logger, limits: Partial<WebServerLimits>
     }
     const probe = (status: number, body: unknown) =>
       res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : JSON.stringify(body));
+    // A body without a declared length could only be bounded by reading it: GitHub and Slack always declare one.
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] !== undefined) {
+      res.writeHead(411, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', connection: 'close' }).end('{"error":"a Content-Length is required"}');
+      res.once('finish', () => closeUnread(req));
+      return;
+    }
     if ((req.method === 'GET' || req.method === 'HEAD') && (path === '/health' || path === '/healthz')) return probe(200, { ok: true });
     if ((req.method === 'GET' || req.method === 'HEAD') && path === '/readyz') {
       let problems: string[];
@@ -100,4 +106,14 @@ export function createWebServer(logger: Logger, limits: Partial<WebServerLimits>
       await once(server, 'close');
     },
   };
+}
+
+/**
+ * Ends a connection whose request body will not be read: reading stops (the sender is held back by TCP), the answer
+ * already written is delivered with a graceful close, and the socket is destroyed a second later whatever the peer does.
+ */
+export function closeUnread(req: IncomingMessage): void {
+  req.pause();
+  req.socket.end();
+  setTimeout(() => req.socket.destroy(), 1_000).unref();
 }

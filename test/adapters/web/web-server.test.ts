@@ -68,6 +68,11 @@ describe("the bot's web server", () => {
     const slow = await raw('POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab');
     assert.ok(slow.ms < 5_000, `closed after ${slow.ms} ms`);
     assert.match(slow.answer, /^HTTP\/1\.1 408 |^$/);
+    // A chunked body has no length to check before reading it: refused (411) without calling the route.
+    reached = false;
+    const chunked = await raw('POST /hook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n400\r\n' + 'a'.repeat(1024) + '\r\n');
+    assert.match(chunked.answer, /^HTTP\/1\.1 411 /);
+    assert.equal(reached, false);
     await web.stop();
   });
 });
