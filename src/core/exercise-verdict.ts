@@ -39,6 +39,8 @@ export interface Verdict {
   status: ExerciseStatus | 'not-started';
   /** The commit judged: the head of the default branch. */
   commit: string;
+  /** The failed run that decided a `failed` verdict, when its id is known (REST reads give it; see CheckRunFacts.id). */
+  runId?: number;
   /** Why, in words a learner understands; null for a plain pass. */
   detail: string | null;
 }
@@ -59,6 +61,12 @@ function newestFirst(runs: readonly CheckRunFacts[]): CheckRunFacts[] {
   return [...runs].sort((a, b) => (b.completedAt ?? '9999').localeCompare(a.completedAt ?? '9999'));
 }
 
+/** The official run that decides an exercise at `head`: one still running, else the newest; undefined if none. */
+export function decidingRun(exercise: Exercise, head: string, runs: readonly CheckRunFacts[]): CheckRunFacts | undefined {
+  const official = newestFirst(runs.filter((run) => run.name === exercise.check && run.headSha === head && isOfficial(run)));
+  return official.find((r) => r.status !== 'completed') ?? official[0];
+}
+
 /**
  * Whether an exercise counts as done at the head of the default branch: its check run there, in a check suite of
  * the course's workflow file run by GitHub Actions, completed with success (the newest such run decides, so a
@@ -66,12 +74,6 @@ function newestFirst(runs: readonly CheckRunFacts[]): CheckRunFacts[] {
  * (`actualShas` holds the blob SHA at that commit, or null when the file is missing). A run of the same name from
  * another workflow or app never counts; when it passed and no official run exists, the verdict says so.
  */
-/** The official run that decides an exercise at `head`: one still running, else the newest; undefined if none. */
-export function decidingRun(exercise: Exercise, head: string, runs: readonly CheckRunFacts[]): CheckRunFacts | undefined {
-  const official = newestFirst(runs.filter((run) => run.name === exercise.check && run.headSha === head && isOfficial(run)));
-  return official.find((r) => r.status !== 'completed') ?? official[0];
-}
-
 export function exerciseVerdict(
   exercise: Exercise,
   head: string,
@@ -99,7 +101,7 @@ export function exerciseVerdict(
   if (run.status !== 'completed') return { status: 'pending', commit: head, detail: `The ${exercise.check} check is still running.${aside}` };
   if (run.conclusion === 'skipped') return { status: 'not-started', commit: head, detail: `Not started: your files of ${exercise.id} are still the starter's, so its check was skipped.` };
   if (run.conclusion !== 'success') {
-    return { status: 'failed', commit: head, detail: `The ${exercise.check} check finished with "${run.conclusion ?? 'no conclusion'}".${aside}` };
+    return { status: 'failed', commit: head, detail: `The ${exercise.check} check finished with "${run.conclusion ?? 'no conclusion'}".${aside}`, ...(run.id !== undefined ? { runId: run.id } : {}) };
   }
   const changed = protectedFiles.filter((file) => !isPublished(file, actualShas.get(file.path))).map((file) => file.path);
   if (changed.length > 0) {

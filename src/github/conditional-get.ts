@@ -1,5 +1,7 @@
 import type { Octokit } from 'octokit';
 import type { Store } from '../store/store.ts';
+import type { RepoClient } from './github-access.ts';
+import type { QueryOptions } from './repo-queries.ts';
 
 /**
  * A GET that sends the stored ETag: GitHub answers an unchanged resource with 304, which costs no rate limit,
@@ -28,5 +30,26 @@ export async function conditionalGet<T>(
       return { data: cached.body as T, changed: false };
     }
     throw error;
+  }
+}
+
+/**
+ * A conditional GET for one repository's client, holding a point of its REST budget while it runs: a 304 is free,
+ * but the point is held in case the answer is a 200.
+ */
+export async function budgetedConditionalGet<T>(
+  client: Pick<RepoClient, 'octokit' | 'budget'>,
+  store: Store,
+  route: string,
+  params: Record<string, string | number>,
+  now: Date,
+  options: QueryOptions,
+  trim?: { as: string; keep: (data: T) => T },
+): Promise<{ data: T; changed: boolean }> {
+  await client.budget.reserve('core', 1, options);
+  try {
+    return await conditionalGet<T>(client.octokit, store, route, params, now, trim);
+  } finally {
+    client.budget.release('core', 1);
   }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FailingTests } from '../core/cohort.ts';
 import type { Store } from '../store/store.ts';
-import { conditionalGet } from './conditional-get.ts';
+import { budgetedConditionalGet } from './conditional-get.ts';
 import type { RepoClient } from './github-access.ts';
 import type { QueryOptions } from './repo-queries.ts';
 
@@ -40,14 +40,8 @@ interface ListedRunsBody {
   check_runs: { id: number; name: string; completed_at: string | null; app: { slug: string } | null }[];
 }
 
-/** Sends a conditional GET with one point of the REST budget held, as every REST read of the sync does. */
 async function restGet<T>(client: RepoClient, store: Store, route: string, params: Record<string, string | number>, now: Date, options: QueryOptions, trim?: { as: string; keep: (data: T) => T }): Promise<T> {
-  await client.budget.reserve('core', 1, options);
-  try {
-    return (await conditionalGet<T>(client.octokit, store, route, params, now, trim)).data;
-  } finally {
-    client.budget.release('core', 1);
-  }
+  return (await budgetedConditionalGet<T>(client, store, route, params, now, options, trim)).data;
 }
 
 /** The check runs at a commit with their ids, for runs read over GraphQL (which cannot give an id: see CheckRunFacts.id). */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CheckRunFacts } from '../core/exercise-verdict.ts';
 import type { Store } from '../store/store.ts';
-import { conditionalGet } from './conditional-get.ts';
+import { budgetedConditionalGet } from './conditional-get.ts';
 import type { RepoClient } from './github-access.ts';
 import type { Found, QueryOptions, RepoSnapshot } from './repo-queries.ts';
 
@@ -76,18 +76,14 @@ export async function fetchSnapshotRest(client: RepoClient, store: Store, fullNa
   const [owner = '', repo = ''] = fullName.split('/');
   let unchanged = true;
   const get = async <T>(route: string, params: Record<string, string | number>, keep: (data: T) => T): Promise<T | undefined> => {
-    // A 304 is free, but the point is held in case the answer is a 200.
-    await client.budget.reserve('core', 1, options);
     try {
-      const answer = await conditionalGet<T>(client.octokit, store, route, params, now, { as: 'snapshot', keep });
+      const answer = await budgetedConditionalGet<T>(client, store, route, params, now, options, { as: 'snapshot', keep });
       unchanged &&= !answer.changed;
       return answer.data;
     } catch (error) {
       const status = (error as { status?: number }).status;
       if (status === 404 || status === 409 || status === 422) return undefined;
       throw error;
-    } finally {
-      client.budget.release('core', 1);
     }
   };
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.ts';
 import type { FailingTests, Learner } from '../core/cohort.ts';
 import type { Course, Exercise } from '../core/course.ts';
-import { decidingRun, exerciseVerdict } from '../core/exercise-verdict.ts';
+import { exerciseVerdict } from '../core/exercise-verdict.ts';
 import type { OfficialFile } from '../content/starter-repo.ts';
 import type { Store } from '../store/store.ts';
 import type { RepoSnapshot } from './repo-queries.ts';
@@ -61,7 +61,7 @@ export function createSnapshotRecorder(deps: RecorderDeps) {
             continue;
           }
           const named = verdict.status === 'failed' ? failing.get(exercise.id) : undefined;
-          const runId = verdict.status === 'failed' ? (named?.runId ?? decidingRun(exercise, snapshot.oid, snapshot.runs)?.id ?? null) : null;
+          const runId = verdict.status === 'failed' ? (named?.runId ?? verdict.runId ?? null) : null;
           const { firstPass, previous } = store.results.record(
             {
               learnerId: learner.id,

@@ -36,7 +36,7 @@ describe('GitHub App auth', () => {
 
     const report = await github.sync([withApp, withoutApp], { force: true });
     assert.equal(report.newPasses, 1);
-    assert.deepEqual(report.failures, [{ learnerId: withoutApp.id, reason: "The bot cannot read no-app/course: install the course's GitHub App on it." }]);
+    assert.deepEqual(report.failures, [{ learnerId: withoutApp.id, reason: "The bot cannot read no-app/course: install the course's GitHub App on it.", transient: false }]);
     const paths = fake.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
     assert.ok(paths.includes('GET /repos/app-user/course/installation 200'));
     assert.ok(paths.includes('POST /app/installations/77/access_tokens 201'));
