@@ -195,7 +195,7 @@ describe('the bot killed at random moments while GitHub and the platforms fail',
         `chaos: GitHub faults ${github.chaos.summary()}`,
         `chaos: Slack send faults ${slack.chaos.summary()}`,
         `chaos: Discord send faults ${discord.chaos.summary()}`,
-        `chaos: ${expected.length} passes recorded, ${rows.length} outbox messages sent (Slack ${slackKeys.length} posts, Discord ${discordKeys.length}), failures: 0`,
+        `chaos: ${expected.length} passes recorded, ${rows.length} outbox messages sent (Slack ${slackKeys.length} posts and ${slack.calls.filter((c) => c.method === 'chat.update' && c.status === 200).length} board edits, Discord ${discordKeys.length} posts and ${discord.messageEdits.length} board edits), failures: 0`,
       ];
       for (const line of figures) t.diagnostic(line);
     } finally {
