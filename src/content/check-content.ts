@@ -16,6 +16,24 @@ export interface ContentProblem {
   problem: string;
 }
 
+const MILESTONE_HEADING = /^## Milestone (\d+)\b.*$/gm;
+
+/**
+ * Every "## Milestone N" of a project README is tested: its `milestoneN` test target exists and some tracked
+ * exercise of the crate counts it (the project's own exercise counts the targets no milestone exercise claims).
+ */
+function untestedMilestones(readme: string, targets: ReadonlySet<string>, crateExercises: readonly { exercise: { id: string; crate?: string; targets?: readonly string[] } }[]): string[] {
+  const claimed = new Set(crateExercises.flatMap((c) => c.exercise.targets ?? []));
+  const hasProjectExercise = crateExercises.some((c) => c.exercise.crate === undefined);
+  const problems: string[] = [];
+  for (const [, number] of readme.matchAll(MILESTONE_HEADING)) {
+    const target = `milestone${number}`;
+    if (!targets.has(target)) problems.push(`describes milestone ${number} but has no tests/${target}.rs: every milestone is tested`);
+    else if (!claimed.has(target) && !hasProjectExercise) problems.push(`milestone ${number} (tests/${target}.rs) is counted by no exercise`);
+  }
+  return problems;
+}
+
 /** Below this many words of prose (code blocks excluded) a lecture is still an outline. */
 export const MIN_LECTURE_WORDS = 700;
 const GITHUB_JOB_ID = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -70,8 +88,12 @@ export function checkContent(course: Course, contentDir: string): ContentProblem
         continue;
       }
       if (!existsSync(path.join(dir, extra))) report(path.join(dir, extra), 'is missing');
-      else if (extra === 'README.md' && !WHAT_YOU_MAY_CHANGE.test(readFileSync(path.join(dir, extra), 'utf8'))) {
-        report(path.join(dir, extra), 'has no "## What you may change" section: say what the learner may change and what the check refuses');
+      else if (extra === 'README.md') {
+        const readme = readFileSync(path.join(dir, extra), 'utf8');
+        if (!WHAT_YOU_MAY_CHANGE.test(readme)) report(path.join(dir, extra), 'has no "## What you may change" section: say what the learner may change and what the check refuses');
+        for (const problem of untestedMilestones(readme, new Set(testTargets(dir).map((t) => t.name)), crates.filter((c) => (c.exercise.crate ?? c.exercise.id) === crateId))) {
+          report(path.join(dir, extra), problem);
+        }
       }
       problems.push(...checkCrate(dir, crateId).map((problem) => ({ file: shown(path.join(dir, 'Cargo.toml')), problem })));
       const format = unformattedRustFiles(dir);

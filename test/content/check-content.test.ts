@@ -56,6 +56,11 @@ describe('checkContent', () => {
     ],
     ['a solution that does not parse', (dir) => writeFileSync(path.join(dir, MODULE, 'solutions/ex01-lru-cache/src/lib.rs'), 'pub fn answer( {\n'), /solutions\/ex01-lru-cache: does not parse: error: this file contains an unclosed delimiter/],
     ['an exercise without hints', (dir) => rmSync(path.join(dir, MODULE, 'hints/ex01-lru-cache.md')), /hints\/ex01-lru-cache\.md: is missing: every exercise has 3 hints for \/hint/],
+    [
+      'a README milestone without tests',
+      (dir) => appendFileSync(path.join(dir, MODULE, 'exercises/ex01-lru-cache/README.md'), '\n## Milestone 7: persistence\n\nWrite it to disk.\n'),
+      /exercises\/ex01-lru-cache\/README\.md: describes milestone 7 but has no tests\/milestone7\.rs: every milestone is tested/,
+    ],
     ['an exercise without tests', (dir) => rmSync(path.join(dir, MODULE, 'exercises/ex01-lru-cache/tests'), { recursive: true }), /exercises\/ex01-lru-cache\/tests: has no tests/],
   ];
   for (const [name, edit, expected] of cases) {
