@@ -8,6 +8,7 @@ import type { Reply } from '../src/chat/reply.ts';
 import type { Learner } from '../src/core/cohort.ts';
 import { UserError } from '../src/chat/user-error.ts';
 import { syncSummary } from '../src/chat/views/sync-summary.ts';
+import { quoted } from '../src/core/quoted.ts';
 
 export const VERIFY_FILE = '.cohort-verify';
 
@@ -101,8 +102,9 @@ const verify = defineSubcommand({
     const file = await fromGithub(ctx, github.file(info.fullName, VERIFY_FILE, info.defaultBranch, ctx.now));
     if (!file?.includes(request.code) && !info.description?.includes(request.code)) {
       if (file !== undefined) {
-        const shown = file.trim().slice(0, 40).replace(/`/g, "'");
-        return refuse(`${VERIFY_FILE} on ${info.defaultBranch} does not hold your code (it says "${shown}").`, `Put exactly \`${request.code}\` in it, push, and run /link-github verify again.`);
+        // The file is the learner's own text: bounded and cleaned like any echoed value, and no code span broken.
+        const shown = quoted(file).replace(/`/g, "'");
+        return refuse(`${VERIFY_FILE} on ${info.defaultBranch} does not hold your code (it says ${shown}).`, `Put exactly \`${request.code}\` in it, push, and run /link-github verify again.`);
       }
       return refuse(
         `I found no ${VERIFY_FILE} file on ${info.defaultBranch}, and your code is not in the repo's description.`,

@@ -122,11 +122,19 @@ describe('/link-github', () => {
     assert.equal(retried.text, wrong.text);
     assert.equal(fake.used, spent, 'asking again about an unchanged repo and file is answered 304, for no rate limit');
 
+    fake.push('ada-l/second-try', { '.cohort-verify': `\u202e\u0000\`${'x'.repeat(100_000)}` });
+    later();
+    const hostile = await registry.execute(invocation('link-github', 'verify'), services);
+    const echoed = /it says (".*?")\)/.exec(hostile.text ?? '')?.[1] ?? '';
+    assert.ok([...echoed].length <= 42, `the file's text is echoed bounded, got ${echoed.length} characters`);
+    assert.doesNotMatch(echoed, /[\u0000\u202e`]/, 'control, direction and backtick characters are not echoed');
+    const hostileSpent = fake.used;
+
     fake.push('ada-l/second-try', { '.cohort-verify': code });
     const tooSoon = await registry.execute(invocation('link-github', 'verify'), services);
     assert.match(tooSoon.text ?? '', /You ran \/link-github verify a moment ago/);
     assert.match(tooSoon.text ?? '', /Try again in 15 s/);
-    assert.equal(fake.used, spent, 'a repeated request costs GitHub nothing');
+    assert.equal(fake.used, hostileSpent, 'a repeated request costs GitHub nothing');
     later();
     const right = await registry.execute(invocation('link-github', 'verify'), services);
     assert.equal(right.title, 'Linked: ada-l/second-try');
