@@ -7,6 +7,7 @@ import { relativeLinks } from './markdown-links.ts';
 import { hintsPath } from './hints.ts';
 import { PUBLISHED_FILES, unpublished } from './published-files.ts';
 import { unformattedRustFiles } from './rust-format.ts';
+import { starterFiles } from './starter-files.ts';
 import { officialFiles } from './starter-repo.ts';
 import { renderWorkflow } from './workflow.ts';
 
@@ -119,7 +120,7 @@ export function checkContent(course: Course, contentDir: string): ContentProblem
     }
   }
 
-  for (const file of unpublished(contentDir, officialFiles(course, contentDir))) {
+  for (const file of [...unpublished(contentDir, starterFiles(course, contentDir), 'starters'), ...unpublished(contentDir, officialFiles(course, contentDir))]) {
     report(path.join(contentDir, PUBLISHED_FILES), `does not record the current version of ${file.path}: run \`npm run content:publish\``);
   }
 

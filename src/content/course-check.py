@@ -333,7 +333,10 @@ def touched(exercise_id, exercise):
     files = starter_files(exercise.get("package", exercise_id))
     if set(files) != set(published):
         return True
-    return any(not matches_published(data, published[rel]) for rel, data in files.items())
+    # Each file lists the current starter's version first, then earlier ones: a learner who kept an older
+    # starter's stub has not started either.
+    versions = {rel: [shas] if isinstance(shas, str) else shas for rel, shas in published.items()}
+    return any(not any(matches_published(data, sha) for sha in versions[rel]) for rel, data in files.items())
 
 
 def plan(data):

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Course, Exercise } from '../core/course.ts';
 import { exerciseCrates, type ExerciseCrate } from './exercise-crates.ts';
 import { gitBlobSha } from './git-blob-sha.ts';
+import { readPublished } from './published-files.ts';
 
 /**
  * The course-owned check the learner's workflow runs for each exercise (`python3 -I .github/course/check.py <id>`)
@@ -52,8 +53,12 @@ export interface ExerciseCheckData {
   targets: TestTarget[];
   /** The exercise's official test files (every file under tests/) with their git blob SHAs. */
   files: Record<string, string>;
-  /** The starter's other files (not tests/, not READMEs, whose links depend on where the course is published), by blob SHA: `--plan` runs an exercise only once they differ. */
-  starter: Record<string, string>;
+  /**
+   * The starter's other files (not tests/, not READMEs, whose links depend on where the course is published), each
+   * with its blob SHAs, current first, then every earlier published version: `--plan` runs an exercise only once
+   * one differs from all of them (a learner who kept an older starter's stub has not started either).
+   */
+  starter: Record<string, string[]>;
   /** The build script the course's own crate has (repo path), or null: any other is refused. */
   buildScript: string | null;
   extraDependencies: boolean;
@@ -71,6 +76,8 @@ export interface CheckData {
 export function checkData(course: Course, contentDir: string, workspaceManifest: string): CheckData {
   const exercises: Record<string, ExerciseCheckData> = {};
   const crates = exerciseCrates(course, contentDir);
+  const earlierStarters = readPublished(contentDir, 'starters');
+  const versions = (repoPath: string, sha: string) => [sha, ...(earlierStarters.get(repoPath) ?? []).filter((former) => former !== sha)];
   for (const crate of crates) {
     const { exercise, starterDir, crateId } = crate;
     const prefix = `exercises/${crateId}`;
@@ -85,7 +92,7 @@ export function checkData(course: Course, contentDir: string, workspaceManifest:
         exerciseTestFiles(crate, crates).map((file) => [`${prefix}/tests/${file}`, gitBlobSha(readFileSync(path.join(starterDir, 'tests', file)))]),
       ),
       starter: Object.fromEntries(
-        starterOwnFiles(starterDir).map((file) => [`${prefix}/${file}`, gitBlobSha(readFileSync(path.join(starterDir, file)))]),
+        starterOwnFiles(starterDir).map((file) => [`${prefix}/${file}`, versions(`${prefix}/${file}`, gitBlobSha(readFileSync(path.join(starterDir, file))))]),
       ),
       buildScript: build ? `${prefix}/${build}` : null,
       extraDependencies: exercise.extraDependencies ?? false,

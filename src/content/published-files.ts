@@ -11,27 +11,42 @@ import { z } from 'zod';
  */
 export const PUBLISHED_FILES = 'published-files.json';
 
-const SHA = z.string().regex(/^[0-9a-f]{40}$/, 'is not a git blob SHA (40 hex digits)');
-const Record_ = z.object({ files: z.record(z.string().min(1), z.array(SHA)) }).strict();
+/**
+ * The two records: `files`, the official files (tamper check: any version counts); `starters`, the starter's own
+ * files a learner replaces with their work (src/, the crate's Cargo.toml): a file equal to any version was never
+ * touched, so the plan job skips it and `npm run starter -- --update` may replace it with the current one.
+ */
+export type PublishedSection = 'files' | 'starters';
 
-/** Published blob SHAs by repo path; empty when the course keeps no record yet. */
-export function readPublished(contentDir: string): Map<string, string[]> {
+const SHA = z.string().regex(/^[0-9a-f]{40}$/, 'is not a git blob SHA (40 hex digits)');
+const Versions = z.record(z.string().min(1), z.array(SHA));
+const Record_ = z.object({ files: Versions, starters: Versions.optional() }).strict();
+
+type PublishedRecord = Record<PublishedSection, Map<string, string[]>>;
+
+function readRecord(contentDir: string): PublishedRecord {
   const file = path.join(contentDir, PUBLISHED_FILES);
-  if (!existsSync(file)) return new Map();
+  if (!existsSync(file)) return { files: new Map(), starters: new Map() };
   const parsed = Record_.safeParse(JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
-  return new Map(Object.entries(parsed.data.files));
+  return { files: new Map(Object.entries(parsed.data.files)), starters: new Map(Object.entries(parsed.data.starters ?? {})) };
+}
+
+/** Published blob SHAs by repo path, oldest first; empty when the course keeps no record yet. */
+export function readPublished(contentDir: string, section: PublishedSection = 'files'): Map<string, string[]> {
+  return readRecord(contentDir)[section];
 }
 
 /** The files whose current version is not in the record yet. */
-export function unpublished<T extends { path: string; sha: string }>(contentDir: string, files: readonly T[]): T[] {
-  const published = readPublished(contentDir);
+export function unpublished<T extends { path: string; sha: string }>(contentDir: string, files: readonly T[], section: PublishedSection = 'files'): T[] {
+  const published = readPublished(contentDir, section);
   return files.filter((file) => !published.get(file.path)?.includes(file.sha));
 }
 
 /** Adds the current versions to the record (earlier ones stay); returns the paths that got a new version. */
-export function recordPublished(contentDir: string, files: readonly { path: string; sha: string }[]): string[] {
-  const published = readPublished(contentDir);
+export function recordPublished(contentDir: string, files: readonly { path: string; sha: string }[], section: PublishedSection = 'files'): string[] {
+  const record = readRecord(contentDir);
+  const published = record[section];
   const added: string[] = [];
   for (const file of files) {
     const versions = published.get(file.path) ?? [];
@@ -39,7 +54,8 @@ export function recordPublished(contentDir: string, files: readonly { path: stri
     published.set(file.path, [...versions, file.sha]);
     added.push(file.path);
   }
-  const sorted = Object.fromEntries([...published].sort(([a], [b]) => a.localeCompare(b)));
-  writeFileSync(path.join(contentDir, PUBLISHED_FILES), `${JSON.stringify({ files: sorted }, null, 2)}\n`);
+  const sorted = (versions: Map<string, string[]>) => Object.fromEntries([...versions].sort(([a], [b]) => a.localeCompare(b)));
+  const json = { files: sorted(record.files), ...(record.starters.size > 0 ? { starters: sorted(record.starters) } : {}) };
+  writeFileSync(path.join(contentDir, PUBLISHED_FILES), `${JSON.stringify(json, null, 2)}\n`);
   return added;
 }

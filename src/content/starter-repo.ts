@@ -146,6 +146,12 @@ ran: it counts the tests that passed and compares the number with the one the co
   \`rust-toolchain.toml\`, or a path or git dependency. The check refuses these with a message saying why, and
   the bot does not count a pass made with changed official files.
 
+## When the course adds exercises
+
+Your repo holds the course as it was when you started. When the course adds a milestone or fixes a test, your
+organiser can bring your repo up to date without touching your work (\`npm run starter -- --update <this folder>\`
+in the course bot's repository, on a clone with everything committed); review the result with \`git diff\` and push.
+
 ## Exercises
 
 ${modules.join('\n\n')}

@@ -55,6 +55,11 @@ describe('checkContent', () => {
       /exercises\/ex01-lru-cache\/tests\/lru\.rs: is not formatted: run `cargo fmt`/,
     ],
     ['a solution that does not parse', (dir) => writeFileSync(path.join(dir, MODULE, 'solutions/ex01-lru-cache/src/lib.rs'), 'pub fn answer( {\n'), /solutions\/ex01-lru-cache: does not parse: error: this file contains an unclosed delimiter/],
+    [
+      'a changed starter stub not recorded',
+      (dir) => writeFileSync(path.join(dir, MODULE, 'exercises/ex01-lru-cache/src/lib.rs'), 'pub fn answer() -> u32 {\n    todo!("soon")\n}\n'),
+      /published-files\.json: does not record the current version of exercises\/ex01-lru-cache\/src\/lib\.rs: run `npm run content:publish`/,
+    ],
     ['an exercise without hints', (dir) => rmSync(path.join(dir, MODULE, 'hints/ex01-lru-cache.md')), /hints\/ex01-lru-cache\.md: is missing: every exercise has 3 hints for \/hint/],
     [
       'a README milestone without tests',

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadCourse } from '../../src/content/load-course.ts';
 import { recordPublished } from '../../src/content/published-files.ts';
+import { starterFiles } from '../../src/content/starter-files.ts';
 import { officialFiles } from '../../src/content/starter-repo.ts';
 import { tempDir } from './temp-dir.ts';
 
@@ -51,6 +52,7 @@ export function contentFixture(): string {
   write(`${module}/solutions/ex01-lru-cache/src/lib.rs`, 'pub fn answer() -> u32 {\n    42\n}\n');
   write(`${module}/solutions/ex01-lru-cache/tests/lru.rs`, test);
   write(`${module}/hints/ex01-lru-cache.md`, '# Hints: An LRU cache\n\n## Hint 1\n\nRead the test.\n\n## Hint 2\n\nWhat does `answer` return?\n\n## Hint 3\n\nThe answer to everything.\n');
+  recordPublished(dir, starterFiles(loadCourse(dir), dir), 'starters');
   recordPublished(dir, officialFiles(loadCourse(dir), dir));
   return dir;
 }
