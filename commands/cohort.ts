@@ -106,6 +106,8 @@ function statusReply(cohort: Cohort, now: Date, services: Services): Reply {
   if (buddies) fields.push(buddies);
   const hints = hintField(cohort, services);
   if (hints) fields.push(hints);
+  const earlier = earlierCourseField(cohort, services);
+  if (earlier) fields.push(earlier);
   if (failedCount > 0) {
     const reasons = failed.map((m) => `${m.kind}: ${m.lastError ?? 'no reason recorded'}`).join('\n');
     fields.push({ name: `⚠️ ${failedCount} ${failedCount === 1 ? 'message' : 'messages'} could not be sent`, value: `${reasons}\nFix the cause, then /cohort resend sends ${failedCount === 1 ? 'it' : 'them'} again.` });
@@ -123,7 +125,7 @@ function needsHandField(cohort: Cohort, now: Date, services: Services): NonNulla
     return [`${learner.displayName}: ${nudge.kind === 'stuck' ? `\`${nudge.exerciseId}\` failed on ${nudge.commits} pushes in a row` : `no push or pass for ${nudge.days} days`}`];
   });
   if (lines.length === 0) return undefined;
-  return { name: `Might need a hand (${lines.length})`, value: [...lines.slice(0, 10), ...(lines.length > 10 ? [`and ${lines.length - 10} more`] : [])].join('\n') };
+  return { name: `Might need a hand (${lines.length})`, value: namedAtMostTen(lines).join('\n') };
 }
 
 /** Who has used hints, most recent first: a learner on their third hint may want a person rather than a fourth. */
@@ -133,7 +135,26 @@ function hintField(cohort: Cohort, services: Services): NonNullable<Reply['field
   const byLearner = new Map<string, string[]>();
   for (const use of usage) byLearner.set(use.displayName, [...(byLearner.get(use.displayName) ?? []), `\`${use.exerciseId}\` ${use.revealed}/${HINTS_PER_EXERCISE}`]);
   const lines = [...byLearner].map(([name, uses]) => `${name}: ${uses.join(', ')}`);
-  return { name: `Hints used (${usage.reduce((sum, u) => sum + u.revealed, 0)})`, value: [...lines.slice(0, 10), ...(lines.length > 10 ? [`and ${lines.length - 10} more`] : [])].join('\n') };
+  return { name: `Hints used (${usage.reduce((sum, u) => sum + u.revealed, 0)})`, value: namedAtMostTen(lines).join('\n') };
+}
+
+/** A field's lines, ten at most: the rest counted, so a big cohort's field stays within the platforms' limits. */
+function namedAtMostTen(lines: readonly string[]): string[] {
+  return [...lines.slice(0, 10), ...(lines.length > 10 ? [`and ${lines.length - 10} more`] : [])];
+}
+
+/** Repos made from an earlier starter: the exercises added since have no check in them until they are updated. */
+function earlierCourseField(cohort: Cohort, services: Services): NonNullable<Reply['fields']>[number] | undefined {
+  const repos = services.store.syncState.onEarlierCourse(cohort.id);
+  if (repos.length === 0) return undefined;
+  const lines = repos.map((r) => `${r.displayName}: ${r.repo}`);
+  return {
+    name: `Repos on an earlier version of the course (${repos.length})`,
+    value: [
+      ...namedAtMostTen(lines),
+      'Exercises added since cannot count there: `npm run starter -- --update <a clone of the repo>` brings one up to date and keeps the learner’s work.',
+    ].join('\n'),
+  };
 }
 
 /** The latest study buddy groups, for organisers to see who works with whom. */

@@ -7,6 +7,7 @@ import { inCohort, organiserOnly, requireCohort, requireLearner, settleOrganiser
 import { userOption } from '../src/chat/options.ts';
 import { UserError } from '../src/chat/user-error.ts';
 import type { ReplyField } from '../src/chat/reply.ts';
+import type { SyncState } from '../src/store/github-links.ts';
 import { windowsFor } from '../src/chat/views/cohort-progress.ts';
 import { failingTestsLine } from '../src/chat/views/failing-tests.ts';
 import { progressBar } from '../src/chat/views/module-view.ts';
@@ -28,9 +29,12 @@ function statusLine(exercise: Exercise, result: ExerciseResult | undefined, time
   return `${mark} ${name}${result.detail ? ` — ${result.detail}` : ''}`;
 }
 
-function footerFor(learner: Learner, syncError: string | null): string {
+function footerFor(learner: Learner, sync: SyncState | undefined): string {
   if (!learner.githubRepo || !learner.githubVerifiedAt) return 'Link your GitHub repo with /link-github so your CI results count.';
-  if (syncError) return `Last sync: ${syncError}`;
+  if (sync?.error) return `Last sync: ${sync.error}`;
+  if (sync?.courseVersion === 'earlier') {
+    return 'Your repo has the course as it was when you started: exercises added since have no check in it, so they cannot count yet. Ask your organiser to update it (your work is kept).';
+  }
   return 'Results come from your repo’s CI checks; /sync refreshes them now.';
 }
 
@@ -69,7 +73,7 @@ export default defineCommand({
       title: `${learner.displayName}'s progress in ${cohort.name}`,
       text: `${progressBar(done.length, all.length)} exercises${standing}${learner.githubRepo ? ` · repo ${learner.githubRepo}` : ''}`,
       fields: fields.length > 0 ? fields : [{ name: 'Nothing released yet', value: 'Module 01 opens at the first post of the cohort.' }],
-      footer: footerFor(learner, ctx.services.store.syncState.get(learner.id)?.error ?? null),
+      footer: footerFor(learner, ctx.services.store.syncState.get(learner.id)),
       private: true,
     };
   },

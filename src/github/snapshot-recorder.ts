@@ -1,8 +1,9 @@
 import type { Clock } from '../core/clock.ts';
 import type { FailingTests, Learner } from '../core/cohort.ts';
-import type { Course, Exercise } from '../core/course.ts';
+import { COURSE_WORKFLOW_PATH, type Course, type Exercise } from '../core/course.ts';
 import { exerciseVerdict } from '../core/exercise-verdict.ts';
 import type { OfficialFile } from '../content/starter-repo.ts';
+import type { CourseVersion } from '../store/github-links.ts';
 import type { Store } from '../store/store.ts';
 import type { RepoSnapshot } from './repo-queries.ts';
 
@@ -38,12 +39,24 @@ export function createSnapshotRecorder(deps: RecorderDeps) {
   const { store } = deps;
   const exercises = deps.course.modules.flatMap((m) => m.exercises);
   const guardsOf = new Map(exercises.map((e) => [e.id, deps.guardedFiles.filter((f) => f.exerciseId === undefined || f.exerciseId === e.id)]));
+  const workflow = deps.guardedFiles.find((f) => f.path === COURSE_WORKFLOW_PATH);
+  /**
+   * An earlier published workflow has no job for the exercises added since: /progress and /cohort status say so.
+   * Undefined when the read looked at no files (REST reads the tree only once a run passed).
+   */
+  const courseVersionIn = (snapshot: RepoSnapshot): CourseVersion | null | undefined => {
+    if (!workflow || snapshot.blobs.size === 0) return undefined;
+    const actual = snapshot.blobs.get(workflow.path);
+    if (actual === workflow.sha) return 'current';
+    return actual !== undefined && workflow.formerShas.includes(actual) ? 'earlier' : null;
+  };
 
   /** `failing`: the failing tests read from failed runs' annotations, by exercise id. */
   return (learners: readonly Learner[], snapshot: RepoSnapshot, failing: ReadonlyMap<string, NamedFailure> = new Map()): { passes: number; messages: number } => {
     let passes = 0;
     let messages = 0;
     const now = deps.clock.now();
+    const courseVersion = courseVersionIn(snapshot);
     for (const learner of learners) {
       let passedAny = false;
       store.transaction(() => {
@@ -89,7 +102,7 @@ export function createSnapshotRecorder(deps: RecorderDeps) {
           store.outbox.enqueue(cohort.id, 'not-counted', deps.notCounted(notCounted), now, learner.platformUserId);
           messages += 1;
         }
-        store.syncState.saw(learner.id, snapshot.oid, snapshot.rollup, now);
+        store.syncState.saw(learner.id, snapshot.oid, snapshot.rollup, now, courseVersion);
       });
       // After the commit: whoever is told reads what was stored.
       if (passedAny) deps.onPassed?.(learner);
