@@ -40,6 +40,11 @@ export default defineCommand({
       case 'work': {
         const { module } = step.window;
         const done = step.marks.filter((mark) => mark.done).length;
+        const onEarlierCourse = ctx.services.store.syncState.get(ctx.learner.id)?.courseVersion === 'earlier';
+        const footer = [
+          step.overdue ? 'This module is past its due date: finishing it still counts.' : undefined,
+          onEarlierCourse ? 'Your repo has the course as it was when you started: exercises added since cannot count there until your organiser updates it (your work is kept).' : undefined,
+        ].filter(Boolean).join('\n');
         return {
           title: `Next: ${moduleLabel(module)}`,
           text: module.summary,
@@ -49,8 +54,8 @@ export default defineCommand({
             { name: step.overdue ? 'Was due' : 'Due', value: when(step.window.dueAt), inline: true },
           ],
           links: moduleLinks(module, links),
-          footer: step.overdue ? 'This module is past its due date: finishing it still counts.' : undefined,
-          tone: step.overdue ? 'warning' : 'info',
+          footer: footer || undefined,
+          tone: step.overdue || onEarlierCourse ? 'warning' : 'info',
           actions: [{ label: 'My progress', command: 'progress' }],
           private: true,
         };

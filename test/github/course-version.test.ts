@@ -52,6 +52,8 @@ for (const reader of ['graphql', 'rest'] as const) {
       assert.equal(store.syncState.get(ada.id)?.courseVersion, 'earlier');
       const progress = await registry.execute(invocation('progress'), services);
       assert.match(progress.footer ?? '', /^Your repo has the course as it was when you started: exercises added since have no check in it/);
+      const next = await registry.execute(invocation('next-module'), services);
+      assert.match(next.footer ?? '', /Your repo has the course as it was when you started: exercises added since cannot count there/);
       const status = await registry.execute(invocation('cohort', 'status', ORGANISER), services);
       const field = status.fields?.find((f) => EARLIER_FIELD.test(f.name));
       assert.equal(field?.name, 'Repos on an earlier version of the course (1)');
@@ -62,6 +64,7 @@ for (const reader of ['graphql', 'rest'] as const) {
       await github.sync([ada]);
       assert.equal(store.syncState.get(ada.id)?.courseVersion, 'current');
       assert.match((await registry.execute(invocation('progress'), services)).footer ?? '', /^Results come from your repo’s CI checks/);
+      assert.doesNotMatch((await registry.execute(invocation('next-module'), services)).footer ?? '', /as it was when you started/);
       assert.equal((await registry.execute(invocation('cohort', 'status', ORGANISER), services)).fields?.find((f) => EARLIER_FIELD.test(f.name)), undefined);
 
       // A workflow the course never published is no version of it: the exercises' verdicts say it was changed.
