@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Course } from '../core/course.ts';
@@ -37,6 +37,7 @@ export function updateStarterRepo(course: Course, contentDir: string, repoDir: s
     throw new Error(`${repoDir} has no ${CHECK_DATA_PATH}: it is not a repo made by \`npm run starter\`. To start one, run \`npm run starter -- <new folder>\`.`);
   }
   requireCommitted(repoDir);
+  repoDir = realpathSync(repoDir);
   const fresh = mkdtempSync(path.join(os.tmpdir(), 'cohort-starter-update-'));
   try {
     writeStarterRepo(course, contentDir, path.join(fresh, 'repo'), options);
@@ -52,14 +53,16 @@ function merge(fromDir: string, repoDir: string, course: Course, contentDir: str
   const publishedStubs = readPublished(contentDir, 'starters');
   const update: StarterUpdate = { addedCrates: [], added: [], replaced: [], kept: [] };
 
-  for (const crate of readdirSync(path.join(fromDir, 'exercises')).sort()) {
-    const repoPath = `exercises/${crate}`;
-    if (existsSync(path.join(repoDir, repoPath))) continue;
-    cpSync(path.join(fromDir, repoPath), path.join(repoDir, repoPath), { recursive: true });
-    update.addedCrates.push(repoPath);
+  const newCrates = readdirSync(path.join(fromDir, 'exercises')).sort().map((crate) => `exercises/${crate}`).filter((crate) => !existsSync(path.join(repoDir, crate)));
+  const files = filesUnder(fromDir).filter((file) => !newCrates.some((crate) => file.startsWith(`${crate}/`)));
+  // Checked before anything is written, so a refused update leaves the repo as it was.
+  for (const target of [...newCrates, ...files]) refuseLinks(repoDir, target);
+
+  for (const crate of newCrates) {
+    cpSync(path.join(fromDir, crate), path.join(repoDir, crate), { recursive: true });
+    update.addedCrates.push(crate);
   }
-  const inNewCrate = (file: string) => update.addedCrates.some((crate) => file.startsWith(`${crate}/`));
-  for (const file of filesUnder(fromDir).filter((f) => !inNewCrate(f))) {
+  for (const file of files) {
     const current = readFileSync(path.join(fromDir, file));
     const target = path.join(repoDir, file);
     if (!existsSync(target)) {
@@ -81,6 +84,20 @@ function merge(fromDir: string, repoDir: string, course: Course, contentDir: str
     }
   }
   return update;
+}
+
+/**
+ * The update may run on a clone of someone else's repo: a symbolic link on the way to a file it writes could point
+ * anywhere (a README linked to ~/.bashrc), so it writes only through plain folders to plain files.
+ */
+function refuseLinks(repoDir: string, file: string): void {
+  let at = repoDir;
+  for (const part of file.split('/')) {
+    at = path.join(at, part);
+    if (lstatSync(at, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      throw new Error(`${path.relative(repoDir, at)} in ${repoDir} is a symbolic link: the update writes only plain files inside the repo. Replace the link with the file, commit, and run it again.`);
+    }
+  }
 }
 
 /** Every file under a folder, as forward-slash paths relative to it, sorted. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
@@ -140,6 +140,18 @@ describe('npm run starter -- --update', () => {
     const workflow = readFileSync(path.join(repo, WORKFLOW_PATH), 'utf8');
     assert.throws(() => updateStarterRepo(course, content, repo, { contentBaseUrl: BASE }), /has uncommitted changes \(exercises\/ex01-lru-cache\/src\/lib\.rs\): commit or stash them first/);
     assert.equal(readFileSync(path.join(repo, WORKFLOW_PATH), 'utf8'), workflow, 'nothing was written');
+  });
+
+  it('writes nothing through a symbolic link planted in the repo', () => {
+    const { content, repo } = earlierStarter();
+    const outside = path.join(tempDir(), 'bashrc');
+    writeFileSync(outside, 'export PATH=/usr/bin\n');
+    rmSync(path.join(repo, 'exercises/ex01-lru-cache/README.md'));
+    symlinkSync(outside, path.join(repo, 'exercises/ex01-lru-cache/README.md'));
+    committed(repo);
+    assert.throws(() => updateStarterRepo(loadCourse(content), content, repo, { contentBaseUrl: BASE }), /exercises\/ex01-lru-cache\/README\.md in .* is a symbolic link: the update writes only plain files inside the repo/);
+    assert.equal(readFileSync(outside, 'utf8'), 'export PATH=/usr/bin\n');
+    assert.equal(git(repo, 'status', '--porcelain'), '', 'nothing in the repo was written either');
   });
 
   it('the plan job reads a stub from an earlier starter as not started, and work as started', { skip: !hasPython && 'python3 is not installed' }, () => {
