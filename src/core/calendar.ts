@@ -6,8 +6,18 @@ import { quoted } from './quoted.ts';
 
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 
+/**
+ * Zones found valid. Every cohort read checks its zone, and luxon answers by building an Intl.DateTimeFormat each
+ * time (a quarter of a /next-module's work at 10,000 learners). Only valid names are kept: there are a few hundred,
+ * while invalid ones are whatever anyone types.
+ */
+const validZones = new Set<string>();
+
 export function isValidTimezone(zone: string): boolean {
-  return IANAZone.isValidZone(zone);
+  if (validZones.has(zone)) return true;
+  const valid = IANAZone.isValidZone(zone);
+  if (valid && validZones.size < 2_000) validZones.add(zone);
+  return valid;
 }
 
 export function parseTimezone(text: string): Result<string> {
@@ -70,11 +80,28 @@ export function weekdayName(isoWeekday: number): string {
   return names[isoWeekday - 1] ?? `day ${isoWeekday}`;
 }
 
+/**
+ * Recently formatted dates: a cohort shows the same few release and due dates to every member, and luxon's zone
+ * name token builds an Intl formatter per call. Cleared when full, so it stays small whatever is asked.
+ */
+const formatted = new Map<string, string>();
+
+function formatCached(instant: Date, timezone: string, format: string): string {
+  const key = `${instant.getTime()}|${timezone}|${format}`;
+  let text = formatted.get(key);
+  if (text === undefined) {
+    text = DateTime.fromJSDate(instant, { zone: timezone }).toFormat(format);
+    if (formatted.size >= 1_000) formatted.clear();
+    formatted.set(key, text);
+  }
+  return text;
+}
+
 /** How dates are shown to learners: in the cohort's zone, with its short name (EST, or GMT+1 where en-US has none). */
 export function formatInZone(instant: Date, timezone: string): string {
-  return DateTime.fromJSDate(instant, { zone: timezone }).toFormat('ccc d LLL yyyy, HH:mm ZZZZ');
+  return formatCached(instant, timezone, 'ccc d LLL yyyy, HH:mm ZZZZ');
 }
 
 export function formatDayInZone(instant: Date, timezone: string): string {
-  return DateTime.fromJSDate(instant, { zone: timezone }).toFormat('ccc d LLL yyyy');
+  return formatCached(instant, timezone, 'ccc d LLL yyyy');
 }

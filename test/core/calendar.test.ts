@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Settings } from 'luxon';
-import { formatInZone, parseClockTime, parseDate, parsePostTime, parseTimezone } from '../../src/core/calendar.ts';
+import { formatDayInZone, formatInZone, parseClockTime, parseDate, parsePostTime, parseTimezone } from '../../src/core/calendar.ts';
 import type { Result } from '../../src/core/result.ts';
 
 // Month and weekday names depend on the locale; pin it so the formatting tests mean the same everywhere.
@@ -128,6 +128,19 @@ describe('formatInZone', () => {
     assert.match(formatInZone(new Date('2026-07-06T07:00:00Z'), 'Europe/Berlin'), /^Mon 6 Jul 2026, 09:00 (GMT\+2|CEST)$/);
     assert.equal(formatInZone(new Date('2026-01-05T14:00:00Z'), 'America/New_York'), 'Mon 5 Jan 2026, 09:00 EST');
     assert.equal(formatInZone(new Date('2026-07-06T13:00:00Z'), 'America/New_York'), 'Mon 6 Jul 2026, 09:00 EDT');
+  });
+
+  it('answers again from memory the same as the first time: per zone, per format, and past the memory\'s size', () => {
+    const instant = new Date('2026-01-05T14:00:00Z');
+    for (let round = 0; round < 2; round += 1) {
+      assert.equal(formatInZone(instant, 'America/New_York'), 'Mon 5 Jan 2026, 09:00 EST');
+      assert.equal(formatInZone(instant, 'Asia/Tokyo'), 'Mon 5 Jan 2026, 23:00 GMT+9');
+      assert.equal(formatDayInZone(instant, 'Asia/Tokyo'), 'Mon 5 Jan 2026');
+      assert.equal(parseTimezone('Mars/Olympus').ok, false, 'an unknown zone is not remembered as valid');
+      assert.equal(parseTimezone('Asia/Tokyo').ok, true);
+    }
+    for (let minute = 0; minute < 1_500; minute += 1) formatInZone(new Date(instant.getTime() + minute * 60_000), 'UTC');
+    assert.equal(formatInZone(instant, 'America/New_York'), 'Mon 5 Jan 2026, 09:00 EST');
   });
 
   it('GIVEN an instant whose local date differs from its UTC date THEN the local date is shown', () => {
