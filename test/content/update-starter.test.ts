@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } f
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { loadCourse } from '../../src/content/load-course.ts';
+import { DEFAULT_CONTENT_DIR, loadCourse } from '../../src/content/load-course.ts';
 import { CHECK_DATA_PATH, CHECK_SCRIPT_PATH } from '../../src/content/course-check.ts';
 import { gitBlobSha } from '../../src/content/git-blob-sha.ts';
 import { recordPublished } from '../../src/content/published-files.ts';
@@ -12,6 +12,7 @@ import { officialFiles, writeStarterRepo } from '../../src/content/starter-repo.
 import { updateStarterRepo } from '../../src/content/update-starter.ts';
 import { WORKFLOW_PATH } from '../../src/content/workflow.ts';
 import { contentFixture } from '../helpers/content-fixture.ts';
+import { cleanEnv } from '../helpers/clean-env.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const BASE = 'https://example.test/content';
@@ -164,5 +165,35 @@ describe('npm run starter -- --update', () => {
     assert.deepEqual(plan(repo), []);
     writeFileSync(path.join(repo, LIB), 'pub fn answer() -> u32 {\n    42\n}\n');
     assert.deepEqual(plan(repo), ['ex01-lru-cache', 'ex02-lru-capacity']);
+  });
+
+  it('npm run starter -- --update: says what it did, nothing on a current repo, and exits 2 with one line when refused', () => {
+    const script = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'scripts/starter.ts', ...args], {
+        cwd: path.resolve(import.meta.dirname, '../..'),
+        encoding: 'utf8',
+        env: { ...cleanEnv(), CONTENT_BASE_URL: BASE },
+      });
+    const repo = path.join(tempDir(), 'current');
+    writeStarterRepo(loadCourse(), DEFAULT_CONTENT_DIR, repo, { contentBaseUrl: BASE });
+    committed(repo);
+    const current = script('--update', repo);
+    assert.equal(current.status, 0, current.stderr);
+    assert.equal(current.stdout.trim(), `${repo} already has the current course: nothing to change.`);
+
+    rmSync(path.join(repo, 'exercises/ex01-lru-cache/tests'), { recursive: true });
+    git(repo, 'commit', '-qam', 'lost the tests');
+    const updated = script('--update', repo);
+    assert.equal(updated.status, 0, updated.stderr);
+    assert.match(updated.stdout, /^Updated .* to the current course\.\nNew files \(\d+\):\n {2}exercises\/ex01-lru-cache\/tests\//);
+    assert.match(updated.stdout, /Next: review with `git diff`/);
+
+    const refused = script('--update', tempDir());
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /^cohort-bot: .* it is not a repo made by `npm run starter`/);
+    assert.equal(refused.stderr.trim().split('\n').length, 1);
+    const usage = script('--update');
+    assert.equal(usage.status, 2);
+    assert.match(usage.stderr, /^Usage: npm run starter -- <new folder>\n {7}npm run starter -- --update <your course repo>/);
   });
 });
