@@ -18,6 +18,9 @@ import { createStandingsQueries } from './standings.ts';
 import { migrate } from './migrate.ts';
 import { openDatabase, type Db } from './open-database.ts';
 
+/** The most pages better-sqlite3 lets one backup step copy (a C int): in effect, all of them. */
+const ALL_PAGES = 0x7fffffff;
+
 /** Everything the rest of the bot may ask of the database; no SQL lives outside src/store/. */
 export interface Store {
   cohorts: ReturnType<typeof createCohortQueries>;
@@ -93,7 +96,9 @@ function createStore(db: Db): Store {
     backup: async (file) => {
       // All pages in one step: copied in steps, a backup restarts whenever the bot writes between two of them, and
       // a busy bot could keep it restarting for ever. One step holds a read lock for the copy: consistent, and done.
-      await db.backup(file, { progress: ({ totalPages }) => Math.max(totalPages, 100) });
+      // Not "the total so far": the file may grow between better-sqlite3's first (empty) step and the next, and a
+      // step sized to the old total would leave pages for a third, which a write in between restarts.
+      await db.backup(file, { progress: () => ALL_PAGES });
     },
     transaction: (work) => db.transaction(work)(),
     close: () => db.close(),

@@ -17,10 +17,12 @@ describe('npm run backup', { timeout: 60_000 }, () => {
     const store = openStore(database);
     const cohort = store.cohorts.create({ platform: 'console', workspaceId: 'local', channelId: 'c', name: 'Winter', startDate: '2026-12-07', timezone: 'UTC', postWeekday: 1, postTime: '09:00' }, new Date());
     let joined = 0;
-    // The running bot: learners keep joining while the copy is made.
+    // The running bot: learners keep joining while the copy is made, a thousand a second (a real cohort joins far
+    // slower); at most 60,000, so a slow start of the backup on a busy machine does not make it copy an ever
+    // larger file.
     const writer = setInterval(() => {
-      for (let i = 0; i < 50; i += 1) store.learners.join(cohort.id, `u${joined}`, `Learner ${joined++}`, new Date());
-    }, 2);
+      for (let i = 0; i < 10 && joined < 60_000; i += 1) store.learners.join(cohort.id, `u${joined}`, `Learner ${joined++}`, new Date());
+    }, 10);
     const copy = path.join(dir, 'copy.db');
     const run = (target: string) => {
       const child = spawn('npm', ['run', '-s', 'backup', '--', target], { cwd: REPO, env: { ...cleanEnv(), DATABASE_PATH: database } });
