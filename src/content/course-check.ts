@@ -4,6 +4,7 @@ import type { Course, Exercise } from '../core/course.ts';
 import { exerciseCrates, type ExerciseCrate } from './exercise-crates.ts';
 import { gitBlobSha } from './git-blob-sha.ts';
 import { readPublished } from './published-files.ts';
+import { starterFiles } from './starter-files.ts';
 
 /**
  * The course-owned check the learner's workflow runs for each exercise (`python3 -I .github/course/check.py <id>`)
@@ -77,7 +78,7 @@ export function checkData(course: Course, contentDir: string, workspaceManifest:
   const exercises: Record<string, ExerciseCheckData> = {};
   const crates = exerciseCrates(course, contentDir);
   const earlierStarters = readPublished(contentDir, 'starters');
-  const versions = (repoPath: string, sha: string) => [sha, ...(earlierStarters.get(repoPath) ?? []).filter((former) => former !== sha)];
+  const currentStarters = starterFiles(course, contentDir);
   for (const crate of crates) {
     const { exercise, starterDir, crateId } = crate;
     const prefix = `exercises/${crateId}`;
@@ -92,7 +93,9 @@ export function checkData(course: Course, contentDir: string, workspaceManifest:
         exerciseTestFiles(crate, crates).map((file) => [`${prefix}/tests/${file}`, gitBlobSha(readFileSync(path.join(starterDir, 'tests', file)))]),
       ),
       starter: Object.fromEntries(
-        starterOwnFiles(starterDir).map((file) => [`${prefix}/${file}`, versions(`${prefix}/${file}`, gitBlobSha(readFileSync(path.join(starterDir, file))))]),
+        currentStarters
+          .filter((file) => file.path.startsWith(`${prefix}/`))
+          .map((file) => [file.path, [file.sha, ...(earlierStarters.get(file.path) ?? []).filter((former) => former !== file.sha)]]),
       ),
       buildScript: build ? `${prefix}/${build}` : null,
       extraDependencies: exercise.extraDependencies ?? false,
@@ -136,14 +139,6 @@ export function exerciseTestFiles(crate: ExerciseCrate, crates: readonly Exercis
     const target = parts.length === 1 ? file.slice(0, -'.rs'.length) : (parts[0] ?? '');
     return !targets.has(target) || mine.has(target);
   });
-}
-
-/** An exercise's files as `--plan` compares them: all but tests/, target/ and Markdown, forward slashes, sorted. */
-export function starterOwnFiles(crateDir: string): string[] {
-  return readdirSync(crateDir, { recursive: true, encoding: 'utf8' })
-    .map((f) => f.split(path.sep).join('/'))
-    .filter((f) => !/^(tests|target)(\/|$)/.test(f) && !f.toLowerCase().endsWith('.md') && f !== 'Cargo.lock' && statSync(path.join(crateDir, f)).isFile())
-    .sort();
 }
 
 /** cargo's automatic test targets: `tests/*.rs` by file stem and `tests/<dir>/main.rs` by folder; sorted by name. */

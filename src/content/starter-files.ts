@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Course } from '../core/course.ts';
-import { starterOwnFiles } from './course-check.ts';
 import { exerciseCrates, uniqueCrates } from './exercise-crates.ts';
 import { gitBlobSha } from './git-blob-sha.ts';
 
@@ -22,4 +21,12 @@ export function starterFiles(course: Course, contentDir: string): StarterFile[] 
       return { path: `exercises/${crate.crateId}/${file}`, sha: gitBlobSha(readFileSync(source)), source };
     }),
   );
+}
+
+/** An exercise's files as `--plan` compares them: all but tests/, target/ and Markdown, forward slashes, sorted. */
+export function starterOwnFiles(crateDir: string): string[] {
+  return readdirSync(crateDir, { recursive: true, encoding: 'utf8' })
+    .map((f) => f.split(path.sep).join('/'))
+    .filter((f) => !/^(tests|target)(\/|$)/.test(f) && !f.toLowerCase().endsWith('.md') && f !== 'Cargo.lock' && statSync(path.join(crateDir, f)).isFile())
+    .sort();
 }
